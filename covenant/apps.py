@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CovenantConfig(AppConfig):
+    name = "covenant"
+    verbose_name = _("Estate and residents")

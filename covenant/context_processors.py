@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from covenant import selectors
+from covenant.rules import roles_of
+
+
+def navigation(request):
+    """What the navigation shows: the user's roles and what waits for them."""
+    user = getattr(request, "user", None)
+    context = {"site_name": settings.SITE_NAME or _("Covenant")}
+    if user is None or not user.is_authenticated:
+        return context
+    roles = roles_of(user)
+    deciding = roles.is_admin or bool(roles.captain_grants)
+    context.update(
+        {
+            "user_roles": roles,
+            "membership_queue_count": (
+                selectors.pending_requests_for(user=user).count() if deciding else 0
+            ),
+        }
+    )
+    return context

@@ -1,0 +1,26 @@
+import logging
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+
+def broker_status() -> str:
+    """'ok', 'error', or 'not configured' when tasks run in-process."""
+    if not settings.REDIS_URL:
+        return "not configured"
+    import redis
+
+    client = redis.Redis.from_url(
+        settings.REDIS_URL,
+        socket_connect_timeout=settings.REDIS_SOCKET_TIMEOUT_SECONDS,
+        socket_timeout=settings.REDIS_SOCKET_TIMEOUT_SECONDS,
+    )
+    try:
+        client.ping()
+    except redis.RedisError:
+        logger.exception("health check: broker unreachable")
+        return "error"
+    finally:
+        client.close()
+    return "ok"

@@ -1,0 +1,52 @@
+from django.conf import settings
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+SUPPORTED_LANGUAGES = {code for code, _name in settings.LANGUAGES}
+
+
+def language_for(request) -> str:
+    """The user's saved choice, else the language cookie, else Simplified Chinese.
+
+    The browser's Accept-Language is deliberately not consulted: the estate's portal
+    speaks Chinese unless someone asks for English with the switcher.
+    """
+    user = getattr(request, "user", None)
+    if (
+        user is not None
+        and user.is_authenticated
+        and user.preferred_language in SUPPORTED_LANGUAGES
+    ):
+        return user.preferred_language
+    cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if cookie in SUPPORTED_LANGUAGES:
+        return cookie
+    return settings.LANGUAGE_CODE
+
+
+class UserLanguageMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = language_for(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response
+
+
+class PrivateCacheControlMiddleware:
+    """Pages served to a signed-in user are personal: no shared or disk cache keeps them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and "Cache-Control" not in response:
+            response["Cache-Control"] = "private, no-store"
+        return response

@@ -1,0 +1,383 @@
+"""The community core: who lives where, and who holds which role."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(DjangoUserManager):
+    """Email is the login; there is no username."""
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person with an account. We keep the least: a display name, an email, and a
+    phone number only if they add one (PIPL)."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField(_("email address"), unique=True)
+    name = models.CharField(
+        _("display name"),
+        max_length=40,
+        help_text=_("How neighbours see you, e.g. 王阿姨 or 3栋小李."),
+    )
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+    phone = models.CharField(
+        _("phone number"),
+        max_length=20,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^\+?[0-9][0-9 -]{5,18}$",
+                _("Enter a phone number using digits, spaces or dashes."),
+            )
+        ],
+    )
+    privacy_consent_at = models.DateTimeField(
+        _("privacy notice accepted at"), null=True, blank=True
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = ["name"]
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.name or self.email
+
+    def get_full_name(self):
+        return self.name
+
+    def get_short_name(self):
+        return self.name
+
+
+class Community(models.Model):
+    """An estate (小区)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("estate")
+        verbose_name_plural = _("estates")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Building(models.Model):
+    """A building (楼栋) of the estate, known by its number."""
+
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.PROTECT,
+        related_name="buildings",
+        verbose_name=_("estate"),
+    )
+    number = models.PositiveSmallIntegerField(_("number"), validators=[MinValueValidator(1)])
+    floor_count = models.PositiveSmallIntegerField(_("floors"), validators=[MinValueValidator(1)])
+
+    class Meta:
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+        ordering = ["community", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "number"], name="building_number_unique_in_community"
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="building_number_positive"),
+            models.CheckConstraint(condition=Q(floor_count__gte=1), name="building_has_a_floor"),
+        ]
+
+    def __str__(self):
+        return _("Building %(number)s") % {"number": self.number}
+
+
+class Household(models.Model):
+    """A unit (户) in a building. Its floor area weighs its owners' votes."""
+
+    building = models.ForeignKey(
+        Building,
+        on_delete=models.PROTECT,
+        related_name="households",
+        verbose_name=_("building"),
+    )
+    floor = models.SmallIntegerField(_("floor"), validators=[MinValueValidator(1)])
+    unit = models.CharField(
+        _("unit"),
+        max_length=10,
+        validators=[RegexValidator(r"^[0-9A-Za-z-]+$", _("Use digits and letters, e.g. 1201."))],
+        help_text=_("The door number, e.g. 1201 for floor 12, door 01."),
+    )
+    floor_area = models.DecimalField(
+        _("floor area (m²)"),
+        max_digits=7,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["building__number", "floor", "unit"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["building", "unit"], name="household_unit_unique_in_building"
+            ),
+            models.CheckConstraint(condition=Q(floor__gte=1), name="household_floor_positive"),
+            models.CheckConstraint(
+                condition=Q(floor_area__gt=0), name="household_floor_area_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return _("Building %(building)s, unit %(unit)s") % {
+            "building": self.building.number,
+            "unit": self.unit,
+        }
+
+
+class Membership(models.Model):
+    """A user's tie to a household, asked for by the user and decided by a captain of
+    the building (or an admin)."""
+
+    class Relation(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        TENANT = "tenant", _("Tenant")
+        FAMILY = "family", _("Family member")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Awaiting verification")
+        VERIFIED = "verified", _("Verified")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("household"),
+    )
+    relation = models.CharField(_("relation"), max_length=10, choices=Relation.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED
+    )
+    message = models.CharField(
+        _("note to the captain"),
+        max_length=200,
+        blank=True,
+        help_text=_("Anything that helps your captain recognise you, e.g. 'I moved in in May'."),
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    rejection_reason = models.CharField(_("reason for rejection"), max_length=200, blank=True)
+    outcome_seen_at = models.DateTimeField(_("outcome seen at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["-requested_at"]
+        constraints = [
+            # One open request or verified tie per person and household; a rejected or
+            # withdrawn request may be followed by a new one.
+            models.UniqueConstraint(
+                fields=["user", "household"],
+                condition=Q(status__in=["requested", "verified"]),
+                name="membership_one_active_per_user_household",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["requested", "withdrawn"]) | Q(decided_at__isnull=False),
+                name="membership_decision_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(rejection_reason=""),
+                name="membership_rejection_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "household"], name="membership_status_idx")]
+
+    def __str__(self):
+        return f"{self.user} · {self.household}"
+
+    def get_absolute_url(self):
+        return reverse("membership_detail", args=[self.pk])
+
+
+class MembershipEvent(models.Model):
+    """The audit trail of a membership's status."""
+
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="events", verbose_name=_("membership")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    from_status = models.CharField(
+        _("from"), max_length=10, choices=Membership.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=10, choices=Membership.Status.choices)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership event")
+        verbose_name_plural = _("membership events")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.membership_id}: {self.from_status or '∅'} → {self.to_status}"
+
+
+class Role(models.TextChoices):
+    CAPTAIN = "captain", _("Building captain")
+    PROPERTY_STAFF = "property_staff", _("Property staff")
+    PARTY_BRANCH = "party_branch", _("Party branch member")
+    COMMUNITY_ADMIN = "community_admin", _("Community administrator")
+
+
+class RoleGrant(models.Model):
+    """A role held by a user. A captain's grant names a building and, optionally, the
+    floors of it they look after."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="role_grants",
+        verbose_name=_("user"),
+    )
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="role_grants", verbose_name=_("estate")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    building = models.ForeignKey(
+        Building,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_grants",
+        verbose_name=_("building"),
+    )
+    floor_from = models.SmallIntegerField(_("from floor"), null=True, blank=True)
+    floor_to = models.SmallIntegerField(_("to floor"), null=True, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    created_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
+        ordering = ["role", "building__number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role="captain", building__isnull=False)
+                | (~Q(role="captain") & Q(building__isnull=True)),
+                name="rolegrant_building_only_for_captains",
+            ),
+            models.CheckConstraint(
+                condition=Q(floor_from__isnull=True, floor_to__isnull=True)
+                | Q(
+                    role="captain",
+                    floor_from__isnull=False,
+                    floor_to__isnull=False,
+                    floor_from__gte=1,
+                    floor_from__lte=F("floor_to"),
+                ),
+                name="rolegrant_floor_range_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "building"],
+                name="rolegrant_unique_captain",
+                condition=Q(building__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "community"],
+                name="rolegrant_unique_estate_role",
+                condition=Q(building__isnull=True),
+            ),
+        ]
+
+    def __str__(self):
+        if self.role != Role.CAPTAIN:
+            return f"{self.user} · {self.get_role_display()}"
+        scope = str(self.building)
+        if self.floor_from is not None:
+            scope += _(" (floors %(from)s–%(to)s)") % {"from": self.floor_from, "to": self.floor_to}
+        return f"{self.user} · {self.get_role_display()} · {scope}"
+
+    def covers(self, building_id: int, floor: int) -> bool:
+        """Whether this captain grant looks after the given building and floor."""
+        if self.role != Role.CAPTAIN or self.building_id != building_id:
+            return False
+        if self.floor_from is None:
+            return True
+        return self.floor_from <= floor <= self.floor_to
+
+
+class Party(models.TextChoices):
+    """The three parties of the estate's deliberations (三方)."""
+
+    PARTY_BRANCH = "party_branch", _("Community Party branch")
+    RESIDENTS = "residents", _("Residents")
+    PROPERTY = "property", _("Property manager")

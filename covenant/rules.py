@@ -1,0 +1,220 @@
+"""The permission predicates of the whole portal: the role table of docs/roles.md.
+
+Every predicate takes ``(user, obj)``. A user's roles are loaded once per user object
+(two small queries) and kept on it, so a predicate costs no query after the first and
+a list page that asks the same question for every row does not grow its query count.
+
+Located objects: predicates about a building's captain accept a Household, anything
+with a ``household`` (a Membership), or anything with ``building_id`` and ``floor``
+(an idea, later), via ``location_of``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import rules
+from django.contrib.auth.models import AnonymousUser
+
+from covenant.models import Building, Household, Membership, Party, Role, RoleGrant
+
+_CACHE_ATTRIBUTE = "_covenant_roles"
+
+
+@dataclass(frozen=True)
+class UserRoles:
+    estate_roles: frozenset[str] = frozenset()
+    captain_grants: tuple[RoleGrant, ...] = ()
+    has_verified_membership: bool = False
+    building_ids: frozenset[int] = field(default=frozenset())
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.COMMUNITY_ADMIN in self.estate_roles
+
+    def captains(self, building_id: int, floor: int | None = None) -> bool:
+        if floor is None:
+            return building_id in self.building_ids
+        return any(grant.covers(building_id, floor) for grant in self.captain_grants)
+
+
+NO_ROLES = UserRoles()
+
+
+def roles_of(user) -> UserRoles:
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
+        return NO_ROLES
+    if not user.is_active:
+        return NO_ROLES
+    cached = user.__dict__.get(_CACHE_ATTRIBUTE)
+    if cached is not None:
+        return cached
+    grants = list(RoleGrant.objects.filter(user=user))
+    estate_roles = {grant.role for grant in grants if grant.role != Role.CAPTAIN}
+    if user.is_superuser:
+        estate_roles.add(Role.COMMUNITY_ADMIN)
+    captain_grants = tuple(grant for grant in grants if grant.role == Role.CAPTAIN)
+    roles = UserRoles(
+        estate_roles=frozenset(estate_roles),
+        captain_grants=captain_grants,
+        has_verified_membership=Membership.objects.filter(
+            user=user, status=Membership.Status.VERIFIED
+        ).exists(),
+        building_ids=frozenset(grant.building_id for grant in captain_grants),
+    )
+    user.__dict__[_CACHE_ATTRIBUTE] = roles
+    return roles
+
+
+def forget_roles(user) -> None:
+    """Drop the cached roles, after a grant or membership of this user changed."""
+    user.__dict__.pop(_CACHE_ATTRIBUTE, None)
+
+
+def location_of(obj) -> tuple[int, int] | None:
+    """The (building id, floor) an object belongs to, or None."""
+    if obj is None:
+        return None
+    if isinstance(obj, Household):
+        return obj.building_id, obj.floor
+    if isinstance(obj, Membership):
+        return location_of(obj.household)
+    building_id = getattr(obj, "building_id", None)
+    floor = getattr(obj, "floor", None)
+    if building_id is None or floor is None:
+        return None
+    return building_id, floor
+
+
+# --- Who the user is -----------------------------------------------------------------
+
+
+@rules.predicate
+def is_signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+@rules.predicate
+def is_verified_resident(user) -> bool:
+    return roles_of(user).has_verified_membership
+
+
+@rules.predicate
+def is_captain(user) -> bool:
+    return bool(roles_of(user).captain_grants)
+
+
+@rules.predicate
+def is_property_staff(user) -> bool:
+    return Role.PROPERTY_STAFF in roles_of(user).estate_roles
+
+
+@rules.predicate
+def is_party_branch_member(user) -> bool:
+    return Role.PARTY_BRANCH in roles_of(user).estate_roles
+
+
+@rules.predicate
+def is_community_admin(user) -> bool:
+    return roles_of(user).is_admin
+
+
+# Verified residents and every role holder take part in the estate's affairs.
+is_estate_participant = (
+    is_verified_resident
+    | is_captain
+    | is_property_staff
+    | is_party_branch_member
+    | is_community_admin
+)
+
+
+# --- The user and an object ----------------------------------------------------------
+
+
+@rules.predicate
+def is_captain_of(user, obj) -> bool:
+    """A captain whose grant covers the object's building (and floor, if ranged)."""
+    location = location_of(obj)
+    if location is None:
+        return False
+    return roles_of(user).captains(*location)
+
+
+@rules.predicate
+def is_captain_of_building(user, building) -> bool:
+    """A captain with a grant in this building (any floor range)."""
+    if building is None:
+        return False
+    building_id = building.pk if isinstance(building, Building) else building
+    return roles_of(user).captains(building_id)
+
+
+@rules.predicate
+def is_membership_owner(user, membership) -> bool:
+    return membership is not None and membership.user_id == user.pk
+
+
+PARTY_OF_ROLE = {
+    Role.PARTY_BRANCH: Party.PARTY_BRANCH,
+    Role.PROPERTY_STAFF: Party.PROPERTY,
+}
+
+
+def parties_represented_by(user) -> set[str]:
+    """The parties a user may speak and sign for: captains represent the residents."""
+    roles = roles_of(user)
+    parties = {PARTY_OF_ROLE[role] for role in roles.estate_roles if role in PARTY_OF_ROLE}
+    if roles.captain_grants:
+        parties.add(Party.RESIDENTS)
+    return parties
+
+
+@rules.predicate
+def can_sign_for_party(user, party) -> bool:
+    return party in parties_represented_by(user)
+
+
+@rules.predicate
+def can_post_for_party(user, party) -> bool:
+    # An admin convenes deliberations and may post on any party's behalf (e.g. minutes),
+    # but signs for none: a resolution must be backed by the parties themselves.
+    if roles_of(user).is_admin:
+        return party in Party.values
+    return party in parties_represented_by(user)
+
+
+# --- The role table as permissions ---------------------------------------------------
+
+rules.add_perm("covenant.read_public_announcements", rules.always_allow)
+rules.add_perm("covenant.read_estate_content", is_estate_participant)
+rules.add_perm("covenant.request_membership", is_signed_in)
+rules.add_perm("covenant.view_membership_queue", is_community_admin | is_captain)
+rules.add_perm("covenant.decide_membership", is_community_admin | is_captain_of)
+rules.add_perm("covenant.view_membership", is_membership_owner | is_community_admin | is_captain_of)
+rules.add_perm("covenant.contribute", is_estate_participant)
+rules.add_perm(
+    "covenant.see_hidden_author",
+    is_property_staff | is_party_branch_member | is_community_admin | is_captain_of,
+)
+rules.add_perm("covenant.moderate", is_community_admin | is_captain_of)
+rules.add_perm("covenant.triage", is_property_staff | is_community_admin)
+rules.add_perm(
+    "covenant.open_deliberation",
+    is_captain | is_property_staff | is_party_branch_member | is_community_admin,
+)
+rules.add_perm("covenant.post_for_party", can_post_for_party)
+rules.add_perm("covenant.sign_for_party", can_sign_for_party)
+rules.add_perm(
+    "covenant.publish_announcement",
+    is_captain | is_property_staff | is_party_branch_member | is_community_admin,
+)
+rules.add_perm(
+    "covenant.publish_to_building",
+    is_property_staff | is_party_branch_member | is_community_admin | is_captain_of_building,
+)
+rules.add_perm(
+    "covenant.organise_activities",
+    is_captain | is_property_staff | is_party_branch_member | is_community_admin,
+)
+rules.add_perm("covenant.manage_estate", is_community_admin)

@@ -1,0 +1,91 @@
+"""Reads of the community core, with the visibility of covenant.rules applied."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from covenant.models import Building, Community, Household, Membership
+from covenant.rules import roles_of
+
+
+def current_community() -> Community | None:
+    """The estate this installation serves (the first one; one estate per site)."""
+    return Community.objects.order_by("pk").first()
+
+
+def buildings_for_joining() -> QuerySet[Building]:
+    return Building.objects.order_by("number")
+
+
+def floors_of_building(*, building: Building) -> list[int]:
+    return list(
+        Household.objects.filter(building=building)
+        .order_by("floor")
+        .values_list("floor", flat=True)
+        .distinct()
+    )
+
+
+def households_on_floor(*, building: Building, floor: int) -> QuerySet[Household]:
+    return Household.objects.filter(building=building, floor=floor).order_by("unit")
+
+
+def memberships_of(*, user) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("household__building", "decided_by")
+        .order_by("-requested_at")
+    )
+
+
+def unseen_outcomes_of(*, user) -> QuerySet[Membership]:
+    return memberships_of(user=user).filter(
+        status__in=[Membership.Status.VERIFIED, Membership.Status.REJECTED],
+        outcome_seen_at__isnull=True,
+    )
+
+
+def _decider_scope(user) -> Q | None:
+    """The households whose requests this user decides, as a filter; None for none."""
+    roles = roles_of(user)
+    if roles.is_admin:
+        return Q()
+    scope = None
+    for grant in roles.captain_grants:
+        condition = Q(household__building_id=grant.building_id)
+        if grant.floor_from is not None:
+            condition &= Q(
+                household__floor__gte=grant.floor_from, household__floor__lte=grant.floor_to
+            )
+        scope = condition if scope is None else scope | condition
+    return scope
+
+
+def memberships_decidable_by(*, user) -> QuerySet[Membership]:
+    """Every membership in the user's buildings (captains) or the estate (admins).
+
+    Agrees with the predicate ``covenant.decide_membership``; tests hold them together.
+    """
+    scope = _decider_scope(user)
+    if scope is None:
+        return Membership.objects.none()
+    return Membership.objects.filter(scope)
+
+
+def pending_requests_for(*, user) -> QuerySet[Membership]:
+    """The captain's queue: requests waiting in the user's scope, oldest first."""
+    return (
+        memberships_decidable_by(user=user)
+        .filter(status=Membership.Status.REQUESTED)
+        .select_related("user", "household__building")
+        .order_by("requested_at", "pk")
+    )
+
+
+def membership_with_details(*, membership_id: int) -> Membership | None:
+    """One membership with what its pages show; the caller checks permission."""
+    return (
+        Membership.objects.select_related("user", "household__building", "decided_by")
+        .filter(pk=membership_id)
+        .first()
+    )

@@ -1,0 +1,116 @@
+"""Writes of the community core. Views check permissions; services keep invariants."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from covenant.models import Household, Membership, MembershipEvent, User
+
+logger = logging.getLogger(__name__)
+
+Status = Membership.Status
+
+# Which status may follow which. A decision is final; a new request can follow a
+# rejection, and a resident who moves out withdraws.
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    Status.REQUESTED: {Status.VERIFIED, Status.REJECTED, Status.WITHDRAWN},
+    Status.VERIFIED: {Status.WITHDRAWN},
+    Status.REJECTED: set(),
+    Status.WITHDRAWN: set(),
+}
+
+
+class TransitionNotAllowed(Exception):
+    def __init__(self, membership: Membership, to_status: str):
+        self.membership = membership
+        self.to_status = to_status
+        super().__init__(f"membership {membership.pk}: {membership.status} → {to_status}")
+
+
+def request_membership(
+    *, user: User, household: Household, relation: str, message: str = ""
+) -> Membership:
+    """Ask to join a household. Raises ValidationError if an open request or a
+    verified membership for it exists already."""
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(
+                user=user, household=household, relation=relation, message=message
+            )
+            MembershipEvent.objects.create(
+                membership=membership, actor=user, to_status=Status.REQUESTED
+            )
+    except IntegrityError:
+        raise ValidationError(
+            _("You have already asked to join this household, or belong to it."),
+            code="duplicate",
+        ) from None
+    logger.info("membership %s requested by user %s", membership.pk, user.pk)
+    return membership
+
+
+def _change_status(
+    *, membership_id: int, actor: User, to_status: str, reason: str = ""
+) -> Membership:
+    with transaction.atomic(durable=True):
+        # The lock makes two captains deciding the same request at once take turns:
+        # the second sees the first's decision and is refused instead of overwriting it.
+        membership = Membership.objects.select_for_update().get(pk=membership_id)
+        if to_status not in ALLOWED_TRANSITIONS[membership.status]:
+            raise TransitionNotAllowed(membership, to_status)
+        from_status = membership.status
+        membership.status = to_status
+        if to_status in (Status.VERIFIED, Status.REJECTED):
+            membership.decided_by = actor
+            membership.decided_at = timezone.now()
+            membership.outcome_seen_at = None
+        if to_status == Status.REJECTED:
+            membership.rejection_reason = reason
+        membership.save()
+        MembershipEvent.objects.create(
+            membership=membership,
+            actor=actor,
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason,
+        )
+    logger.info(
+        "membership %s: %s → %s by user %s", membership.pk, from_status, to_status, actor.pk
+    )
+    return membership
+
+
+def verify_membership(*, membership_id: int, actor: User) -> Membership:
+    return _change_status(membership_id=membership_id, actor=actor, to_status=Status.VERIFIED)
+
+
+def reject_membership(*, membership_id: int, actor: User, reason: str) -> Membership:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Please give a reason, so the resident knows what to do."))
+    return _change_status(
+        membership_id=membership_id, actor=actor, to_status=Status.REJECTED, reason=reason
+    )
+
+
+def withdraw_membership(*, membership_id: int, actor: User) -> Membership:
+    return _change_status(membership_id=membership_id, actor=actor, to_status=Status.WITHDRAWN)
+
+
+def mark_outcomes_seen(*, user: User) -> int:
+    """Record that the user has seen the decisions on their requests."""
+    return Membership.objects.filter(
+        user=user,
+        status__in=[Status.VERIFIED, Status.REJECTED],
+        outcome_seen_at__isnull=True,
+    ).update(outcome_seen_at=timezone.now())
+
+
+def record_privacy_consent(*, user: User) -> None:
+    user.privacy_consent_at = timezone.now()
+    user.save(update_fields=["privacy_consent_at"])

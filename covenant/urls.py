@@ -1,0 +1,39 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from covenant import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("healthz", views.healthz, name="healthz"),
+    path("language/", views.set_language, name="set_language"),
+    path("profile/", views.profile, name="profile"),
+    path("households/join/", views.join_household, name="join_household"),
+    path("memberships/", views.my_memberships, name="my_memberships"),
+    path("memberships/queue/", views.membership_queue, name="membership_queue"),
+    path("memberships/<int:membership_id>/", views.membership_detail, name="membership_detail"),
+    path(
+        "memberships/<int:membership_id>/verify/",
+        views.membership_verify,
+        name="membership_verify",
+    ),
+    path(
+        "memberships/<int:membership_id>/reject/",
+        views.membership_reject,
+        name="membership_reject",
+    ),
+    path(
+        "memberships/<int:membership_id>/withdraw/",
+        views.membership_withdraw,
+        name="membership_withdraw",
+    ),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

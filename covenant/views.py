@@ -1,0 +1,248 @@
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from covenant import selectors, services
+from covenant.forms import JoinHouseholdForm, ProfileForm, RejectMembershipForm
+from covenant.health import broker_status
+from covenant.middleware import SUPPORTED_LANGUAGES
+from covenant.models import Membership
+
+logger = logging.getLogger(__name__)
+
+
+def home(request):
+    context = {}
+    if request.user.is_authenticated:
+        memberships = list(selectors.memberships_of(user=request.user))
+        context["memberships"] = memberships
+        context["unseen_outcomes"] = [
+            membership
+            for membership in memberships
+            if membership.outcome_seen_at is None
+            and membership.status in (Membership.Status.VERIFIED, Membership.Status.REJECTED)
+        ]
+        context["awaiting"] = [
+            membership
+            for membership in memberships
+            if membership.status == Membership.Status.REQUESTED
+        ]
+        if context["unseen_outcomes"]:
+            services.mark_outcomes_seen(user=request.user)
+    return render(request, "covenant/home.html", context)
+
+
+def privacy(request):
+    return render(request, "covenant/privacy.html")
+
+
+@require_POST
+def set_language(request):
+    """Switch the language, and remember it on the account of a signed-in user."""
+    language = request.POST.get("language")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if language not in SUPPORTED_LANGUAGES:
+        return response
+    if request.user.is_authenticated:
+        request.user.preferred_language = language
+        request.user.save(update_fields=["preferred_language"])
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 60 * 60,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        httponly=True,
+    )
+    return response
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    checks = {"database": _database_status(), "broker": broker_status()}
+    healthy = all(state in ("ok", "not configured") for state in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )
+
+
+def _database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        logger.exception("health check: database unreachable")
+        return "error"
+    return "ok"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def join_household(request):
+    if request.method == "POST" and "step" not in request.POST:
+        form = JoinHouseholdForm(request.POST)
+        if form.is_valid():
+            try:
+                membership = services.request_membership(
+                    user=request.user,
+                    household=form.cleaned_data["household"],
+                    relation=form.cleaned_data["relation"],
+                    message=form.cleaned_data["message"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("Your request to join %(household)s has been sent to the building's captain.")
+                    % {"household": membership.household},
+                )
+                return redirect("my_memberships")
+    else:
+        # A step (a building or floor chosen) narrows the next choice without validating.
+        form = JoinHouseholdForm(
+            initial=(request.POST if request.method == "POST" else request.GET).dict()
+        )
+    template = "covenant/join.html"
+    if request.htmx and request.htmx.target == "join-choices":
+        template += "#join-choices"
+    return render(request, template, {"form": form})
+
+
+@login_required
+def my_memberships(request):
+    memberships = list(selectors.memberships_of(user=request.user))
+    services.mark_outcomes_seen(user=request.user)
+    return render(request, "covenant/my_memberships.html", {"memberships": memberships})
+
+
+@login_required
+@require_POST
+def membership_withdraw(request, membership_id):
+    membership = _get_membership_for(request, membership_id, "covenant.view_membership")
+    if membership.user_id != request.user.pk:
+        raise PermissionDenied
+    try:
+        services.withdraw_membership(membership_id=membership.pk, actor=request.user)
+    except services.TransitionNotAllowed:
+        messages.error(request, _("This request can no longer be withdrawn."))
+    else:
+        messages.success(request, _("Withdrawn."))
+    return redirect("my_memberships")
+
+
+@login_required
+def membership_queue(request):
+    if not request.user.has_perm("covenant.view_membership_queue"):
+        raise PermissionDenied
+    paginator = Paginator(
+        selectors.pending_requests_for(user=request.user), settings.MEMBERSHIP_QUEUE_PAGE_SIZE
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "covenant/membership_queue.html",
+        {"page": page, "reject_form": RejectMembershipForm()},
+    )
+
+
+@login_required
+def membership_detail(request, membership_id):
+    membership = _get_membership_for(request, membership_id, "covenant.view_membership")
+    can_decide = request.user.has_perm("covenant.decide_membership", membership)
+    return render(
+        request,
+        "covenant/membership_detail.html",
+        {
+            "membership": membership,
+            "can_decide": can_decide,
+            "reject_form": RejectMembershipForm(),
+            "events": membership.events.select_related("actor") if can_decide else (),
+        },
+    )
+
+
+@login_required
+@require_POST
+def membership_verify(request, membership_id):
+    membership = _get_membership_for(request, membership_id, "covenant.decide_membership")
+    try:
+        services.verify_membership(membership_id=membership.pk, actor=request.user)
+    except services.TransitionNotAllowed:
+        messages.warning(request, _("This request was already decided."))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is now a verified resident of %(household)s.")
+            % {"name": membership.user, "household": membership.household},
+        )
+    return redirect(_after_decision(request))
+
+
+@login_required
+@require_POST
+def membership_reject(request, membership_id):
+    membership = _get_membership_for(request, membership_id, "covenant.decide_membership")
+    form = RejectMembershipForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "covenant/membership_detail.html",
+            {"membership": membership, "can_decide": True, "reject_form": form},
+            status=400,
+        )
+    try:
+        services.reject_membership(
+            membership_id=membership.pk, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+    except services.TransitionNotAllowed:
+        messages.warning(request, _("This request was already decided."))
+    else:
+        messages.success(request, _("The request was rejected and the resident will see why."))
+    return redirect(_after_decision(request))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile has been saved."))
+        return redirect("profile")
+    return render(request, "covenant/profile.html", {"form": form})
+
+
+def _get_membership_for(request, membership_id: int, permission: str) -> Membership:
+    membership = selectors.membership_with_details(membership_id=membership_id)
+    if membership is None:
+        raise Http404
+    if not request.user.has_perm(permission, membership):
+        raise PermissionDenied
+    return membership
+
+
+def _after_decision(request) -> str:
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return next_url
+    return reverse("membership_queue")
