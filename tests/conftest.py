@@ -1,0 +1,155 @@
+"""Shared fixtures: the estate and its people, as named personas.
+
+Building 3 and building 5 of the estate; the resident lives in 3-1201, the neighbour in
+5-0802. Each persona is a fresh user from the database, so cached roles never leak
+between tests.
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from covenant.models import Membership, Role
+from tests.factories import (
+    BuildingFactory,
+    CommunityFactory,
+    HouseholdFactory,
+    MembershipFactory,
+    RoleGrantFactory,
+    UserFactory,
+)
+
+
+def pytest_runtest_setup(item):
+    """Server-marked tests run only where their server is configured.
+
+    The embedded run leaves them out by marker (see the Makefile). If one is selected
+    without its server anyway, it is skipped on a developer's machine and fails in CI,
+    where a missing server is an error, never a silent skip.
+    """
+    missing = {
+        "postgres": settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+        "redis": not settings.REDIS_URL,
+    }
+    for marker, is_missing in missing.items():
+        if item.get_closest_marker(marker) and is_missing:
+            reason = f"needs the {marker} server, which is not configured"
+            if os.environ.get("CI"):
+                pytest.fail(f"{reason} (CI must provide it)", pytrace=False)
+            pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def community(db):
+    return CommunityFactory()
+
+
+@pytest.fixture
+def building_3(community):
+    return BuildingFactory(community=community, number=3)
+
+
+@pytest.fixture
+def building_5(community):
+    return BuildingFactory(community=community, number=5)
+
+
+@pytest.fixture
+def unit_3_1201(building_3):
+    return HouseholdFactory(building=building_3, floor=12, unit="1201")
+
+
+@pytest.fixture
+def unit_5_0802(building_5):
+    return HouseholdFactory(building=building_5, floor=8, unit="0802")
+
+
+@pytest.fixture
+def visitor():
+    from django.contrib.auth.models import AnonymousUser
+
+    return AnonymousUser()
+
+
+@pytest.fixture
+def newcomer(db):
+    """Signed in, confirmed email, no household yet."""
+    return UserFactory(email="newcomer@example.org", name="新住户小陈")
+
+
+@pytest.fixture
+def resident(unit_3_1201):
+    user = UserFactory(email="resident@example.org", name="王阿姨")
+    MembershipFactory(user=user, household=unit_3_1201, verified=True)
+    return user
+
+
+@pytest.fixture
+def neighbour(unit_5_0802):
+    """A verified resident of another building."""
+    user = UserFactory(email="neighbour@example.org", name="李叔")
+    MembershipFactory(user=user, household=unit_5_0802, verified=True)
+    return user
+
+
+@pytest.fixture
+def captain_3(building_3):
+    user = UserFactory(email="captain3@example.org", name="三栋楼长老张")
+    RoleGrantFactory(
+        user=user, community=building_3.community, role=Role.CAPTAIN, building=building_3
+    )
+    return user
+
+
+@pytest.fixture
+def captain_5(building_5):
+    user = UserFactory(email="captain5@example.org", name="五栋楼长老刘")
+    RoleGrantFactory(
+        user=user, community=building_5.community, role=Role.CAPTAIN, building=building_5
+    )
+    return user
+
+
+@pytest.fixture
+def steward(community):
+    user = UserFactory(email="steward@example.org", name="物业管家小周")
+    RoleGrantFactory(user=user, community=community, role=Role.PROPERTY_STAFF)
+    return user
+
+
+@pytest.fixture
+def party_member(community):
+    user = UserFactory(email="party@example.org", name="党总支书记")
+    RoleGrantFactory(user=user, community=community, role=Role.PARTY_BRANCH)
+    return user
+
+
+@pytest.fixture
+def admin_user(community):
+    user = UserFactory(email="admin@example.org", name="社区管理员", is_staff=True)
+    RoleGrantFactory(user=user, community=community, role=Role.COMMUNITY_ADMIN)
+    return user
+
+
+@pytest.fixture
+def join_request(newcomer, unit_3_1201):
+    """The newcomer asks to join unit 1201 of building 3."""
+    return MembershipFactory(
+        user=newcomer, household=unit_3_1201, relation=Membership.Relation.TENANT
+    )
+
+
+@pytest.fixture
+def is_postgres():
+    return connection.vendor == "postgresql"
