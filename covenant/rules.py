@@ -46,7 +46,9 @@ def roles_of(user) -> UserRoles:
         return NO_ROLES
     if not user.is_active:
         return NO_ROLES
-    cached = user.__dict__.get(_CACHE_ATTRIBUTE)
+    # getattr/setattr, not __dict__: request.user is a lazy proxy of the real user, and
+    # both must share one cache.
+    cached = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is not None:
         return cached
     grants = list(RoleGrant.objects.filter(user=user))
@@ -62,13 +64,14 @@ def roles_of(user) -> UserRoles:
         ).exists(),
         building_ids=frozenset(grant.building_id for grant in captain_grants),
     )
-    user.__dict__[_CACHE_ATTRIBUTE] = roles
+    setattr(user, _CACHE_ATTRIBUTE, roles)
     return roles
 
 
 def forget_roles(user) -> None:
     """Drop the cached roles, after a grant or membership of this user changed."""
-    user.__dict__.pop(_CACHE_ATTRIBUTE, None)
+    if hasattr(user, _CACHE_ATTRIBUTE):
+        delattr(user, _CACHE_ATTRIBUTE)
 
 
 def location_of(obj) -> tuple[int, int] | None:

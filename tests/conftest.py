@@ -9,7 +9,6 @@ import os
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from covenant.models import Membership, Role
 from tests.factories import (
@@ -39,6 +38,11 @@ def pytest_runtest_setup(item):
             if os.environ.get("CI"):
                 pytest.fail(f"{reason} (CI must provide it)", pytrace=False)
             pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -151,5 +155,45 @@ def join_request(newcomer, unit_3_1201):
 
 
 @pytest.fixture
-def is_postgres():
-    return connection.vendor == "postgresql"
+def captain_3_lower_floors(building_3):
+    """A captain who looks after floors 1 to 6 of building 3 only."""
+    user = UserFactory(email="captain3low@example.org", name="三栋低层楼长")
+    RoleGrantFactory(
+        user=user,
+        community=building_3.community,
+        role=Role.CAPTAIN,
+        building=building_3,
+        floor_from=1,
+        floor_to=6,
+    )
+    return user
+
+
+PERSONAS = [
+    "visitor",
+    "newcomer",
+    "resident",
+    "neighbour",
+    "captain_3",
+    "captain_5",
+    "steward",
+    "party_member",
+    "admin_user",
+]
+
+
+@pytest.fixture
+def persona(request):
+    """Look a persona up by name, for tests parametrised over the role table."""
+
+    def get(name):
+        return request.getfixturevalue(name)
+
+    return get
+
+
+def fresh(user):
+    """The same user as the next request would load it: no cached roles."""
+    if not getattr(user, "pk", None):
+        return user
+    return type(user).objects.get(pk=user.pk)

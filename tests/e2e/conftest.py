@@ -1,0 +1,88 @@
+"""Fixtures for the end-to-end tests: one headless Chromium per session, a context per test.
+
+Only Debian's chromium is used, never a browser downloaded by Playwright. Where it is
+missing, the tests are skipped on a developer's machine and fail in CI, which installs it.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+# Playwright's sync API runs an asyncio event loop in the test's thread, so Django sees a
+# running loop and raises SynchronousOnlyOperation when the test itself uses the ORM
+# (fixtures, factories, assertions on the database). The test code is plain synchronous
+# code that only drives the browser from that loop, so the check does not apply here.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+TIMEOUT_MS = 10_000
+
+
+def _unavailable(reason: str):
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI must provide it)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).is_file() or not os.access(path, os.X_OK):
+        _unavailable("e2e tests need Debian's chromium (apt-get install chromium)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def console_errors() -> list[str]:
+    """Console errors and uncaught exceptions of every page opened by new_context."""
+    return []
+
+
+@pytest.fixture
+def new_context(browser, live_server, console_errors):
+    """Open a fresh browser context (its own cookies) on the live server; closed after."""
+    expect.set_options(timeout=TIMEOUT_MS)
+    contexts = []
+
+    def open_context():
+        context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+        context.set_default_timeout(TIMEOUT_MS)
+        context.set_default_navigation_timeout(TIMEOUT_MS)
+
+        def watch(page):
+            page.on(
+                "console",
+                lambda message: (
+                    console_errors.append(f"{page.url}: {message.text}")
+                    if message.type == "error"
+                    else None
+                ),
+            )
+            page.on("pageerror", lambda error: console_errors.append(f"{page.url}: {error}"))
+
+        context.on("page", watch)
+        contexts.append(context)
+        return context
+
+    yield open_context
+    for context in contexts:
+        context.close()
