@@ -1,0 +1,250 @@
+"""``manage.py seed_demo``: the demo estate's shape, its people, running it again, and
+signing in as one of them.
+
+Seeding takes over a second, so the module seeds once: the estate is committed before
+the first test, outside the tests' own transactions (each test still rolls back what it
+changes), and removed after the last one so no other test module meets it.
+"""
+
+import io
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import call_command
+from django.test import override_settings
+
+from covenant.management.commands.seed_demo import (
+    ADMIN_EMAIL,
+    CAPTAIN_EMAILS,
+    COMMUNITY_NAME,
+    DEMO_PASSWORD,
+    EMAIL_DOMAIN,
+    PARTY_EMAILS,
+    STEWARD_EMAILS,
+    VOLUNTEER_EMAILS,
+    captain_email,
+    plan_people,
+    plan_units,
+)
+from covenant.models import (
+    Building,
+    Community,
+    Household,
+    Membership,
+    MembershipEvent,
+    Role,
+    RoleGrant,
+    User,
+)
+
+pytestmark = pytest.mark.django_db
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MODELS = (Community, Building, Household, User, EmailAddress, RoleGrant, Membership)
+
+
+def seed(*args: str, verbosity: int = 1) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out, verbosity=verbosity)
+    return out.getvalue()
+
+
+def remove_demo_estate() -> None:
+    User.objects.filter(email__endswith="@" + EMAIL_DOMAIN).delete()
+    Household.objects.filter(building__community__name=COMMUNITY_NAME).delete()
+    Building.objects.filter(community__name=COMMUNITY_NAME).delete()
+    Community.objects.filter(name=COMMUNITY_NAME).delete()
+
+
+def counts() -> dict[str, int]:
+    counted = {model.__name__: model.objects.count() for model in MODELS}
+    counted["MembershipEvent"] = MembershipEvent.objects.count()
+    return counted
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker) -> Iterator[str]:
+    """The output of the module's one seeding run, hashing as fast as conftest's tests do."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        output = seed()
+    yield output
+    with django_db_blocker.unblock():
+        remove_demo_estate()
+
+
+def verified_buildings(user: User) -> set[int]:
+    return set(
+        user.memberships.filter(status=Membership.Status.VERIFIED).values_list(
+            "household__building__number", flat=True
+        )
+    )
+
+
+def test_it_builds_26_buildings_numbered_1_to_26_of_varied_height(seeded):
+    floors = dict(Building.objects.values_list("number", "floor_count"))
+    assert sorted(floors) == list(range(1, 27))
+    assert len(set(floors.values())) > 3
+    assert floors[3] >= 12
+    assert Community.objects.get().address.count("台山市") == 1
+
+
+def test_it_builds_about_900_households_and_prints_their_exact_number(seeded):
+    printed = int(re.search(r"households: (\d+)", seeded).group(1))
+    assert 880 <= Household.objects.count() == printed <= 950
+
+
+def test_it_names_units_by_floor_and_door_with_a_realistic_floor_area(seeded):
+    unit_1201 = Household.objects.get(building__number=3, unit="1201")
+    assert unit_1201.floor == 12
+    assert Household.objects.get(building__number=5, unit="0802").floor == 8
+    for floor, unit, area in Household.objects.values_list("floor", "unit", "floor_area"):
+        assert unit[:2] == f"{floor:02d}" and unit[2:] in {"01", "02"}
+        assert Decimal("70.00") <= area <= Decimal("140.00")
+
+
+def test_it_gives_each_building_a_captain_who_is_a_verified_owner_there(seeded):
+    grants = RoleGrant.objects.filter(role=Role.CAPTAIN).select_related("user", "building")
+    assert len(grants) == 26
+    assert {grant.building.number for grant in grants} == set(range(1, 27))
+    for grant in grants:
+        home = grant.user.memberships.get(status=Membership.Status.VERIFIED)
+        assert home.household.building == grant.building
+        assert home.relation == Membership.Relation.OWNER
+
+
+def test_it_makes_a_volunteer_team_of_more_than_50_verified_residents(seeded):
+    team = set(CAPTAIN_EMAILS) | set(VOLUNTEER_EMAILS)
+    assert len(team) >= 50
+    members = User.objects.filter(email__in=team)
+    assert members.count() == len(team)
+    for member in members:
+        assert verified_buildings(member)
+
+
+def test_it_grants_the_estate_roles_and_makes_the_admin_a_superuser(seeded):
+    def holders(role: str) -> set[str]:
+        return set(RoleGrant.objects.filter(role=role).values_list("user__email", flat=True))
+
+    assert holders(Role.PROPERTY_STAFF) == set(STEWARD_EMAILS)
+    assert holders(Role.PARTY_BRANCH) == set(PARTY_EMAILS)
+    assert holders(Role.COMMUNITY_ADMIN) == {ADMIN_EMAIL}
+    admin = User.objects.get(email=ADMIN_EMAIL)
+    assert admin.is_staff and admin.is_superuser
+
+
+def test_it_gives_every_user_a_verified_primary_email_address(seeded):
+    users = User.objects.all()
+    addresses = EmailAddress.objects.filter(verified=True, primary=True)
+    assert set(addresses.values_list("user_id", "email")) == set(users.values_list("pk", "email"))
+    assert all(
+        email.endswith("@demo.covenant.invalid")
+        for email in addresses.values_list("email", flat=True)
+    )
+
+
+def test_it_verifies_residents_in_about_60_percent_of_households(seeded):
+    occupied = Household.objects.filter(memberships__status=Membership.Status.VERIFIED)
+    share = occupied.distinct().count() / Household.objects.count()
+    assert 0.55 <= share <= 0.65
+    relations = Membership.objects.filter(status=Membership.Status.VERIFIED).values_list(
+        "relation", flat=True
+    )
+    assert list(relations).count(Membership.Relation.OWNER) > len(relations) / 2
+    assert set(relations) == set(Membership.Relation.values)
+
+
+def test_it_records_who_decided_each_membership_and_its_audit_trail(seeded):
+    captains = {
+        grant.building_id: grant.user_id for grant in RoleGrant.objects.filter(role=Role.CAPTAIN)
+    }
+    admin = User.objects.get(email=ADMIN_EMAIL)
+    for membership in Membership.objects.select_related("household", "user"):
+        events = list(membership.events.values_list("from_status", "to_status", "actor"))
+        assert events[0] == ("", Membership.Status.REQUESTED, membership.user_id)
+        if membership.status == Membership.Status.REQUESTED:
+            assert len(events) == 1
+            continue
+        captain = captains[membership.household.building_id]
+        decider = admin.pk if membership.user_id == captain else captain
+        assert membership.decided_by_id == decider
+        assert membership.decided_at >= membership.requested_at
+        assert events[1:] == [(Membership.Status.REQUESTED, membership.status, decider)]
+
+
+def test_it_leaves_pending_requests_in_building_3_and_other_buildings(seeded):
+    pending = Membership.objects.filter(status=Membership.Status.REQUESTED)
+    buildings = set(pending.values_list("household__building__number", flat=True))
+    assert pending.count() >= 10
+    assert 3 in buildings and 5 in buildings and len(buildings) >= 5
+
+
+def test_it_creates_nothing_when_run_again(seeded):
+    before = counts()
+    output = seed()
+    assert counts() == before
+    assert "(new: 0)" in output and "new: 1" not in output
+
+
+def test_it_with_once_leaves_a_seeded_estate_alone_in_one_query(seeded, django_assert_num_queries):
+    before = counts()
+    with django_assert_num_queries(1):
+        output = seed("--once")
+    assert output.strip() == "demo estate already seeded; run without --once to top it up"
+    assert counts() == before
+
+
+def test_it_with_once_seeds_an_estate_that_is_not_there_yet(seeded):
+    full = counts()
+    remove_demo_estate()  # in this test's transaction: rolled back after it
+    assert Community.objects.count() == 0
+    output = seed("--once")
+    assert counts() == full
+    assert "households: " in output
+
+
+def test_it_tops_up_what_was_deleted(seeded):
+    full = counts()
+    User.objects.filter(email=captain_email(7)).delete()
+    output = seed()
+    assert counts() == full
+    assert re.search(r"users: \d+ \(new: 1\)", output)
+    assert re.search(r"role grants: \d+ \(new: 1\)", output)
+
+
+def test_it_says_nothing_at_verbosity_0(seeded):
+    assert seed(verbosity=0) == ""
+    assert seed("--once", verbosity=0) == ""
+
+
+def test_it_prints_the_demo_logins_and_the_address_to_open(seeded):
+    for login in (ADMIN_EMAIL, captain_email(3), captain_email(5), STEWARD_EMAILS[0]):
+        assert login in seeded
+    assert PARTY_EMAILS[0] in seeded and DEMO_PASSWORD in seeded
+    resident_line = next(line for line in seeded.splitlines() if "unit 1201" in line)
+    resident = User.objects.get(email=resident_line.split()[-2])
+    assert resident.memberships.get().household.unit == "1201"
+    assert seeded.rstrip().splitlines()[-1].endswith("http://127.0.0.1:8000/")
+
+
+def test_it_lets_the_captain_of_building_3_sign_in_and_see_building_3s_requests(seeded, client):
+    response = client.post(
+        "/accounts/login/", {"login": captain_email(3), "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 302
+    response = client.get("/memberships/queue/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    pending = Membership.objects.filter(status=Membership.Status.REQUESTED)
+    in_building_3 = pending.filter(household__building__number=3)
+    assert in_building_3.exists()
+    for membership in in_building_3:
+        assert f'href="{membership.get_absolute_url()}"' in page
+    for membership in pending.exclude(household__building__number=3):
+        assert f'href="{membership.get_absolute_url()}"' not in page
+
+
+def test_it_plans_the_same_estate_on_every_run():
+    assert plan_people(plan_units()) == plan_people(plan_units())
