@@ -107,22 +107,22 @@ def neighbour(unit_5_0802):
     return user
 
 
-@pytest.fixture
-def captain_3(building_3):
-    user = UserFactory(email="captain3@example.org", name="三栋楼长老张")
+def make_captain(building, email, name, **floor_range):
+    user = UserFactory(email=email, name=name)
     RoleGrantFactory(
-        user=user, community=building_3.community, role=Role.CAPTAIN, building=building_3
+        user=user, community=building.community, role=Role.CAPTAIN, building=building, **floor_range
     )
     return user
+
+
+@pytest.fixture
+def captain_3(building_3):
+    return make_captain(building_3, "captain3@example.org", "三栋楼长老张")
 
 
 @pytest.fixture
 def captain_5(building_5):
-    user = UserFactory(email="captain5@example.org", name="五栋楼长老刘")
-    RoleGrantFactory(
-        user=user, community=building_5.community, role=Role.CAPTAIN, building=building_5
-    )
-    return user
+    return make_captain(building_5, "captain5@example.org", "五栋楼长老刘")
 
 
 @pytest.fixture
@@ -157,16 +157,9 @@ def join_request(newcomer, unit_3_1201):
 @pytest.fixture
 def captain_3_lower_floors(building_3):
     """A captain who looks after floors 1 to 6 of building 3 only."""
-    user = UserFactory(email="captain3low@example.org", name="三栋低层楼长")
-    RoleGrantFactory(
-        user=user,
-        community=building_3.community,
-        role=Role.CAPTAIN,
-        building=building_3,
-        floor_from=1,
-        floor_to=6,
+    return make_captain(
+        building_3, "captain3low@example.org", "三栋低层楼长", floor_from=1, floor_to=6
     )
-    return user
 
 
 PERSONAS = [

@@ -393,3 +393,36 @@ def test_a_user_with_two_households_is_verified_separately(
     client.post(verify_url(first_request))
     second_request.refresh_from_db()
     assert second_request.status == Membership.Status.REQUESTED
+
+
+def _user_with_requests(building, floor, count):
+    user = UserFactory()
+    for number in range(count):
+        household = HouseholdFactory(
+            building=building, floor=floor, unit=f"{floor:02d}{number:02d}"
+        )
+        MembershipFactory(user=user, household=household)
+    return user
+
+
+def _count_queries(client, user, url):
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return queries
+
+
+@pytest.mark.parametrize("requests", [1, 12])
+def test_my_households_query_count_does_not_grow(client, building_3, requests):
+    queries = _count_queries(client, _user_with_requests(building_3, 6, requests), MINE)
+    # 1. session  2. user  3. memberships with households, buildings and deciders
+    # 4. mark decided ones as seen  5. role grants  6. verified membership?
+    assert len(queries) == 6, "\n".join(query["sql"] for query in queries)
+
+
+@pytest.mark.parametrize("requests", [1, 12])
+def test_the_home_page_query_count_does_not_grow(client, building_3, requests):
+    queries = _count_queries(client, _user_with_requests(building_3, 7, requests), reverse("home"))
+    # 1. session  2. user  3. memberships with households and buildings
+    # 4. role grants  5. verified membership?
+    assert len(queries) == 5, "\n".join(query["sql"] for query in queries)
