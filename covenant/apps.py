@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CovenantConfig(AppConfig):
     name = "covenant"
     verbose_name = _("Estate and residents")
+
+    def ready(self):
+        from covenant import personal_data  # noqa: F401 - registers the core's data sections

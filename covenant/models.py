@@ -67,6 +67,14 @@ class User(AbstractUser):
     privacy_consent_at = models.DateTimeField(
         _("privacy notice accepted at"), null=True, blank=True
     )
+    deleted_at = models.DateTimeField(
+        _("account deleted at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The person deleted their account; what they wrote stays as a former resident's."
+        ),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["name"]
@@ -78,13 +86,20 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
     def __str__(self):
-        return self.name or self.email
+        return str(self.display_name)
+
+    @property
+    def display_name(self):
+        """What others see: the chosen name, or "former resident" once deleted."""
+        if self.deleted_at is not None:
+            return _("Former resident")
+        return self.name
 
     def get_full_name(self):
-        return self.name
+        return self.display_name
 
     def get_short_name(self):
-        return self.name
+        return self.display_name
 
 
 class Community(models.Model):

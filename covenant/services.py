@@ -114,3 +114,43 @@ def mark_outcomes_seen(*, user: User) -> int:
 def record_privacy_consent(*, user: User) -> None:
     user.privacy_consent_at = timezone.now()
     user.save(update_fields=["privacy_consent_at"])
+
+
+def delete_account(*, user: User) -> None:
+    """Delete a person's account under PIPL: their personal data goes, their
+    contributions stay, shown as a former resident's, so the estate's record stays whole.
+
+    Memberships are withdrawn (their audit trail stays), role grants and email addresses
+    are removed, and the account can never sign in again.
+    """
+    from allauth.account.models import EmailAddress
+
+    with transaction.atomic(durable=True):
+        user = User.objects.select_for_update().get(pk=user.pk)
+        active = Membership.objects.filter(
+            user=user, status__in=[Status.REQUESTED, Status.VERIFIED]
+        ).values_list("pk", flat=True)
+        for membership_id in list(active):
+            membership = Membership.objects.select_for_update().get(pk=membership_id)
+            MembershipEvent.objects.create(
+                membership=membership,
+                actor=user,
+                from_status=membership.status,
+                to_status=Status.WITHDRAWN,
+                reason="account deleted",
+            )
+            membership.status = Status.WITHDRAWN
+            membership.message = ""
+            membership.save(update_fields=["status", "message"])
+        user.role_grants.all().delete()
+        EmailAddress.objects.filter(user=user).delete()
+        user.email = f"deleted-{user.pk}@deleted.invalid"
+        user.name = ""
+        user.phone = ""
+        user.is_active = False
+        user.is_staff = False
+        user.is_superuser = False
+        user.deleted_at = timezone.now()
+        user.set_unusable_password()
+        user.save()
+    logger.info("account %s deleted at the person's request", user.pk)

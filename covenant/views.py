@@ -2,6 +2,7 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -15,10 +16,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from covenant import selectors, services
-from covenant.forms import JoinHouseholdForm, ProfileForm, RejectMembershipForm
+from covenant.forms import DeleteAccountForm, JoinHouseholdForm, ProfileForm, RejectMembershipForm
 from covenant.health import broker_status
 from covenant.middleware import SUPPORTED_LANGUAGES
 from covenant.models import Membership
+from covenant.personal_data import collect_personal_data
 
 logger = logging.getLogger(__name__)
 
@@ -230,6 +232,27 @@ def profile(request):
         messages.success(request, _("Your profile has been saved."))
         return redirect("profile")
     return render(request, "covenant/profile.html", {"form": form})
+
+
+@login_required
+@require_GET
+def personal_data_download(request):
+    data = collect_personal_data(user=request.user)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="covenant-my-data.json"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request):
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.delete_account(user=request.user)
+        logout(request)
+        messages.success(request, _("Your account has been deleted. Thank you for taking part."))
+        return redirect("home")
+    return render(request, "covenant/delete_account.html", {"form": form})
 
 
 def _get_membership_for(request, membership_id: int, permission: str) -> Membership:
