@@ -75,7 +75,7 @@ check: $(VENV)/.installed-dev
 	DEBUG=true $(MANAGE) makemigrations --check --dry-run
 
 messages: $(VENV)/.installed-dev
-	DEBUG=true $(MANAGE) makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=staticfiles
+	DEBUG=true $(MANAGE) makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=artifacts --ignore=docs
 	DEBUG=true $(MANAGE) compilemessages --ignore=.venv
 
 clean:

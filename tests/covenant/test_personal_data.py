@@ -73,7 +73,7 @@ def test_deleting_removes_personal_data_and_keeps_the_record(client, captain_3, 
     assert not user.is_active
     assert "captain3" not in user.email
     assert user.name == "" and user.phone == ""
-    assert str(user) in ("前居民", "Former resident")
+    assert str(user) in ("前住户", "Former resident")
     assert not user.has_usable_password()
     assert not EmailAddress.objects.filter(user=user).exists()
     assert not RoleGrant.objects.filter(user=user).exists()
