@@ -269,6 +269,14 @@ class Membership(models.Model):
     def get_absolute_url(self):
         return reverse("membership_detail", args=[self.pk])
 
+    @property
+    def outcome_is_unseen(self) -> bool:
+        """Decided, and the person has not been shown the decision yet."""
+        return self.outcome_seen_at is None and self.status in (
+            self.Status.VERIFIED,
+            self.Status.REJECTED,
+        )
+
 
 class MembershipEvent(models.Model):
     """The audit trail of a membership's status."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from covenant.models import Building, Community, Household, Membership
+from covenant.models import Building, Community, Household, Membership, Role, RoleGrant
 from covenant.rules import roles_of
 
 
@@ -89,3 +89,19 @@ def membership_with_details(*, membership_id: int) -> Membership | None:
         .filter(pk=membership_id)
         .first()
     )
+
+
+def captains_of(*, households: list[Household]) -> dict[int, list]:
+    """The captains looking after each household, by household id, in one query."""
+    grants = RoleGrant.objects.filter(
+        role=Role.CAPTAIN,
+        building_id__in={household.building_id for household in households},
+        user__is_active=True,
+    ).select_related("user")
+    grants = list(grants)
+    return {
+        household.pk: [
+            grant.user for grant in grants if grant.covers(household.building_id, household.floor)
+        ]
+        for household in households
+    }

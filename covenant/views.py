@@ -26,23 +26,19 @@ logger = logging.getLogger(__name__)
 
 
 def home(request):
-    context = {}
-    if request.user.is_authenticated:
-        memberships = list(selectors.memberships_of(user=request.user))
-        context["memberships"] = memberships
-        context["unseen_outcomes"] = [
-            membership
-            for membership in memberships
-            if membership.outcome_seen_at is None
-            and membership.status in (Membership.Status.VERIFIED, Membership.Status.REJECTED)
-        ]
-        context["awaiting"] = [
-            membership
-            for membership in memberships
-            if membership.status == Membership.Status.REQUESTED
-        ]
-        if context["unseen_outcomes"]:
-            services.mark_outcomes_seen(user=request.user)
+    if not request.user.is_authenticated:
+        return render(request, "covenant/home.html")
+    memberships = list(selectors.memberships_of(user=request.user))
+    unseen_outcomes = [membership for membership in memberships if membership.outcome_is_unseen]
+    awaiting = [m for m in memberships if m.status == Membership.Status.REQUESTED]
+    captains = selectors.captains_of(households=[m.household for m in awaiting]) if awaiting else {}
+    if unseen_outcomes:
+        services.mark_outcomes_seen(user=request.user)
+    context = {
+        "memberships": memberships,
+        "unseen_outcomes": unseen_outcomes,
+        "awaiting": [(membership, captains[membership.household_id]) for membership in awaiting],
+    }
     return render(request, "covenant/home.html", context)
 
 

@@ -44,8 +44,11 @@ def sign_in(page, base_url, local_part):
 
 
 def switch_language(page, code):
-    page.locator(f"form.language-switcher button[value={code}]").first.click()
-    page.wait_for_load_state("networkidle")
+    """The switcher offers only the other language; nothing to do if it is current."""
+    button = page.locator(f"form.language-switcher button[value={code}]")
+    if button.count():
+        button.click()
+        page.wait_for_load_state("networkidle")
 
 
 def main():

@@ -152,7 +152,7 @@ def test_a_waiting_user_sees_the_awaiting_verification_state_at_home(
 ):
     client.force_login(newcomer)
     response = client.get(reverse("home"))
-    assert response.context["awaiting"] == [join_request]
+    assert response.context["awaiting"] == [(join_request, [])]
     assert "1201" in response.content.decode()
 
 
@@ -424,5 +424,23 @@ def test_my_households_query_count_does_not_grow(client, building_3, requests):
 def test_the_home_page_query_count_does_not_grow(client, building_3, requests):
     queries = _count_queries(client, _user_with_requests(building_3, 7, requests), reverse("home"))
     # 1. session  2. user  3. memberships with households and buildings
-    # 4. role grants  5. verified membership?
-    assert len(queries) == 5, "\n".join(query["sql"] for query in queries)
+    # 4. the captains of the households awaiting verification
+    # 5. role grants  6. verified membership?
+    assert len(queries) == 6, "\n".join(query["sql"] for query in queries)
+
+
+def test_a_waiting_user_is_told_who_their_captain_is(
+    client, join_request, newcomer, captain_3, captain_5
+):
+    client.force_login(newcomer)
+    response = client.get(reverse("home"))
+    html = response.content.decode()
+    assert "三栋楼长老张" in html
+    assert "五栋楼长老刘" not in html
+
+
+def test_a_captain_of_other_floors_is_not_named(
+    client, join_request, newcomer, captain_3_lower_floors
+):
+    client.force_login(newcomer)
+    assert "三栋低层楼长" not in client.get(reverse("home")).content.decode()
