@@ -70,7 +70,7 @@ lint: $(VENV)/.installed-dev
 
 check: $(VENV)/.installed-dev
 	DEBUG=true $(MANAGE) check
-	DEBUG=false SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" ALLOWED_HOSTS=covenant.example.org \
+	DEBUG=false SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" ALLOWED_HOSTS=covenant.example.org EMAIL_URL=smtp+tls://covenant@smtp.example.org:587 \
 		$(MANAGE) check --deploy --fail-level WARNING
 	DEBUG=true $(MANAGE) makemigrations --check --dry-run
 
