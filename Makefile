@@ -26,7 +26,7 @@ else
 PYTEST_SELECT := -m "$(patsubst and %,%,$(PYTEST_MARKERS))"
 endif
 
-.PHONY: help run test lint check messages python-check clean
+.PHONY: help run test lint check messages messages-check python-check clean
 
 help:
 	@echo "make run    set up .venv, migrate, seed the demo estate once, serve on http://$(HOST):$(PORT)"
@@ -34,6 +34,7 @@ help:
 	@echo "make lint   ruff check and format check"
 	@echo "make check  Django's system checks, deploy checks and migrations check"
 	@echo "make messages  refresh and compile the zh_Hans and en catalogs (needs gettext)"
+	@echo "make messages-check  fail if a translatable string is missing from the catalogs"
 
 python-check:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -74,9 +75,18 @@ check: $(VENV)/.installed-dev
 		$(MANAGE) check --deploy --fail-level WARNING
 	DEBUG=true $(MANAGE) makemigrations --check --dry-run
 
+MAKEMESSAGES := DEBUG=true $(MANAGE) makemessages -l zh_Hans -l en --no-obsolete --add-location=file \
+	--ignore=.venv --ignore=staticfiles --ignore=artifacts --ignore=docs
+
 messages: $(VENV)/.installed-dev
-	DEBUG=true $(MANAGE) makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=artifacts --ignore=docs
+	$(MAKEMESSAGES)
 	DEBUG=true $(MANAGE) compilemessages --ignore=.venv
+
+# Fails when a user-visible string is missing from the committed catalogs.
+messages-check: $(VENV)/.installed-dev
+	$(MAKEMESSAGES) >/dev/null
+	@git diff --exit-code -I '^"POT-Creation-Date' -- locale/ || \
+		{ echo "The catalogs are out of date: run 'make messages', translate, and commit locale/."; exit 1; }
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -13,8 +13,28 @@ from covenant.models import (
 )
 
 
+class EstateAdminMixin:
+    """The estate's records are managed by community admins (covenant.manage_estate),
+    whatever Django model permissions a staff account happens to hold."""
+
+    def has_module_permission(self, request):
+        return request.user.has_perm("covenant.manage_estate")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("covenant.manage_estate")
+
+    def has_add_permission(self, request, *args):
+        return request.user.has_perm("covenant.manage_estate")
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("covenant.manage_estate")
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("covenant.manage_estate")
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(EstateAdminMixin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "name", "preferred_language", "is_active", "is_staff", "date_joined"]
     list_filter = ["is_active", "is_staff", "is_superuser", "preferred_language"]
@@ -38,20 +58,20 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Community)
-class CommunityAdmin(admin.ModelAdmin):
+class CommunityAdmin(EstateAdminMixin, admin.ModelAdmin):
     list_display = ["name", "address", "created_at"]
     search_fields = ["name", "address"]
 
 
 @admin.register(Building)
-class BuildingAdmin(admin.ModelAdmin):
+class BuildingAdmin(EstateAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "community", "number", "floor_count"]
     list_filter = ["community"]
     search_fields = ["number"]
 
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin):
+class HouseholdAdmin(EstateAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "building", "floor", "unit", "floor_area"]
     list_filter = ["building__community", "building"]
     list_select_related = ["building"]
@@ -65,24 +85,36 @@ class MembershipEventInline(admin.TabularInline):
     can_delete = False
     readonly_fields = ["actor", "from_status", "to_status", "reason", "created_at"]
 
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("covenant.manage_estate")
+
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(EstateAdminMixin, admin.ModelAdmin):
     list_display = ["user", "household", "relation", "status", "requested_at", "decided_by"]
     list_filter = ["status", "relation", "household__building"]
     list_select_related = ["user", "household__building", "decided_by"]
     search_fields = ["user__email", "user__name", "household__unit"]
     autocomplete_fields = ["user", "household"]
-    # Decisions go through the captain's queue, which keeps the audit trail.
+    # Decisions go through the captain's queue, which keeps the audit trail; who and
+    # which unit a membership is about never changes once it exists.
     readonly_fields = ["status", "decided_by", "decided_at", "rejection_reason", "requested_at"]
     inlines = [MembershipEventInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        return [*self.readonly_fields, "user", "household", "relation"]
+
 
 @admin.register(RoleGrant)
-class RoleGrantAdmin(admin.ModelAdmin):
+class RoleGrantAdmin(EstateAdminMixin, admin.ModelAdmin):
     list_display = ["user", "role", "building", "floor_from", "floor_to", "created_at"]
     list_filter = ["role", "community", "building"]
     list_select_related = ["user", "building"]

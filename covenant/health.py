@@ -1,6 +1,7 @@
 import logging
 
 from django.conf import settings
+from django.db import connection
 
 logger = logging.getLogger(__name__)
 
@@ -23,4 +24,15 @@ def broker_status() -> str:
         return "error"
     finally:
         client.close()
+    return "ok"
+
+
+def database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        logger.exception("health check: database unreachable")
+        return "error"
     return "ok"

@@ -39,14 +39,18 @@ class UserLanguageMiddleware:
 
 
 class PrivateCacheControlMiddleware:
-    """Pages served to a signed-in user are personal: no shared or disk cache keeps them."""
+    """Pages served to a signed-in user are personal, and so are the account pages
+    (confirmation links, reset keys) even before sign-in: no shared or disk cache may
+    keep them."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
+        if "Cache-Control" in response:
+            return response
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and "Cache-Control" not in response:
+        if (user is not None and user.is_authenticated) or request.path.startswith("/accounts/"):
             response["Cache-Control"] = "private, no-store"
         return response

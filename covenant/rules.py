@@ -174,12 +174,12 @@ def parties_represented_by(user) -> set[str]:
 
 
 @rules.predicate
-def can_sign_for_party(user, party) -> bool:
+def is_representative_of(user, party) -> bool:
     return party in parties_represented_by(user)
 
 
 @rules.predicate
-def can_post_for_party(user, party) -> bool:
+def has_voice_for(user, party) -> bool:
     # An admin convenes deliberations and may post on any party's behalf (e.g. minutes),
     # but signs for none: a resolution must be backed by the parties themselves.
     if roles_of(user).is_admin:
@@ -192,9 +192,15 @@ def can_post_for_party(user, party) -> bool:
 rules.add_perm("covenant.read_public_announcements", rules.always_allow)
 rules.add_perm("covenant.read_estate_content", is_estate_participant)
 rules.add_perm("covenant.request_membership", is_signed_in)
-rules.add_perm("covenant.view_membership_queue", is_community_admin | is_captain)
-rules.add_perm("covenant.decide_membership", is_community_admin | is_captain_of)
-rules.add_perm("covenant.view_membership", is_membership_owner | is_community_admin | is_captain_of)
+rules.add_perm("covenant.see_membership_queue", is_community_admin | is_captain)
+# Nobody decides their own request: a captain could otherwise make himself owner of
+# any unit in his building, and owners' votes are weighed by floor area.
+rules.add_perm(
+    "covenant.decide_membership",
+    (is_community_admin | is_captain_of) & ~is_membership_owner,
+)
+# Not "view_membership": that name belongs to Django's model permission for the admin.
+rules.add_perm("covenant.see_membership", is_membership_owner | is_community_admin | is_captain_of)
 rules.add_perm("covenant.contribute", is_estate_participant)
 rules.add_perm(
     "covenant.see_hidden_author",
@@ -206,8 +212,8 @@ rules.add_perm(
     "covenant.open_deliberation",
     is_captain | is_property_staff | is_party_branch_member | is_community_admin,
 )
-rules.add_perm("covenant.post_for_party", can_post_for_party)
-rules.add_perm("covenant.sign_for_party", can_sign_for_party)
+rules.add_perm("covenant.post_for_party", has_voice_for)
+rules.add_perm("covenant.sign_for_party", is_representative_of)
 rules.add_perm(
     "covenant.publish_announcement",
     is_captain | is_property_staff | is_party_branch_member | is_community_admin,

@@ -69,7 +69,7 @@ def memberships_decidable_by(*, user) -> QuerySet[Membership]:
     scope = _decider_scope(user)
     if scope is None:
         return Membership.objects.none()
-    return Membership.objects.filter(scope)
+    return Membership.objects.filter(scope).exclude(user=user)
 
 
 def pending_requests_for(*, user) -> QuerySet[Membership]:

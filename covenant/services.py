@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -32,11 +33,24 @@ class TransitionNotAllowed(Exception):
         super().__init__(f"membership {membership.pk}: {membership.status} → {to_status}")
 
 
+MAX_OPEN_REQUESTS = 3
+
+
 def request_membership(
     *, user: User, household: Household, relation: str, message: str = ""
 ) -> Membership:
     """Ask to join a household. Raises ValidationError if an open request or a
-    verified membership for it exists already."""
+    verified membership for it exists already, or too many requests are open."""
+    open_requests = Membership.objects.filter(user=user, status=Status.REQUESTED).count()
+    if open_requests >= MAX_OPEN_REQUESTS:
+        raise ValidationError(
+            _(
+                "You have %(count)s requests waiting already. Please wait for your "
+                "captain's answer, or withdraw one first."
+            )
+            % {"count": open_requests},
+            code="too_many",
+        )
     try:
         with transaction.atomic():
             membership = Membership.objects.create(
@@ -61,28 +75,33 @@ def _change_status(
         # The lock makes two captains deciding the same request at once take turns:
         # the second sees the first's decision and is refused instead of overwriting it.
         membership = Membership.objects.select_for_update().get(pk=membership_id)
-        if to_status not in ALLOWED_TRANSITIONS[membership.status]:
-            raise TransitionNotAllowed(membership, to_status)
-        from_status = membership.status
-        membership.status = to_status
-        if to_status in (Status.VERIFIED, Status.REJECTED):
-            membership.decided_by = actor
-            membership.decided_at = timezone.now()
-            membership.outcome_seen_at = None
-        if to_status == Status.REJECTED:
-            membership.rejection_reason = reason
-        membership.save()
-        MembershipEvent.objects.create(
-            membership=membership,
-            actor=actor,
-            from_status=from_status,
-            to_status=to_status,
-            reason=reason,
-        )
+        _apply_transition(membership, actor=actor, to_status=to_status, reason=reason)
+    return membership
+
+
+def _apply_transition(membership: Membership, *, actor: User, to_status: str, reason: str) -> None:
+    """Move a locked membership to a new status and write its history row."""
+    if to_status not in ALLOWED_TRANSITIONS[membership.status]:
+        raise TransitionNotAllowed(membership, to_status)
+    from_status = membership.status
+    membership.status = to_status
+    if to_status in (Status.VERIFIED, Status.REJECTED):
+        membership.decided_by = actor
+        membership.decided_at = timezone.now()
+        membership.outcome_seen_at = None
+    if to_status == Status.REJECTED:
+        membership.rejection_reason = reason
+    membership.save()
+    MembershipEvent.objects.create(
+        membership=membership,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+    )
     logger.info(
         "membership %s: %s → %s by user %s", membership.pk, from_status, to_status, actor.pk
     )
-    return membership
 
 
 def verify_membership(*, membership_id: int, actor: User) -> Membership:
@@ -102,10 +121,12 @@ def withdraw_membership(*, membership_id: int, actor: User) -> Membership:
     return _change_status(membership_id=membership_id, actor=actor, to_status=Status.WITHDRAWN)
 
 
-def mark_outcomes_seen(*, user: User) -> int:
-    """Record that the user has seen the decisions on their requests."""
+def mark_outcomes_seen(*, user: User, membership_ids: list[int]) -> int:
+    """Record that the user has been shown these decisions (and only these: one that
+    lands while the page renders is shown next time)."""
     return Membership.objects.filter(
         user=user,
+        pk__in=membership_ids,
         status__in=[Status.VERIFIED, Status.REJECTED],
         outcome_seen_at__isnull=True,
     ).update(outcome_seen_at=timezone.now())
@@ -123,25 +144,13 @@ def delete_account(*, user: User) -> None:
     Memberships are withdrawn (their audit trail stays), role grants and email addresses
     are removed, and the account can never sign in again.
     """
-    from allauth.account.models import EmailAddress
-
     with transaction.atomic(durable=True):
         user = User.objects.select_for_update().get(pk=user.pk)
-        active = Membership.objects.filter(
-            user=user, status__in=[Status.REQUESTED, Status.VERIFIED]
-        ).values_list("pk", flat=True)
-        for membership_id in list(active):
-            membership = Membership.objects.select_for_update().get(pk=membership_id)
-            MembershipEvent.objects.create(
-                membership=membership,
-                actor=user,
-                from_status=membership.status,
-                to_status=Status.WITHDRAWN,
-                reason="account deleted",
-            )
-            membership.status = Status.WITHDRAWN
-            membership.message = ""
-            membership.save(update_fields=["status", "message"])
+        memberships = Membership.objects.select_for_update().filter(user=user)
+        for membership in memberships:
+            if Status.WITHDRAWN in ALLOWED_TRANSITIONS[membership.status]:
+                _apply_transition(membership, actor=user, to_status=Status.WITHDRAWN, reason="")
+        memberships.update(message="")
         user.role_grants.all().delete()
         EmailAddress.objects.filter(user=user).delete()
         user.email = f"deleted-{user.pk}@deleted.invalid"
@@ -154,3 +163,8 @@ def delete_account(*, user: User) -> None:
         user.set_unusable_password()
         user.save()
     logger.info("account %s deleted at the person's request", user.pk)
+
+
+def set_preferred_language(*, user: User, language: str) -> None:
+    user.preferred_language = language
+    user.save(update_fields=["preferred_language"])

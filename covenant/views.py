@@ -6,7 +6,6 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import connection
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,9 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from covenant import selectors, services
 from covenant.forms import DeleteAccountForm, JoinHouseholdForm, ProfileForm, RejectMembershipForm
-from covenant.health import broker_status
+from covenant.health import broker_status, database_status
 from covenant.middleware import SUPPORTED_LANGUAGES
-from covenant.models import Membership
+from covenant.models import Membership, User
 from covenant.personal_data import collect_personal_data
 
 logger = logging.getLogger(__name__)
@@ -33,7 +32,9 @@ def home(request):
     awaiting = [m for m in memberships if m.status == Membership.Status.REQUESTED]
     captains = selectors.captains_of(households=[m.household for m in awaiting]) if awaiting else {}
     if unseen_outcomes:
-        services.mark_outcomes_seen(user=request.user)
+        services.mark_outcomes_seen(
+            user=request.user, membership_ids=[membership.pk for membership in unseen_outcomes]
+        )
     context = {
         "memberships": memberships,
         "unseen_outcomes": unseen_outcomes,
@@ -59,8 +60,7 @@ def set_language(request):
     if language not in SUPPORTED_LANGUAGES:
         return response
     if request.user.is_authenticated:
-        request.user.preferred_language = language
-        request.user.save(update_fields=["preferred_language"])
+        services.set_preferred_language(user=request.user, language=language)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
@@ -75,27 +75,18 @@ def set_language(request):
 @never_cache
 @require_GET
 def healthz(request):
-    checks = {"database": _database_status(), "broker": broker_status()}
+    checks = {"database": database_status(), "broker": broker_status()}
     healthy = all(state in ("ok", "not configured") for state in checks.values())
     return JsonResponse(
         {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
     )
 
 
-def _database_status() -> str:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception:
-        logger.exception("health check: database unreachable")
-        return "error"
-    return "ok"
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def join_household(request):
+    if not request.user.has_perm("covenant.request_membership"):
+        raise PermissionDenied
     if request.method == "POST" and "step" not in request.POST:
         form = JoinHouseholdForm(request.POST)
         if form.is_valid():
@@ -129,14 +120,19 @@ def join_household(request):
 @login_required
 def my_memberships(request):
     memberships = list(selectors.memberships_of(user=request.user))
-    services.mark_outcomes_seen(user=request.user)
+    services.mark_outcomes_seen(
+        user=request.user,
+        membership_ids=[
+            membership.pk for membership in memberships if membership.outcome_is_unseen
+        ],
+    )
     return render(request, "covenant/my_memberships.html", {"memberships": memberships})
 
 
 @login_required
 @require_POST
 def membership_withdraw(request, membership_id):
-    membership = _get_membership_for(request, membership_id, "covenant.view_membership")
+    membership = _get_membership_for(request, membership_id, "covenant.see_membership")
     if membership.user_id != request.user.pk:
         raise PermissionDenied
     try:
@@ -150,22 +146,20 @@ def membership_withdraw(request, membership_id):
 
 @login_required
 def membership_queue(request):
-    if not request.user.has_perm("covenant.view_membership_queue"):
+    if not request.user.has_perm("covenant.see_membership_queue"):
         raise PermissionDenied
     paginator = Paginator(
         selectors.pending_requests_for(user=request.user), settings.MEMBERSHIP_QUEUE_PAGE_SIZE
     )
     page = paginator.get_page(request.GET.get("page"))
-    return render(
-        request,
-        "covenant/membership_queue.html",
-        {"page": page, "reject_form": RejectMembershipForm()},
-    )
+    for membership in page:
+        membership.reject_form = RejectMembershipForm(auto_id=f"reject-{membership.pk}-%s")
+    return render(request, "covenant/membership_queue.html", {"page": page})
 
 
 @login_required
 def membership_detail(request, membership_id):
-    membership = _get_membership_for(request, membership_id, "covenant.view_membership")
+    membership = _get_membership_for(request, membership_id, "covenant.see_membership")
     can_decide = request.user.has_perm("covenant.decide_membership", membership)
     return render(
         request,
@@ -222,7 +216,8 @@ def membership_reject(request, membership_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request):
-    form = ProfileForm(request.POST or None, instance=request.user)
+    # A copy, so an invalid form does not rename the user in the navigation.
+    form = ProfileForm(request.POST or None, instance=User.objects.get(pk=request.user.pk))
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Your profile has been saved."))
@@ -262,6 +257,13 @@ def _get_membership_for(request, membership_id: int, permission: str) -> Members
 
 def _after_decision(request) -> str:
     next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+    if url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return next_url
     return reverse("membership_queue")
+
+
+def csrf_failure(request, reason=""):
+    """Django's own page carries an inline style our CSP refuses; this one fits the site."""
+    return render(request, "403_csrf.html", status=403)

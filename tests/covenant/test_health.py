@@ -16,7 +16,7 @@ def test_health_is_ok_with_a_database_and_no_broker(client, db, settings):
 
 def test_health_is_503_when_the_database_is_down(client, db, settings):
     settings.REDIS_URL = ""
-    with mock.patch("covenant.views.connection.cursor", side_effect=OperationalError("down")):
+    with mock.patch("covenant.health.connection.cursor", side_effect=OperationalError("down")):
         response = client.get(HEALTH)
     assert response.status_code == 503
     assert response.json()["database"] == "error"

@@ -416,8 +416,8 @@ def _count_queries(client, user, url):
 def test_my_households_query_count_does_not_grow(client, building_3, requests):
     queries = _count_queries(client, _user_with_requests(building_3, 6, requests), MINE)
     # 1. session  2. user  3. memberships with households, buildings and deciders
-    # 4. mark decided ones as seen  5. role grants  6. verified membership?
-    assert len(queries) == 6, "\n".join(query["sql"] for query in queries)
+    # 4. role grants  5. verified membership?  (nothing newly decided: no update)
+    assert len(queries) == 5, "\n".join(query["sql"] for query in queries)
 
 
 @pytest.mark.parametrize("requests", [1, 12])
@@ -444,3 +444,128 @@ def test_a_captain_of_other_floors_is_not_named(
 ):
     client.force_login(newcomer)
     assert "三栋低层楼长" not in client.get(reverse("home")).content.decode()
+
+
+# --- Nobody decides their own request ---------------------------------------------------
+
+
+def test_a_captain_cannot_verify_their_own_request(client, captain_3, unit_3_1201):
+    own = MembershipFactory(user=captain_3, household=unit_3_1201)
+    client.force_login(captain_3)
+    assert own not in client.get(QUEUE).context["page"]
+    assert client.post(verify_url(own)).status_code == 403
+    own.refresh_from_db()
+    assert own.status == Membership.Status.REQUESTED
+
+
+def test_an_admin_cannot_verify_their_own_request_but_another_admin_can(
+    client, admin_user, unit_3_1201, community
+):
+    from covenant.models import Role
+    from tests.factories import RoleGrantFactory
+
+    own = MembershipFactory(user=admin_user, household=unit_3_1201)
+    client.force_login(admin_user)
+    assert client.post(verify_url(own)).status_code == 403
+    other_admin = UserFactory()
+    RoleGrantFactory(user=other_admin, community=community, role=Role.COMMUNITY_ADMIN)
+    client.force_login(other_admin)
+    client.post(verify_url(own))
+    own.refresh_from_db()
+    assert own.status == Membership.Status.VERIFIED
+
+
+def test_a_captain_of_another_building_cannot_reject_it(client, join_request, captain_5, captain_3):
+    client.force_login(captain_5)
+    assert client.post(reject_url(join_request), {"reason": "不认识"}).status_code == 403
+    join_request.refresh_from_db()
+    assert join_request.status == Membership.Status.REQUESTED
+    client.force_login(captain_3)
+    client.post(reject_url(join_request), {"reason": "不认识"})
+    join_request.refresh_from_db()
+    assert join_request.status == Membership.Status.REJECTED
+
+
+def test_a_floor_range_captain_decides_only_their_floors(
+    client, captain_3_lower_floors, join_request, building_3
+):
+    low = MembershipFactory(household=HouseholdFactory(building=building_3, floor=3, unit="0301"))
+    client.force_login(captain_3_lower_floors)
+    assert list(client.get(QUEUE).context["page"]) == [low]
+    assert client.post(verify_url(join_request)).status_code == 403
+    client.post(verify_url(low))
+    low.refresh_from_db()
+    assert low.status == Membership.Status.VERIFIED
+
+
+def test_a_decision_never_redirects_to_another_site(client, join_request, captain_3):
+    client.force_login(captain_3)
+    response = client.post(verify_url(join_request), {"next": "https://evil.example/"})
+    assert response["Location"] == QUEUE
+
+
+def test_each_reject_field_in_the_queue_has_its_own_id(client, captain_3, building_3):
+    for number in range(3):
+        MembershipFactory(
+            household=HouseholdFactory(building=building_3, floor=9, unit=f"09{number:02d}")
+        )
+    client.force_login(captain_3)
+    html = client.get(QUEUE).content.decode()
+    ids = [part.split('"')[0] for part in html.split('id="')[1:]]
+    reason_fields = [
+        value for value in ids if value.startswith("reject-") and value.endswith("-reason")
+    ]
+    assert len(reason_fields) == 3
+    assert len(ids) == len(set(ids))
+
+
+def test_too_many_open_requests_are_refused(client, newcomer, building_3):
+    households = [
+        HouseholdFactory(building=building_3, floor=8, unit=f"08{n:02d}") for n in range(4)
+    ]
+    for household in households[:3]:
+        MembershipFactory(user=newcomer, household=household)
+    client.force_login(newcomer)
+    response = client.post(
+        JOIN,
+        {"building": building_3.pk, "floor": 8, "household": households[3].pk, "relation": "owner"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert Membership.objects.filter(user=newcomer).count() == 3
+
+
+def test_a_resident_who_moved_out_withdraws_a_verified_membership(client, resident):
+    membership = Membership.objects.get(user=resident)
+    client.force_login(resident)
+    client.post(reverse("membership_withdraw", args=[membership.pk]))
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.WITHDRAWN
+    assert not type(resident).objects.get(pk=resident.pk).has_perm("covenant.read_estate_content")
+
+
+def test_a_withdrawn_request_cannot_be_withdrawn_again(client, join_request, newcomer):
+    client.force_login(newcomer)
+    client.post(reverse("membership_withdraw", args=[join_request.pk]))
+    response = client.post(reverse("membership_withdraw", args=[join_request.pk]), follow=True)
+    assert any(message.level_tag == "error" for message in response.context["messages"])
+    assert join_request.events.count() == 1
+
+
+@pytest.mark.parametrize("extra", [0, 10])
+def test_the_request_page_query_count_does_not_grow_with_history(
+    client, join_request, captain_3, extra
+):
+    from covenant.models import MembershipEvent as Event
+
+    Event.objects.bulk_create(
+        [
+            Event(membership=join_request, actor=captain_3, to_status="requested")
+            for _ in range(extra)
+        ]
+    )
+    queries = _count_queries(client, captain_3, detail_url(join_request))
+    # 1. session  2. user  3. the request with its user, household, building, decider
+    # 4. role grants  5. verified membership?  6. history with actors
+    # 7. waiting count for the navigation badge
+    assert len(queries) == 7, "\n".join(query["sql"] for query in queries)

@@ -84,3 +84,23 @@ def test_deleting_removes_personal_data_and_keeps_the_record(client, captain_3, 
     assert "_auth_user_id" not in client.session
     client.post(reverse("account_login"), {"login": "captain3@example.org", "password": PASSWORD})
     assert "_auth_user_id" not in client.session
+
+
+def test_deleting_clears_notes_on_every_request_and_keeps_the_history(
+    client, newcomer, unit_3_1201
+):
+    from tests.factories import MembershipFactory
+
+    rejected = MembershipFactory(
+        user=newcomer,
+        household=unit_3_1201,
+        status=Membership.Status.REJECTED,
+        rejection_reason="请带房产证",
+        decided_at="2026-11-01T10:00:00+08:00",
+        message="我是业主的女儿，电话138…",
+    )
+    client.force_login(newcomer)
+    client.post(DELETE, {"password": PASSWORD, "confirm": "on"})
+    rejected.refresh_from_db()
+    assert rejected.message == ""
+    assert rejected.status == Membership.Status.REJECTED

@@ -29,7 +29,7 @@ GLOBAL_PERMISSIONS = {
     "covenant.read_estate_content": PARTICIPANTS,
     "covenant.request_membership": EVERYONE - {"visitor"},
     "covenant.contribute": PARTICIPANTS,
-    "covenant.view_membership_queue": {"captain_3", "captain_5", "admin_user"},
+    "covenant.see_membership_queue": {"captain_3", "captain_5", "admin_user"},
     "covenant.triage": {"steward", "admin_user"},
     "covenant.open_deliberation": ROLE_HOLDERS,
     "covenant.publish_announcement": ROLE_HOLDERS,
@@ -109,12 +109,12 @@ def test_a_captain_with_a_floor_range_covers_only_those_floors(captain_3_lower_f
 
 def test_the_membership_owner_may_view_it_but_not_decide_it(join_request, newcomer):
     user = fresh(newcomer)
-    assert user.has_perm("covenant.view_membership", join_request)
+    assert user.has_perm("covenant.see_membership", join_request)
     assert not user.has_perm("covenant.decide_membership", join_request)
 
 
 def test_another_resident_may_not_view_a_membership(join_request, neighbour):
-    assert not fresh(neighbour).has_perm("covenant.view_membership", join_request)
+    assert not fresh(neighbour).has_perm("covenant.see_membership", join_request)
 
 
 def test_a_pending_request_does_not_make_a_verified_resident(join_request, newcomer):
@@ -167,3 +167,31 @@ def test_forget_roles_picks_up_a_new_grant(newcomer, community):
 def test_location_of_an_object_without_a_place_is_none():
     assert covenant_rules.location_of(object()) is None
     assert covenant_rules.location_of(None) is None
+
+
+def test_a_superuser_is_held_to_the_rules_of_an_admin(db, unit_3_1201):
+    root = fresh(UserFactory(is_superuser=True, is_staff=True))
+    own = MembershipFactory(user=root, household=unit_3_1201)
+    assert root.has_perm("covenant.decide_membership", MembershipFactory(household=unit_3_1201))
+    assert not root.has_perm("covenant.decide_membership", own)
+    for party in Party.values:
+        assert not root.has_perm("covenant.sign_for_party", party)
+    # Django's own model permissions still work for the admin site.
+    assert root.has_perm("covenant.change_building")
+
+
+@pytest.mark.parametrize("name", PERSONAS)
+def test_only_the_requester_and_its_deciders_may_see_a_request(persona, name, join_request):
+    allowed = {"newcomer", "captain_3", "admin_user"}
+    assert fresh(persona(name)).has_perm("covenant.see_membership", join_request) is (
+        name in allowed
+    )
+
+
+@pytest.mark.parametrize("name", PERSONAS)
+@pytest.mark.parametrize("party", Party.values)
+def test_each_party_speaks_through_its_own_representatives(persona, name, party):
+    voices = {**SIGNERS, "admin_user": party}
+    assert fresh(persona(name)).has_perm("covenant.post_for_party", party) is (
+        voices.get(name) == party
+    )

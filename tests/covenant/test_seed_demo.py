@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from covenant.management.commands.seed_demo import (
@@ -48,7 +48,8 @@ MODELS = (Community, Building, Household, User, EmailAddress, RoleGrant, Members
 
 def seed(*args: str, verbosity: int = 1) -> str:
     out = io.StringIO()
-    call_command("seed_demo", *args, stdout=out, verbosity=verbosity)
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", *args, stdout=out, verbosity=verbosity)
     return out.getvalue()
 
 
@@ -248,3 +249,11 @@ def test_it_lets_the_captain_of_building_3_sign_in_and_see_building_3s_requests(
 
 def test_it_plans_the_same_estate_on_every_run():
     assert plan_people(plan_units()) == plan_people(plan_units())
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_seed_a_production_site():
+    users_before = User.objects.count()
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert User.objects.count() == users_before

@@ -11,12 +11,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-# Playwright's sync API runs an asyncio event loop in the test's thread, so Django sees a
-# running loop and raises SynchronousOnlyOperation when the test itself uses the ORM
-# (fixtures, factories, assertions on the database). The test code is plain synchronous
-# code that only drives the browser from that loop, so the check does not apply here.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -41,14 +35,25 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_path):
+    # Playwright's sync API runs an asyncio event loop in the test's thread, so Django
+    # sees a running loop and refuses ORM calls from the test (fixtures, factories,
+    # assertions) as SynchronousOnlyOperation. The test code is plain synchronous code
+    # that only drives the browser from that loop, so the check does not apply here; it
+    # is lifted for this module only, and Playwright stops with it.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
         )
         yield browser
         browser.close()
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

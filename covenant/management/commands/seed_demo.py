@@ -38,8 +38,9 @@ from decimal import Decimal
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -508,9 +509,20 @@ class Command(BaseCommand):
             action="store_true",
             help="Do nothing if the demo estate exists already (make run uses this).",
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Seed even with DEBUG off. The demo admin's password is public: never on a real site.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.verbosity = options["verbosity"]
+        if not settings.DEBUG and not options["force"]:
+            # The demo superuser's password is published in the README.
+            raise CommandError(
+                "seed_demo creates a superuser whose password is public; it runs only with "
+                "DEBUG on (or --force on a throwaway database)."
+            )
         if options["once"] and Community.objects.filter(name=COMMUNITY_NAME).exists():
             self._say("demo estate already seeded; run without --once to top it up")
             return
