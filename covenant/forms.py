@@ -127,9 +127,7 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ["name", "preferred_language", "phone"]
         help_texts = {
-            "phone": _(
-                "Optional. Only your building's captains, property staff and admins see it."
-            ),
+            "phone": _("Optional. It is never shown to other residents."),
         }
 
     def __init__(self, *args, **kwargs):

@@ -6,6 +6,7 @@ import rules
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -197,6 +198,16 @@ class Household(models.Model):
             "building": self.building.number,
             "unit": self.unit,
         }
+
+    def clean(self):
+        super().clean()
+        if self.building_id and self.floor and self.floor > self.building.floor_count:
+            raise ValidationError(
+                {
+                    "floor": _("Building %(number)s has only %(count)s floors.")
+                    % {"number": self.building.number, "count": self.building.floor_count}
+                }
+            )
 
 
 class Membership(models.Model):
@@ -397,6 +408,30 @@ class RoleGrant(models.Model):
         if self.floor_from is not None:
             scope += _(" (floors %(from)s–%(to)s)") % {"from": self.floor_from, "to": self.floor_to}
         return f"{self.user} · {self.get_role_display()} · {scope}"
+
+    def clean(self):
+        super().clean()
+        if self.role == Role.CAPTAIN and not self.building_id:
+            raise ValidationError({"building": _("A captain looks after a building: choose one.")})
+        if self.role != Role.CAPTAIN and (self.building_id or self.floor_from or self.floor_to):
+            raise ValidationError(_("Only a captain's grant names a building and floors."))
+        if (
+            self.building_id
+            and self.community_id
+            and self.building.community_id != self.community_id
+        ):
+            raise ValidationError({"building": _("This building belongs to another estate.")})
+        if (self.floor_from is None) != (self.floor_to is None):
+            raise ValidationError(_("Give both the first and the last floor, or neither."))
+        if (
+            self.floor_from is not None
+            and self.building_id
+            and not (1 <= self.floor_from <= self.floor_to <= self.building.floor_count)
+        ):
+            raise ValidationError(
+                _("Floors must run from 1 to %(count)s, the first no higher than the last.")
+                % {"count": self.building.floor_count}
+            )
 
     def covers(self, building_id: int, floor: int) -> bool:
         """Whether this captain grant looks after the given building and floor."""
