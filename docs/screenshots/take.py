@@ -31,6 +31,9 @@ PAGES = [
     ("home-resident", "resident0033", "/"),
     ("queue", "captain03", "/memberships/queue/"),
     ("home-captain", "captain03", "/"),
+    ("profile", "resident0033", "/profile/"),
+    ("delete-account", "resident0033", "/profile/delete/"),
+    ("forbidden", "resident0033", "/memberships/queue/"),
 ]
 
 
