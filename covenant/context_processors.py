@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from covenant import selectors
@@ -13,12 +14,8 @@ def navigation(request):
         return context
     roles = roles_of(user)
     deciding = roles.is_admin or bool(roles.captain_grants)
-    context.update(
-        {
-            "user_roles": roles,
-            "membership_queue_count": (
-                selectors.pending_requests_for(user=user).count() if deciding else 0
-            ),
-        }
-    )
+    # Counted only when a template shows the badge, at most once, and not at all on
+    # the queue page, which passes its paginator's count instead.
+    queue_count = SimpleLazyObject(lambda: selectors.pending_requests_for(user=user).count())
+    context.update({"user_roles": roles, "membership_queue_count": queue_count if deciding else 0})
     return context

@@ -134,6 +134,8 @@ class ProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_action = reverse_lazy("profile")
+        # The server's messages, in the user's language, rather than the browser's.
+        self.helper.attrs = {"novalidate": ""}
         self.helper.add_input(Submit("save", _("Save")))
 
 
@@ -152,6 +154,7 @@ class DeleteAccountForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.helper = FormHelper()
+        self.helper.attrs = {"novalidate": ""}
         self.helper.add_input(Submit("delete", _("Delete my account"), css_class="btn-danger"))
 
     def clean_password(self):

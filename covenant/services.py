@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
@@ -121,14 +122,14 @@ def withdraw_membership(*, membership_id: int, actor: User) -> Membership:
     return _change_status(membership_id=membership_id, actor=actor, to_status=Status.WITHDRAWN)
 
 
-def mark_outcomes_seen(*, user: User, membership_ids: list[int]) -> int:
-    """Record that the user has been shown these decisions (and only these: one that
-    lands while the page renders is shown next time)."""
+def mark_outcomes_seen(*, user: User, shown: Iterable[Membership]) -> int:
+    """Record that the user has been shown the decisions among these memberships (and
+    only these: one that lands while the page renders is shown next time)."""
+    membership_ids = [membership.pk for membership in shown if membership.outcome_is_unseen]
+    if not membership_ids:
+        return 0
     return Membership.objects.filter(
-        user=user,
-        pk__in=membership_ids,
-        status__in=[Status.VERIFIED, Status.REJECTED],
-        outcome_seen_at__isnull=True,
+        user=user, pk__in=membership_ids, outcome_seen_at__isnull=True
     ).update(outcome_seen_at=timezone.now())
 
 

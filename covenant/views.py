@@ -1,3 +1,4 @@
+import copy
 import logging
 
 from django.conf import settings
@@ -6,19 +7,20 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.i18n import set_language as django_set_language
 
 from covenant import selectors, services
 from covenant.forms import DeleteAccountForm, JoinHouseholdForm, ProfileForm, RejectMembershipForm
 from covenant.health import broker_status, database_status
 from covenant.middleware import SUPPORTED_LANGUAGES
-from covenant.models import Membership, User
+from covenant.models import Membership
 from covenant.personal_data import collect_personal_data
 
 logger = logging.getLogger(__name__)
@@ -31,10 +33,7 @@ def home(request):
     unseen_outcomes = [membership for membership in memberships if membership.outcome_is_unseen]
     awaiting = [m for m in memberships if m.status == Membership.Status.REQUESTED]
     captains = selectors.captains_of(households=[m.household for m in awaiting]) if awaiting else {}
-    if unseen_outcomes:
-        services.mark_outcomes_seen(
-            user=request.user, membership_ids=[membership.pk for membership in unseen_outcomes]
-        )
+    services.mark_outcomes_seen(user=request.user, shown=unseen_outcomes)
     context = {
         "memberships": memberships,
         "unseen_outcomes": unseen_outcomes,
@@ -49,26 +48,12 @@ def privacy(request):
 
 @require_POST
 def set_language(request):
-    """Switch the language, and remember it on the account of a signed-in user."""
+    """Django's language switch, which also remembers the choice on a signed-in
+    user's account so it follows them to every device."""
+    response = django_set_language(request)
     language = request.POST.get("language")
-    next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = "/"
-    response = HttpResponseRedirect(next_url)
-    if language not in SUPPORTED_LANGUAGES:
-        return response
-    if request.user.is_authenticated:
+    if request.user.is_authenticated and language in SUPPORTED_LANGUAGES:
         services.set_preferred_language(user=request.user, language=language)
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=365 * 24 * 60 * 60,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        httponly=True,
-    )
     return response
 
 
@@ -120,12 +105,7 @@ def join_household(request):
 @login_required
 def my_memberships(request):
     memberships = list(selectors.memberships_of(user=request.user))
-    services.mark_outcomes_seen(
-        user=request.user,
-        membership_ids=[
-            membership.pk for membership in memberships if membership.outcome_is_unseen
-        ],
-    )
+    services.mark_outcomes_seen(user=request.user, shown=memberships)
     return render(request, "covenant/my_memberships.html", {"memberships": memberships})
 
 
@@ -154,7 +134,8 @@ def membership_queue(request):
     page = paginator.get_page(request.GET.get("page"))
     for membership in page:
         membership.reject_form = RejectMembershipForm(auto_id=f"reject-{membership.pk}-%s")
-    return render(request, "covenant/membership_queue.html", {"page": page})
+    context = {"page": page, "membership_queue_count": paginator.count}
+    return render(request, "covenant/membership_queue.html", context)
 
 
 @login_required
@@ -217,7 +198,7 @@ def membership_reject(request, membership_id):
 @require_http_methods(["GET", "POST"])
 def profile(request):
     # A copy, so an invalid form does not rename the user in the navigation.
-    form = ProfileForm(request.POST or None, instance=User.objects.get(pk=request.user.pk))
+    form = ProfileForm(request.POST or None, instance=copy.copy(request.user))
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Your profile has been saved."))

@@ -1,5 +1,6 @@
 """factory_boy factories for the community core."""
 
+import datetime
 from decimal import Decimal
 
 import factory
@@ -79,7 +80,12 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     class Params:
         verified = factory.Trait(
             status=Membership.Status.VERIFIED,
-            decided_at=factory.Faker("date_time", tzinfo=__import__("datetime").UTC),
+            decided_at=factory.Faker("date_time", tzinfo=datetime.UTC),
+        )
+        rejected = factory.Trait(
+            status=Membership.Status.REJECTED,
+            rejection_reason="请带房产证到物业服务中心",
+            decided_at=factory.Faker("date_time", tzinfo=datetime.UTC),
         )
 
 

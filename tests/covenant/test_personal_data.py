@@ -94,9 +94,8 @@ def test_deleting_clears_notes_on_every_request_and_keeps_the_history(
     rejected = MembershipFactory(
         user=newcomer,
         household=unit_3_1201,
-        status=Membership.Status.REJECTED,
+        rejected=True,
         rejection_reason="请带房产证",
-        decided_at="2026-11-01T10:00:00+08:00",
         message="我是业主的女儿，电话138…",
     )
     client.force_login(newcomer)
