@@ -36,6 +36,9 @@ urlpatterns = [
         views.membership_withdraw,
         name="membership_withdraw",
     ),
+    path("ideas/", include("proposals.urls")),
+    path("notices/", include("notices.urls")),
+    path("volunteers/", include("volunteers.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

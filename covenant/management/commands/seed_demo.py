@@ -35,15 +35,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from importlib import import_module
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
 
 from covenant.models import (
     Building,
@@ -531,6 +534,7 @@ class Command(BaseCommand):
         people = plan_people(units)
         with transaction.atomic():
             users = self._seed(units, people)
+            self._seed_feature_apps(users)
         self._print_logins(people, users)
         seconds = time.perf_counter() - started
         self._say(
@@ -566,6 +570,13 @@ class Command(BaseCommand):
         )
         self._say(f"记录 membership events: {events.count()} (new: {new})")
         return users
+
+    def _seed_feature_apps(self, users: dict[str, User]) -> None:
+        """Each feature app may add its demo content in `<app>/demo.py`: `seed(users, say)`."""
+        for config in apps.get_app_configs():
+            if config.name.startswith("django") or not module_has_submodule(config.module, "demo"):
+                continue
+            import_module(f"{config.name}.demo").seed(users=users, say=self._say)
 
     def _print_logins(self, people: Sequence[PersonPlan], users: dict[str, User]) -> None:
         rows = [
