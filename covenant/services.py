@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from covenant.models import Household, Membership, MembershipEvent, User
+from covenant.signals import membership_decided, membership_requested
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ def request_membership(
             code="duplicate",
         ) from None
     logger.info("membership %s requested by user %s", membership.pk, user.pk)
+    _send_on_commit(membership_requested, membership=membership)
     return membership
 
 
@@ -105,17 +107,27 @@ def _apply_transition(membership: Membership, *, actor: User, to_status: str, re
     )
 
 
+def _send_on_commit(signal, **kwargs) -> None:
+    transaction.on_commit(lambda: signal.send(sender=Membership, **kwargs))
+
+
 def verify_membership(*, membership_id: int, actor: User) -> Membership:
-    return _change_status(membership_id=membership_id, actor=actor, to_status=Status.VERIFIED)
+    membership = _change_status(
+        membership_id=membership_id, actor=actor, to_status=Status.VERIFIED
+    )
+    _send_on_commit(membership_decided, membership=membership, actor=actor)
+    return membership
 
 
 def reject_membership(*, membership_id: int, actor: User, reason: str) -> Membership:
     reason = reason.strip()
     if not reason:
         raise ValidationError(_("Please give a reason, so the resident knows what to do."))
-    return _change_status(
+    membership = _change_status(
         membership_id=membership_id, actor=actor, to_status=Status.REJECTED, reason=reason
     )
+    _send_on_commit(membership_decided, membership=membership, actor=actor)
+    return membership
 
 
 def withdraw_membership(*, membership_id: int, actor: User) -> Membership:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from celery.schedules import crontab
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -158,7 +159,8 @@ REDIS_SOCKET_TIMEOUT_SECONDS = env.float("REDIS_SOCKET_TIMEOUT_SECONDS", default
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, answering a cache miss when Redis is down or hung.
+            "BACKEND": "notices.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "covenant",
             "OPTIONS": {
@@ -188,6 +190,26 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0}
 
+# Digests at a local hour (TIME_ZONE), weekly ones on a day (0 = Sunday … 6 = Saturday);
+# the sweeper re-enqueues what the broker lost and publishes scheduled announcements.
+DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)
+DIGEST_WEEKDAY = env.int("DIGEST_WEEKDAY", default=1)
+NOTICES_SWEEP_EVERY_SECONDS = env.int("NOTICES_SWEEP_EVERY_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE = {
+    "notices-daily-digest": {
+        "task": "notices.tasks.send_daily_digests",
+        "schedule": crontab(minute=0, hour=DIGEST_HOUR),
+    },
+    "notices-weekly-digest": {
+        "task": "notices.tasks.send_weekly_digests",
+        "schedule": crontab(minute=0, hour=DIGEST_HOUR, day_of_week=DIGEST_WEEKDAY),
+    },
+    "notices-sweep-outbox": {
+        "task": "notices.tasks.sweep_outbox",
+        "schedule": NOTICES_SWEEP_EVERY_SECONDS,
+    },
+}
+
 # --- Mail --------------------------------------------------------------------------
 # EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.org:587; mail goes to the console
 # by default. Django 6.1's MAILERS replaces the EMAIL_* settings.
@@ -211,6 +233,9 @@ MAILERS = {
         ),
     }
 }
+if _email["EMAIL_BACKEND"].endswith("filebased.EmailBackend"):
+    # filemail:///path: one file per message, for tests and staging.
+    MAILERS["default"]["OPTIONS"] = {"file_path": "/" + _email["EMAIL_FILE_PATH"].lstrip("/")}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Covenant <noreply@covenant.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -307,3 +332,15 @@ LOGGING = {
 
 # --- Community ---------------------------------------------------------------------
 MEMBERSHIP_QUEUE_PAGE_SIZE = 20
+
+# --- Notices -----------------------------------------------------------------------
+# The site's address, for links in mail (there is no request when a worker sends).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+NOTICES_PAGE_SIZE = 20
+NOTICES_MAX_ATTEMPTS = env.int("NOTICES_MAX_ATTEMPTS", default=6)
+NOTICES_RETRY_BASE_SECONDS = env.int("NOTICES_RETRY_BASE_SECONDS", default=60)
+# Pending this long, a delivery or digest is re-enqueued by the sweeper (the broker
+# may have lost it); claimed this long by a worker that never finished, it is released.
+NOTICES_SWEEP_AFTER_SECONDS = env.int("NOTICES_SWEEP_AFTER_SECONDS", default=120)
+NOTICES_STALE_CLAIM_SECONDS = env.int("NOTICES_STALE_CLAIM_SECONDS", default=600)
+NOTICES_SWEEP_LIMIT = 5000

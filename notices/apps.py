@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class NoticesConfig(AppConfig):
     name = "notices"
     verbose_name = _("Notices")
+
+    def ready(self):
+        from covenant.personal_data import register_personal_data_section
+        from covenant.signals import membership_decided, membership_requested
+        from notices import receivers
+        from notices.own_kinds import register_own_kinds
+        from notices.personal_data import notices_of
+
+        register_own_kinds()
+        membership_requested.connect(receivers.on_membership_requested, dispatch_uid="notices")
+        membership_decided.connect(receivers.on_membership_decided, dispatch_uid="notices")
+        register_personal_data_section("notices", notices_of)

@@ -255,7 +255,8 @@ def test_the_queue_query_count_does_not_grow_with_requests(client, captain_3, bu
     # 1. session  2. user  3. role grants  4. verified membership?
     # 5. the paginator's count, which the navigation badge shows too
     # 6. the page of requests, with their users and households joined
-    assert len(queries) == 6, "\n".join(query["sql"] for query in queries)
+    # 7. unread notifications, for the navigation badge (notices)
+    assert len(queries) == 7, "\n".join(query["sql"] for query in queries)
 
 
 # --- Deciding -------------------------------------------------------------------------
@@ -408,7 +409,8 @@ def test_my_households_query_count_does_not_grow(client, building_3, requests):
     queries = _count_queries(client, _user_with_requests(building_3, 6, requests), MINE)
     # 1. session  2. user  3. memberships with households, buildings and deciders
     # 4. role grants  5. verified membership?  (nothing newly decided: no update)
-    assert len(queries) == 5, "\n".join(query["sql"] for query in queries)
+    # 6. unread notifications, for the navigation badge (notices)
+    assert len(queries) == 6, "\n".join(query["sql"] for query in queries)
 
 
 @pytest.mark.parametrize("requests", [1, 12])
@@ -417,7 +419,8 @@ def test_the_home_page_query_count_does_not_grow(client, building_3, requests):
     # 1. session  2. user  3. memberships with households and buildings
     # 4. the captains of the households awaiting verification
     # 5. role grants  6. verified membership?
-    assert len(queries) == 6, "\n".join(query["sql"] for query in queries)
+    # 7. unread notifications, for the navigation badge (notices)
+    assert len(queries) == 7, "\n".join(query["sql"] for query in queries)
 
 
 def test_a_waiting_user_is_told_who_their_captain_is(
@@ -559,7 +562,8 @@ def test_the_request_page_query_count_does_not_grow_with_history(
     # 1. session  2. user  3. the request with its user, household, building, decider
     # 4. role grants  5. verified membership?  6. history with actors
     # 7. waiting count for the navigation badge
-    assert len(queries) == 7, "\n".join(query["sql"] for query in queries)
+    # 8. unread notifications, for the navigation badge (notices)
+    assert len(queries) == 8, "\n".join(query["sql"] for query in queries)
 
 
 def test_an_invalid_profile_keeps_what_was_typed_and_the_old_name_in_the_navigation(

@@ -1,0 +1,104 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from covenant.models import Building
+from covenant.rules import roles_of
+from notices import kinds
+from notices.models import Announcement, Audience, EmailMode
+
+
+class AnnouncementForm(forms.ModelForm):
+    """What a publisher writes. A captain writes to their own buildings only; the
+    estate-wide audiences are for the property manager, the Party branch and admins."""
+
+    class Meta:
+        model = Announcement
+        fields = [
+            "title",
+            "body",
+            "audience",
+            "buildings",
+            "floor_from",
+            "floor_to",
+            "publish_at",
+            "expires_at",
+            "pinned",
+            "urgent",
+        ]
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 8}),
+            "buildings": forms.CheckboxSelectMultiple,
+            "publish_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "expires_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        }
+        help_texts = {
+            "publish_at": _("Leave as it is to publish now, or choose a later time."),
+            "floor_from": _("Optional: only these floors of the chosen buildings."),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.estate_wide = user.has_perm("notices.publish_to_estate")
+        buildings = Building.objects.order_by("number")
+        if not self.estate_wide:
+            buildings = buildings.filter(pk__in=roles_of(user).building_ids)
+            self.fields["audience"].choices = [(Audience.BUILDINGS, Audience.BUILDINGS.label)]
+            self.fields["audience"].initial = Audience.BUILDINGS
+        self.fields["buildings"].queryset = buildings
+        self.fields["buildings"].required = False
+        self.fields["publish_at"].required = False
+        self.fields["publish_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+    def clean_publish_at(self):
+        return self.cleaned_data.get("publish_at") or timezone.now()
+
+    def clean(self):
+        cleaned = super().clean()
+        audience = cleaned.get("audience")
+        buildings = list(cleaned.get("buildings") or [])
+        floor_from, floor_to = cleaned.get("floor_from"), cleaned.get("floor_to")
+        if audience == Audience.BUILDINGS and not buildings:
+            self.add_error("buildings", _("Choose at least one building."))
+        if audience != Audience.BUILDINGS:
+            cleaned["buildings"] = []
+            if floor_from or floor_to:
+                self.add_error("floor_from", _("Floors are chosen only with buildings."))
+        for building in buildings:
+            if not self.user.has_perm("covenant.publish_to_building", building):
+                self.add_error("buildings", _("You may not publish to %(building)s.") % {"building": building})
+        if (floor_from is None) != (floor_to is None):
+            self.add_error("floor_to", _("Give both the first and the last floor, or neither."))
+        elif floor_from is not None and not 1 <= floor_from <= floor_to:
+            self.add_error("floor_to", _("The first floor must be no higher than the last."))
+        expires_at, publish_at = cleaned.get("expires_at"), cleaned.get("publish_at")
+        if expires_at and publish_at and expires_at <= publish_at:
+            self.add_error("expires_at", _("It must expire after it is published."))
+        return cleaned
+
+
+class PreferencesForm(forms.Form):
+    """One choice per kind of notification the person can receive."""
+
+    def __init__(self, *args, user, chosen: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        roles = roles_of(user)
+        decides = roles.is_admin or bool(roles.captain_grants)
+        for kind in kinds.all_kinds():
+            if kind.for_deciders and not decides:
+                continue
+            self.fields[kind.key] = forms.ChoiceField(
+                label=kind.label,
+                choices=EmailMode.choices,
+                initial=chosen.get(kind.key, kind.default_email),
+                widget=forms.Select(attrs={"class": "form-select"}),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for key, value in cleaned.items():
+            if value not in EmailMode.values:
+                raise ValidationError(_("Unknown choice."))
+        return cleaned

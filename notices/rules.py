@@ -1,0 +1,58 @@
+"""Who may do what with announcements and notifications (see docs/notices.md)."""
+
+from __future__ import annotations
+
+import rules
+
+from covenant.rules import (
+    is_captain,
+    is_community_admin,
+    is_party_branch_member,
+    is_property_staff,
+    is_signed_in,
+    roles_of,
+)
+from notices import selectors
+from notices.models import Audience
+
+
+@rules.predicate
+def can_read_announcement(user, announcement) -> bool:
+    """Agrees with selectors.announcements_visible_to (it asks it): at most one query."""
+    if announcement is None:
+        return False
+    if announcement.audience == Audience.PUBLIC and announcement.is_published:
+        return True
+    return selectors.announcements_visible_to(
+        user, include_expired=True, include_scheduled=True
+    ).filter(pk=announcement.pk).exists()
+
+
+@rules.predicate
+def is_author(user, announcement) -> bool:
+    return announcement is not None and announcement.author_id == getattr(user, "pk", None)
+
+
+@rules.predicate
+def is_captain_in_audience(user, announcement) -> bool:
+    """A captain of a building the announcement was published to."""
+    if announcement is None:
+        return False
+    building_ids = roles_of(user).building_ids
+    if not building_ids:
+        return False
+    if announcement.audience != Audience.BUILDINGS:
+        return True
+    return bool(building_ids & selectors.building_ids_of(announcement))
+
+
+is_estate_publisher = is_property_staff | is_party_branch_member | is_community_admin
+
+rules.add_perm("notices.read_announcement", can_read_announcement)
+rules.add_perm("notices.publish", is_captain | is_estate_publisher)
+# Estate-wide and public audiences: not a captain's, whose voice is their building's.
+rules.add_perm("notices.publish_to_estate", is_estate_publisher)
+rules.add_perm("notices.knock_doors", is_captain_in_audience)
+rules.add_perm("notices.see_coverage", is_community_admin | is_author)
+rules.add_perm("notices.see_estate_coverage", is_community_admin)
+rules.add_perm("notices.have_inbox", is_signed_in)

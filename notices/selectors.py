@@ -1,0 +1,299 @@
+"""Reads of notices, with the audience rules applied. Lists, pages, search and digests
+all start from `announcements_visible_to`, so they cannot disagree."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from covenant.models import Household, Membership, Role, RoleGrant, User
+from covenant.rules import roles_of
+from notices.models import Announcement, Audience, HouseholdReach, Notification
+
+_HOMES_ATTRIBUTE = "_notices_homes"
+# Roles that publish to any building read every announcement, to oversee what is said.
+ESTATE_WIDE_READERS = {Role.COMMUNITY_ADMIN, Role.PROPERTY_STAFF, Role.PARTY_BRANCH}
+
+Through = Announcement.buildings.through
+
+
+def homes_of(user) -> tuple[tuple[int, int, int], ...]:
+    """(household id, building id, floor) of the user's verified households; one query,
+    kept on the user object like their roles."""
+    if not getattr(user, "is_authenticated", False):
+        return ()
+    cached = getattr(user, _HOMES_ATTRIBUTE, None)
+    if cached is None:
+        cached = tuple(
+            Membership.objects.filter(user=user, status=Membership.Status.VERIFIED).values_list(
+                "household_id", "household__building_id", "household__floor"
+            )
+        )
+        setattr(user, _HOMES_ATTRIBUTE, cached)
+    return cached
+
+
+def reads_everything(user) -> bool:
+    return bool(roles_of(user).estate_roles & ESTATE_WIDE_READERS)
+
+
+def _for_building(building_id: int, floor: int | None = None) -> Q:
+    condition = Q(
+        audience=Audience.BUILDINGS,
+        pk__in=Through.objects.filter(building_id=building_id).values("announcement_id"),
+    )
+    if floor is not None:
+        condition &= Q(floor_from__isnull=True) | Q(floor_from__lte=floor, floor_to__gte=floor)
+    return condition
+
+
+def audience_condition(user) -> Q:
+    """Which announcements the user is in the audience of (publishing time aside)."""
+    condition = Q(audience=Audience.PUBLIC)
+    roles = roles_of(user)
+    if not getattr(user, "is_authenticated", False) or roles is None:
+        return condition
+    if reads_everything(user):
+        return Q()
+    homes = homes_of(user)
+    if homes or roles.captain_grants:
+        condition |= Q(audience=Audience.ESTATE)
+    for _household_id, building_id, floor in homes:
+        condition |= _for_building(building_id, floor)
+    for building_id in roles.building_ids:
+        condition |= _for_building(building_id)
+    return condition | Q(author=user)
+
+
+def announcements_visible_to(
+    user, *, include_expired: bool = False, include_scheduled: bool = False
+) -> QuerySet[Announcement]:
+    now = timezone.now()
+    announcements = Announcement.objects.filter(audience_condition(user))
+    if not include_scheduled:
+        announcements = announcements.filter(publish_at__lte=now)
+    elif not roles_of(user).is_admin:
+        # Only its author and admins see an announcement before it is published.
+        announcements = announcements.filter(
+            Q(publish_at__lte=now) | Q(author_id=getattr(user, "pk", None))
+        )
+    if not include_expired:
+        announcements = announcements.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+    return announcements
+
+
+def announcement_list(user, *, query: str = "", archive: bool = False) -> QuerySet[Announcement]:
+    announcements = announcements_visible_to(
+        user, include_expired=archive, include_scheduled=not archive
+    )
+    if archive:
+        announcements = announcements.filter(expires_at__lte=timezone.now())
+    if query:
+        for word in query.split()[:5]:
+            announcements = announcements.filter(Q(title__icontains=word) | Q(body__icontains=word))
+    return announcements.select_related("author").order_by("-pinned", "-publish_at", "-pk")
+
+
+def announcement_for(user, announcement_id: int) -> Announcement | None:
+    """One announcement if the user may read it (expired ones too), else None."""
+    return (
+        announcements_visible_to(user, include_expired=True, include_scheduled=True)
+        .select_related("author", "community")
+        .filter(pk=announcement_id)
+        .first()
+    )
+
+
+def building_ids_of(announcement: Announcement) -> frozenset[int]:
+    cached = getattr(announcement, "_building_ids", None)
+    if cached is None:
+        cached = frozenset(
+            Through.objects.filter(announcement=announcement).values_list("building_id", flat=True)
+        )
+        announcement._building_ids = cached
+    return cached
+
+
+def audience_households(announcement: Announcement) -> QuerySet[Household]:
+    households = Household.objects.filter(building__community_id=announcement.community_id)
+    if announcement.audience != Audience.BUILDINGS:
+        return households
+    households = households.filter(
+        building_id__in=Through.objects.filter(announcement=announcement).values("building_id")
+    )
+    if announcement.floor_from is not None:
+        households = households.filter(
+            floor__gte=announcement.floor_from, floor__lte=announcement.floor_to
+        )
+    return households
+
+
+def audience_users(announcement: Announcement) -> QuerySet[User]:
+    """Who is told of it: verified residents of the audience's households, the captains
+    of its buildings, and for the whole estate everyone holding a role."""
+    households = audience_households(announcement)
+    residents = Membership.objects.filter(
+        user=OuterRef("pk"), status=Membership.Status.VERIFIED, household__in=households
+    )
+    grants = RoleGrant.objects.filter(user=OuterRef("pk"), community_id=announcement.community_id)
+    if announcement.audience == Audience.BUILDINGS:
+        grants = grants.filter(
+            role=Role.CAPTAIN,
+            building_id__in=Through.objects.filter(announcement=announcement).values(
+                "building_id"
+            ),
+        )
+    return User.objects.filter(is_active=True).filter(Exists(residents) | Exists(grants))
+
+
+def households_in_reach_of(announcement: Announcement, user) -> set[int]:
+    """The user's verified households that are in the announcement's audience."""
+    homes = homes_of(user)
+    if not homes:
+        return set()
+    if announcement.audience != Audience.BUILDINGS:
+        return {household_id for household_id, _b, _f in homes}
+    building_ids = building_ids_of(announcement)
+    return {
+        household_id
+        for household_id, building_id, floor in homes
+        if building_id in building_ids
+        and (
+            announcement.floor_from is None
+            or announcement.floor_from <= floor <= announcement.floor_to
+        )
+    }
+
+
+# --- Reach and coverage -----------------------------------------------------------------
+
+
+def door_knock_list(
+    *, announcement: Announcement, building_ids, only_unreached: bool = True
+) -> QuerySet[Household]:
+    """The audience's households in the given buildings, each with how it was reached."""
+    reach = HouseholdReach.objects.filter(announcement=announcement, household=OuterRef("pk"))
+    households = (
+        audience_households(announcement)
+        .filter(building_id__in=building_ids)
+        .select_related("building")
+        .annotate(
+            reached_by=Subquery(reach.values("method")[:1]),
+            verified_members=Count(
+                "memberships", filter=Q(memberships__status=Membership.Status.VERIFIED)
+            ),
+        )
+        .order_by("building__number", "floor", "unit")
+    )
+    if only_unreached:
+        households = households.filter(reached_by__isnull=True)
+    return households
+
+
+def coverage(announcement: Announcement) -> dict:
+    """Reach per building and for the estate: households in the audience, reached, and
+    of those how many read it themselves. Two queries, whatever the estate's size."""
+    reach = HouseholdReach.objects.filter(announcement=announcement, household=OuterRef("pk"))
+    rows = list(
+        audience_households(announcement)
+        .annotate(reached=Exists(reach), read=Exists(reach.filter(method="read")))
+        .values("building_id", "building__number")
+        .annotate(
+            total=Count("pk"),
+            reached_count=Count("pk", filter=Q(reached=True)),
+            read_count=Count("pk", filter=Q(read=True)),
+        )
+        .order_by("building__number")
+    )
+    buildings = [
+        {
+            "building_id": row["building_id"],
+            "number": row["building__number"],
+            "total": row["total"],
+            "reached": row["reached_count"],
+            "read": row["read_count"],
+            "told": row["reached_count"] - row["read_count"],
+            "percent": _percent(row["reached_count"], row["total"]),
+        }
+        for row in rows
+    ]
+    total = sum(row["total"] for row in buildings)
+    reached = sum(row["reached"] for row in buildings)
+    read = sum(row["read"] for row in buildings)
+    return {
+        "buildings": buildings,
+        "total": total,
+        "reached": reached,
+        "read": read,
+        "told": reached - read,
+        "percent": _percent(reached, total),
+    }
+
+
+def _percent(part: int, whole: int) -> int:
+    return round(100 * part / whole) if whole else 0
+
+
+def reach_counts(announcements) -> dict[int, tuple[int, int]]:
+    """(reached, total households) for each announcement of a page, in four queries
+    whatever the page's length or the estate's size."""
+    announcements = list(announcements)
+    if not announcements:
+        return {}
+    ids = [announcement.pk for announcement in announcements]
+    reached = dict(
+        HouseholdReach.objects.filter(announcement_id__in=ids)
+        .values("announcement_id")
+        .annotate(count=Count("pk"))
+        .values_list("announcement_id", "count")
+    )
+    per_floor: dict[tuple[int, int], int] = {}
+    community_ids = {announcement.community_id for announcement in announcements}
+    for building_id, floor, count in (
+        Household.objects.filter(building__community_id__in=community_ids)
+        .values("building_id", "floor")
+        .annotate(count=Count("pk"))
+        .values_list("building_id", "floor", "count")
+    ):
+        per_floor[building_id, floor] = count
+    buildings_of: dict[int, set[int]] = {}
+    for announcement_id, building_id in Through.objects.filter(
+        announcement_id__in=ids
+    ).values_list("announcement_id", "building_id"):
+        buildings_of.setdefault(announcement_id, set()).add(building_id)
+    result = {}
+    for announcement in announcements:
+        if announcement.audience == Audience.BUILDINGS:
+            chosen = buildings_of.get(announcement.pk, set())
+            total = sum(
+                count
+                for (building_id, floor), count in per_floor.items()
+                if building_id in chosen
+                and (
+                    announcement.floor_from is None
+                    or announcement.floor_from <= floor <= announcement.floor_to
+                )
+            )
+        else:
+            total = sum(per_floor.values())
+        result[announcement.pk] = (reached.get(announcement.pk, 0), total)
+    return result
+
+
+# --- Notifications --------------------------------------------------------------------
+
+
+def inbox_of(user, *, unread_only: bool = False) -> QuerySet[Notification]:
+    notifications = Notification.objects.filter(recipient=user).select_related("actor")
+    if unread_only:
+        notifications = notifications.filter(read_at__isnull=True)
+    return notifications.order_by("-created_at", "-pk")
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def announcement_type() -> ContentType:
+    return ContentType.objects.get_for_model(Announcement)

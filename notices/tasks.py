@@ -1,0 +1,88 @@
+"""Celery tasks: thin wrappers that take primary keys. The database decides what is
+sent (see notices.delivery); a task delivered twice finds its work done."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from kombu.exceptions import KombuError, OperationalError
+from redis.exceptions import RedisError
+
+from notices import delivery, digests, services
+
+logger = logging.getLogger(__name__)
+
+# What publishing to a broker that is down or hung may raise.
+BROKER_ERRORS = (OperationalError, KombuError, RedisError, OSError, TimeoutError)
+CHUNK = 100
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_deliveries(delivery_ids: list[int]) -> dict[str, int]:
+    outcome: dict[str, int] = {}
+    for delivery_id in delivery_ids:
+        result = delivery.send_delivery(delivery_id)
+        outcome[result] = outcome.get(result, 0) + 1
+    return outcome
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_delivery(delivery_id: int) -> str:
+    return delivery.send_delivery(delivery_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_digests_batch(digest_ids: list[int]) -> dict[str, int]:
+    outcome: dict[str, int] = {}
+    for digest_id in digest_ids:
+        result = delivery.send_digest(digest_id)
+        outcome[result] = outcome.get(result, 0) + 1
+    return outcome
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_digest(digest_id: int) -> str:
+    return delivery.send_digest(digest_id)
+
+
+def _enqueue(task, ids: list[int]) -> None:
+    for start in range(0, len(ids), CHUNK):
+        task.delay(ids[start : start + CHUNK])
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def build_and_send_digests(frequency: str, period: str | None = None) -> int:
+    """Beat runs this at the digest hour; running it again sends nothing twice."""
+    import datetime
+
+    day = datetime.date.fromisoformat(period) if period else None
+    pending = digests.build_digests(frequency=frequency, period=day)
+    _enqueue(send_digests_batch, pending)
+    return len(pending)
+
+
+@shared_task(ignore_result=True)
+def send_daily_digests() -> int:
+    return build_and_send_digests("daily")
+
+
+@shared_task(ignore_result=True)
+def send_weekly_digests() -> int:
+    return build_and_send_digests("weekly")
+
+
+@shared_task(ignore_result=True)
+def sweep_outbox(older_than_seconds: float | None = None) -> dict[str, int]:
+    """Re-enqueue what waited too long (the broker was down, a worker died), and tell
+    the audience of announcements whose publishing time has come."""
+    import datetime
+
+    announced = services.publish_due_announcements()
+    older_than = (
+        datetime.timedelta(seconds=older_than_seconds) if older_than_seconds is not None else None
+    )
+    found = delivery.sweep(older_than=older_than)
+    _enqueue(send_deliveries, list(found["deliveries"]))
+    _enqueue(send_digests_batch, list(found["digests"]))
+    return {"announced": announced, **{name: len(ids) for name, ids in found.items()}}

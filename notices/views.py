@@ -1,0 +1,325 @@
+import io
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from covenant.models import Building, Household
+from covenant.rules import roles_of
+from notices import kinds, selectors, services
+from notices.forms import AnnouncementForm, PreferencesForm
+from notices.models import Audience, HouseholdReach, Notification, NotificationPreference
+
+
+def _page(request, items, per_page=None):
+    return Paginator(items, per_page or settings.NOTICES_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# --- Inbox ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def inbox(request):
+    unread_only = request.GET.get("show") == "unread"
+    page = _page(request, selectors.inbox_of(request.user, unread_only=unread_only))
+    for notification in page:
+        notification.text = kinds.render_text(notification)
+    return render(request, "notices/inbox.html", {"page": page, "unread_only": unread_only})
+
+
+@login_required
+@require_GET
+def open_notification(request, notification_id):
+    """Follow a notification to its subject, marking it read on the way."""
+    notification = get_object_or_404(Notification, pk=notification_id, recipient=request.user)
+    services.mark_read(user=request.user, notification_id=notification.pk)
+    if notification.url and url_has_allowed_host_and_scheme(
+        notification.url, allowed_hosts={request.get_host()}
+    ):
+        return redirect(notification.url)
+    return redirect("notices:inbox")
+
+
+@login_required
+@require_POST
+def mark_read(request, notification_id):
+    notification = get_object_or_404(Notification, pk=notification_id, recipient=request.user)
+    services.mark_read(user=request.user, notification_id=notification.pk)
+    if request.htmx:
+        notification.refresh_from_db()
+        notification.text = kinds.render_text(notification)
+        return render(request, "notices/inbox.html#notification", {"notification": notification})
+    return redirect(_back(request, reverse("notices:inbox")))
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    count = services.mark_all_read(user=request.user)
+    messages.success(request, _("%(count)s marked as read.") % {"count": count})
+    return redirect("notices:inbox")
+
+
+def _back(request, default: str) -> str:
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return next_url
+    return default
+
+
+# --- Preferences and unsubscribing ------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request):
+    chosen = dict(
+        NotificationPreference.objects.filter(user=request.user).values_list("kind", "email")
+    )
+    form = PreferencesForm(request.POST or None, user=request.user, chosen=chosen)
+    if request.method == "POST" and form.is_valid():
+        services.set_preferences(user=request.user, modes=form.cleaned_data)
+        messages.success(request, _("Your mail settings have been saved."))
+        return redirect("notices:preferences")
+    return render(request, "notices/preferences.html", {"form": form})
+
+
+@csrf_exempt  # RFC 8058: mail clients POST here without a session or a CSRF token.
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """GET asks (mail scanners follow links); POST, by the button or a mail client's
+    one-click, switches the mail off. No sign-in: the signed token is the proof."""
+    found = services.read_unsubscribe_token(token)
+    if found is None:
+        return render(request, "notices/unsubscribe.html", {"invalid": True}, status=400)
+    user, kind = found
+    if request.method == "POST":
+        switched = services.unsubscribe(user=user, kind=kind)
+        labels = [kinds.get(key).label for key in switched]
+        return render(request, "notices/unsubscribe.html", {"done": True, "labels": labels})
+    if kind.startswith(services.ALL_OF_FREQUENCY):
+        label = _("everything in this digest")
+    else:
+        label = kinds.get(kind).label
+    return render(request, "notices/unsubscribe.html", {"label": label, "token": token})
+
+
+# --- Announcements ----------------------------------------------------------------------
+
+
+@require_GET
+def announcement_list(request):
+    query = request.GET.get("q", "").strip()[:100]
+    archive = request.GET.get("archive") == "1"
+    page = _page(request, selectors.announcement_list(request.user, query=query, archive=archive))
+    context = {
+        "page": page,
+        "query": query,
+        "archive": archive,
+        "can_publish": request.user.has_perm("notices.publish"),
+        "page_query": urlencode({key: value for key, value in (("q", query), ("archive", "1" if archive else "")) if value}) + "&" if (query or archive) else "",
+    }
+    return render(request, "notices/announcement_list.html", context)
+
+
+def _announcement_for(request, announcement_id):
+    announcement = selectors.announcement_for(request.user, announcement_id)
+    if announcement is None:
+        if request.user.is_authenticated:
+            # Exists but is not for this reader: refuse; does not exist: not found.
+            from notices.models import Announcement
+
+            if Announcement.objects.filter(pk=announcement_id).exists():
+                raise PermissionDenied
+            raise Http404
+        from django.contrib.auth.views import redirect_to_login
+
+        raise _LoginRedirect(redirect_to_login(request.get_full_path()))
+    return announcement
+
+
+class _LoginRedirect(Exception):
+    def __init__(self, response):
+        self.response = response
+
+
+def _with_login_redirect(view):
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except _LoginRedirect as redirect_:
+            return redirect_.response
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+@_with_login_redirect
+@require_GET
+def announcement_detail(request, announcement_id):
+    announcement = _announcement_for(request, announcement_id)
+    services.record_reading(user=request.user, announcement=announcement)
+    context = {
+        "announcement": announcement,
+        "attachments": list(announcement.attachments.all()),
+        "can_knock": request.user.has_perm("notices.knock_doors", announcement),
+        "can_see_coverage": request.user.has_perm("notices.see_coverage", announcement),
+    }
+    return render(request, "notices/announcement_detail.html", context)
+
+
+@_with_login_redirect
+@require_GET
+def announcement_print(request, announcement_id):
+    """A4 for the lobby board, with a QR code that opens the announcement on a phone."""
+    announcement = _announcement_for(request, announcement_id)
+    url = services.site_url(announcement.get_absolute_url())
+    buffer = io.StringIO()
+    segno.make(url, error="m").save(buffer, kind="svg", scale=5, border=2, xmldecl=False, svgns=True)
+    context = {
+        "announcement": announcement,
+        "qr_svg": mark_safe(buffer.getvalue()),  # noqa: S308 - segno's own SVG of our URL
+        "url": url,
+        "buildings": list(announcement.buildings.order_by("number")),
+    }
+    return render(request, "notices/announcement_print.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def announcement_create(request):
+    if not request.user.has_perm("notices.publish"):
+        raise PermissionDenied
+    form = AnnouncementForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            announcement = services.publish(
+                author=request.user,
+                title=data["title"],
+                body=data["body"],
+                audience=data["audience"],
+                buildings=list(data["buildings"]),
+                floor_from=data["floor_from"],
+                floor_to=data["floor_to"],
+                publish_at=data["publish_at"],
+                expires_at=data["expires_at"],
+                pinned=data["pinned"],
+                urgent=data["urgent"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if announcement.is_published:
+                messages.success(request, _("Published. Its audience is being told."))
+            else:
+                messages.success(request, _("Scheduled: it will be published at the time you chose."))
+            return redirect(announcement)
+    return render(request, "notices/announcement_form.html", {"form": form})
+
+
+# --- Reach: the captain's door-knock list, and coverage ---------------------------------
+
+
+def _knock_buildings(request, announcement) -> list[Building]:
+    roles = roles_of(request.user)
+    building_ids = set(roles.building_ids)
+    if announcement.audience == Audience.BUILDINGS:
+        building_ids &= selectors.building_ids_of(announcement)
+    return list(Building.objects.filter(pk__in=building_ids).order_by("number"))
+
+
+@login_required
+@require_GET
+def door_knock_list(request, announcement_id):
+    announcement = _announcement_for(request, announcement_id)
+    if not request.user.has_perm("notices.knock_doors", announcement):
+        raise PermissionDenied
+    buildings = _knock_buildings(request, announcement)
+    show_all = request.GET.get("show") == "all"
+    households = selectors.door_knock_list(
+        announcement=announcement,
+        building_ids=[building.pk for building in buildings],
+        only_unreached=not show_all,
+    )
+    page = _page(request, households, per_page=120)
+    figures = selectors.coverage(announcement)
+    mine = [row for row in figures["buildings"] if row["building_id"] in {b.pk for b in buildings}]
+    context = {
+        "announcement": announcement,
+        "page": page,
+        "show_all": show_all,
+        "buildings": mine,
+        "methods": HouseholdReach.Method,
+    }
+    return render(request, "notices/door_knock.html", context)
+
+
+@login_required
+@require_POST
+def mark_household(request, announcement_id, household_id):
+    announcement = _announcement_for(request, announcement_id)
+    if not request.user.has_perm("notices.knock_doors", announcement):
+        raise PermissionDenied
+    household = get_object_or_404(Household.objects.select_related("building"), pk=household_id)
+    if not roles_of(request.user).captains(household.building_id):
+        raise PermissionDenied
+    method = request.POST.get("method", "")
+    try:
+        with transaction.atomic():
+            if method == "undo":
+                services.unmark_reached(announcement=announcement, household=household)
+            else:
+                services.mark_reached(
+                    actor=request.user, announcement=announcement, household=household, method=method
+                )
+    except ValidationError as error:
+        return HttpResponse(" ".join(error.messages), status=400)
+    if request.htmx:
+        household = selectors.door_knock_list(
+            announcement=announcement, building_ids=[household.building_id], only_unreached=False
+        ).get(pk=household.pk)
+        return render(
+            request,
+            "notices/door_knock.html#household",
+            {"announcement": announcement, "household": household, "methods": HouseholdReach.Method},
+        )
+    return redirect(_back(request, reverse("notices:door_knock", args=[announcement.pk])))
+
+
+@login_required
+@require_GET
+def announcement_coverage(request, announcement_id):
+    announcement = _announcement_for(request, announcement_id)
+    if not request.user.has_perm("notices.see_coverage", announcement):
+        raise PermissionDenied
+    context = {"announcement": announcement, "figures": selectors.coverage(announcement)}
+    return render(request, "notices/coverage.html", context)
+
+
+@login_required
+@require_GET
+def estate_coverage(request):
+    """Every announcement's reach at a glance, for admins."""
+    if not request.user.has_perm("notices.see_estate_coverage"):
+        raise PermissionDenied
+    page = _page(request, selectors.announcement_list(request.user, archive=False))
+    counts = selectors.reach_counts(page.object_list)
+    for announcement in page:
+        announcement.reached, announcement.total = counts[announcement.pk]
+        announcement.percent = selectors._percent(announcement.reached, announcement.total)
+    return render(request, "notices/estate_coverage.html", {"page": page})

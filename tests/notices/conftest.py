@@ -1,0 +1,45 @@
+"""Fixtures of notices: announcements to building 3, the estate, and the public."""
+
+import pytest
+from django.core import mail
+
+from notices import services
+from notices.models import Audience
+
+
+@pytest.fixture(autouse=True)
+def _site_url(settings):
+    settings.SITE_URL = "https://covenant.example.org"
+
+
+@pytest.fixture
+def to_building_3(captain_3, building_3, resident, neighbour):
+    """Captain 3's announcement to building 3; the resident (3-1201) and the neighbour
+    (5-0802) exist, so there is someone it should and should not reach."""
+    return services.publish(
+        author=captain_3,
+        title="3栋电梯停运通知",
+        body="周二 **9:00–12:00** 电梯检修。",
+        audience=Audience.BUILDINGS,
+        buildings=[building_3],
+    )
+
+
+@pytest.fixture
+def to_estate(steward, resident, neighbour):
+    return services.publish(
+        author=steward, title="全小区停水通知", body="周三停水。", audience=Audience.ESTATE
+    )
+
+
+@pytest.fixture
+def public_notice(admin_user, resident):
+    return services.publish(
+        author=admin_user, title="社区开放日", body="欢迎参观。", audience=Audience.PUBLIC
+    )
+
+
+@pytest.fixture
+def outbox():
+    mail.outbox.clear()
+    return mail.outbox
