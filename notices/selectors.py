@@ -92,7 +92,11 @@ def announcement_list(user, *, query: str = "", archive: bool = False) -> QueryS
     if query:
         for word in query.split()[:5]:
             announcements = announcements.filter(Q(title__icontains=word) | Q(body__icontains=word))
-    return announcements.select_related("author").order_by("-pinned", "-publish_at", "-pk")
+    return (
+        announcements.select_related("author")
+        .prefetch_related("buildings")
+        .order_by("-pinned", "-publish_at", "-pk")
+    )
 
 
 def announcement_for(user, announcement_id: int) -> Announcement | None:
