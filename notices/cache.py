@@ -39,7 +39,9 @@ class ResilientRedisCache(RedisCache):
             return default
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._guard(False, super().add, key, value, timeout, version)
+        # As Django's DummyCache: "stored". A lock taken with add() (allauth's rate
+        # limits) then succeeds instead of waiting for a Redis that is not there.
+        return self._guard(True, super().add, key, value, timeout, version)
 
     def get(self, key, default=None, version=None):
         return self._guard(default, super().get, key, default, version)
