@@ -58,6 +58,8 @@ def _use_broker(url):
 @pytest.fixture
 def broken_redis(request, settings):
     kind = request.param
+    # Celery reads Django's settings lazily: remember its values before changing them.
+    previous = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
     port = request.getfixturevalue("hung_redis") if kind == "hung" else _closed_port()
     url = f"redis://127.0.0.1:{port}/0"
     settings.REDIS_URL = url
@@ -72,10 +74,8 @@ def broken_redis(request, settings):
             },
         }
     }
-    previous = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
     _use_broker(url)
     yield kind
-    celery_app.conf.broker_url, celery_app.conf.task_always_eager = previous
     _use_broker(previous[0])
     celery_app.conf.task_always_eager = previous[1]
 
