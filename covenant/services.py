@@ -112,9 +112,7 @@ def _send_on_commit(signal, **kwargs) -> None:
 
 
 def verify_membership(*, membership_id: int, actor: User) -> Membership:
-    membership = _change_status(
-        membership_id=membership_id, actor=actor, to_status=Status.VERIFIED
-    )
+    membership = _change_status(membership_id=membership_id, actor=actor, to_status=Status.VERIFIED)
     _send_on_commit(membership_decided, membership=membership, actor=actor)
     return membership
 

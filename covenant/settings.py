@@ -9,8 +9,8 @@ to the console.
 from pathlib import Path
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent

@@ -12,7 +12,15 @@ class AttachmentInline(EstateAdminMixin, admin.TabularInline):
 
 @admin.register(Announcement)
 class AnnouncementAdmin(EstateAdminMixin, admin.ModelAdmin):
-    list_display = ["title", "audience", "publish_at", "expires_at", "pinned", "urgent", "notified_at"]
+    list_display = [
+        "title",
+        "audience",
+        "publish_at",
+        "expires_at",
+        "pinned",
+        "urgent",
+        "notified_at",
+    ]
     list_filter = ["audience", "pinned", "urgent"]
     search_fields = ["title", "body"]
     raw_id_fields = ["author"]

@@ -53,7 +53,9 @@ def _failed(model, row, error: Exception) -> timezone.datetime | None:
     model.objects.filter(pk=row.pk).update(
         state="pending", next_attempt_at=retry_at, last_error=message
     )
-    logger.warning("%s %s failed (attempt %s), retry at %s", model.__name__, row.pk, row.attempts, retry_at)
+    logger.warning(
+        "%s %s failed (attempt %s), retry at %s", model.__name__, row.pk, row.attempts, retry_at
+    )
     return retry_at
 
 
@@ -127,7 +129,11 @@ def sweep(*, older_than: timedelta | None = None) -> dict[str, Sequence[int]]:
     """Find what the broker lost: deliveries and digests waiting past their time, and
     claims left by a worker that died. Returns the ids to send again."""
     now = timezone.now()
-    waited = now - (older_than if older_than is not None else timedelta(seconds=settings.NOTICES_SWEEP_AFTER_SECONDS))
+    waited = now - (
+        older_than
+        if older_than is not None
+        else timedelta(seconds=settings.NOTICES_SWEEP_AFTER_SECONDS)
+    )
     stale = now - timedelta(seconds=settings.NOTICES_STALE_CLAIM_SECONDS)
     found = {}
     for name, model in (("deliveries", Delivery), ("digests", Digest)):

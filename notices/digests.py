@@ -41,7 +41,10 @@ def build_digests(
     those not sent yet. Three queries a batch, whatever the number of items."""
     period = period or period_of(frequency)
     user_ids = list(
-        waiting_items(frequency).order_by("recipient_id").values_list("recipient_id", flat=True).distinct()
+        waiting_items(frequency)
+        .order_by("recipient_id")
+        .values_list("recipient_id", flat=True)
+        .distinct()
     )
     pending: list[int] = []
     for start in range(0, len(user_ids), batch_size):

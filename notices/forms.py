@@ -68,7 +68,9 @@ class AnnouncementForm(forms.ModelForm):
                 self.add_error("floor_from", _("Floors are chosen only with buildings."))
         for building in buildings:
             if not self.user.has_perm("covenant.publish_to_building", building):
-                self.add_error("buildings", _("You may not publish to %(building)s.") % {"building": building})
+                self.add_error(
+                    "buildings", _("You may not publish to %(building)s.") % {"building": building}
+                )
         if (floor_from is None) != (floor_to is None):
             self.add_error("floor_to", _("Give both the first and the last floor, or neither."))
         elif floor_from is not None and not 1 <= floor_from <= floor_to:
@@ -98,7 +100,7 @@ class PreferencesForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        for key, value in cleaned.items():
+        for value in cleaned.values():
             if value not in EmailMode.values:
                 raise ValidationError(_("Unknown choice."))
         return cleaned

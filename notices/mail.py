@@ -56,7 +56,9 @@ def _message(
         to=[user.email],
         headers=_unsubscribe_headers(unsubscribe),
     )
-    message.attach_alternative(render_to_string(f"notices/email/{template}.html", context), "text/html")
+    message.attach_alternative(
+        render_to_string(f"notices/email/{template}.html", context), "text/html"
+    )
     return message
 
 

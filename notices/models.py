@@ -215,9 +215,7 @@ class Digest(models.Model):
     )
     frequency = models.CharField(_("frequency"), max_length=6, choices=Frequency.choices)
     period = models.DateField(_("period"), help_text=_("The day, or the Monday of the week."))
-    state = models.CharField(
-        _("state"), max_length=8, choices=State.choices, default=State.PENDING
-    )
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
@@ -329,9 +327,7 @@ class Delivery(models.Model):
     channel = models.CharField(
         _("channel"), max_length=8, choices=Channel.choices, default=Channel.EMAIL
     )
-    state = models.CharField(
-        _("state"), max_length=8, choices=State.choices, default=State.PENDING
-    )
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)

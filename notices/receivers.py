@@ -17,7 +17,9 @@ def on_membership_requested(sender, *, membership: Membership, **kwargs) -> None
     grants = RoleGrant.objects.filter(
         building_id=household.building_id, role=Role.CAPTAIN
     ).select_related(None)
-    captains = [grant.user_id for grant in grants if grant.covers(household.building_id, household.floor)]
+    captains = [
+        grant.user_id for grant in grants if grant.covers(household.building_id, household.floor)
+    ]
     admins = list(
         RoleGrant.objects.filter(role=Role.COMMUNITY_ADMIN).values_list("user_id", flat=True)
     ) + list(User.objects.filter(is_superuser=True).values_list("pk", flat=True))

@@ -23,9 +23,11 @@ def can_read_announcement(user, announcement) -> bool:
         return False
     if announcement.audience == Audience.PUBLIC and announcement.is_published:
         return True
-    return selectors.announcements_visible_to(
-        user, include_expired=True, include_scheduled=True
-    ).filter(pk=announcement.pk).exists()
+    return (
+        selectors.announcements_visible_to(user, include_expired=True, include_scheduled=True)
+        .filter(pk=announcement.pk)
+        .exists()
+    )
 
 
 @rules.predicate

@@ -144,9 +144,7 @@ def audience_users(announcement: Announcement) -> QuerySet[User]:
     if announcement.audience == Audience.BUILDINGS:
         grants = grants.filter(
             role=Role.CAPTAIN,
-            building_id__in=Through.objects.filter(announcement=announcement).values(
-                "building_id"
-            ),
+            building_id__in=Through.objects.filter(announcement=announcement).values("building_id"),
         )
     return User.objects.filter(is_active=True).filter(Exists(residents) | Exists(grants))
 
@@ -262,9 +260,9 @@ def reach_counts(announcements) -> dict[int, tuple[int, int]]:
     ):
         per_floor[building_id, floor] = count
     buildings_of: dict[int, set[int]] = {}
-    for announcement_id, building_id in Through.objects.filter(
-        announcement_id__in=ids
-    ).values_list("announcement_id", "building_id"):
+    for announcement_id, building_id in Through.objects.filter(announcement_id__in=ids).values_list(
+        "announcement_id", "building_id"
+    ):
         buildings_of.setdefault(announcement_id, set()).add(building_id)
     result = {}
     for announcement in announcements:

@@ -97,7 +97,9 @@ def notify(
         delivery_ids = [delivery.pk for delivery in deliveries]
         if delivery_ids:
             transaction.on_commit(lambda: enqueue_deliveries(delivery_ids))
-    logger.info("notified %s people of %s (%s to mail now)", len(notifications), kind, len(deliveries))
+    logger.info(
+        "notified %s people of %s (%s to mail now)", len(notifications), kind, len(deliveries)
+    )
     return len(notifications)
 
 
@@ -220,9 +222,7 @@ def unsubscribe(*, user: User, kind: str) -> list[str]:
     receives in that digest. Returns the kinds switched off."""
     if kind.startswith(ALL_OF_FREQUENCY):
         frequency = kind.removeprefix(ALL_OF_FREQUENCY)
-        chosen = dict(
-            NotificationPreference.objects.filter(user=user).values_list("kind", "email")
-        )
+        chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "email"))
         switched = [
             registered.key
             for registered in kinds.all_kinds()

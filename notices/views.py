@@ -24,7 +24,9 @@ from notices.models import Audience, HouseholdReach, Notification, NotificationP
 
 
 def _page(request, items, per_page=None):
-    return Paginator(items, per_page or settings.NOTICES_PAGE_SIZE).get_page(request.GET.get("page"))
+    return Paginator(items, per_page or settings.NOTICES_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
 
 
 # --- Inbox ----------------------------------------------------------------------------
@@ -130,7 +132,16 @@ def announcement_list(request):
         "query": query,
         "archive": archive,
         "can_publish": request.user.has_perm("notices.publish"),
-        "page_query": urlencode({key: value for key, value in (("q", query), ("archive", "1" if archive else "")) if value}) + "&" if (query or archive) else "",
+        "page_query": urlencode(
+            {
+                key: value
+                for key, value in (("q", query), ("archive", "1" if archive else ""))
+                if value
+            }
+        )
+        + "&"
+        if (query or archive)
+        else "",
     }
     return render(request, "notices/announcement_list.html", context)
 
@@ -189,10 +200,12 @@ def announcement_print(request, announcement_id):
     announcement = _announcement_for(request, announcement_id)
     url = services.site_url(announcement.get_absolute_url())
     buffer = io.StringIO()
-    segno.make(url, error="m").save(buffer, kind="svg", scale=5, border=2, xmldecl=False, svgns=True)
+    segno.make(url, error="m").save(
+        buffer, kind="svg", scale=5, border=2, xmldecl=False, svgns=True
+    )
     context = {
         "announcement": announcement,
-        "qr_svg": mark_safe(buffer.getvalue()),  # noqa: S308 - segno's own SVG of our URL
+        "qr_svg": mark_safe(buffer.getvalue()),
         "url": url,
         "buildings": list(announcement.buildings.order_by("number")),
     }
@@ -227,7 +240,9 @@ def announcement_create(request):
             if announcement.is_published:
                 messages.success(request, _("Published. Its audience is being told."))
             else:
-                messages.success(request, _("Scheduled: it will be published at the time you chose."))
+                messages.success(
+                    request, _("Scheduled: it will be published at the time you chose.")
+                )
             return redirect(announcement)
     return render(request, "notices/announcement_form.html", {"form": form})
 
@@ -285,7 +300,10 @@ def mark_household(request, announcement_id, household_id):
                 services.unmark_reached(announcement=announcement, household=household)
             else:
                 services.mark_reached(
-                    actor=request.user, announcement=announcement, household=household, method=method
+                    actor=request.user,
+                    announcement=announcement,
+                    household=household,
+                    method=method,
                 )
     except ValidationError as error:
         return HttpResponse(" ".join(error.messages), status=400)
@@ -296,7 +314,11 @@ def mark_household(request, announcement_id, household_id):
         return render(
             request,
             "notices/door_knock.html#household",
-            {"announcement": announcement, "household": household, "methods": HouseholdReach.Method},
+            {
+                "announcement": announcement,
+                "household": household,
+                "methods": HouseholdReach.Method,
+            },
         )
     return redirect(_back(request, reverse("notices:door_knock", args=[announcement.pk])))
 

@@ -12,6 +12,22 @@ def _site_url(settings):
     settings.SITE_URL = "https://covenant.example.org"
 
 
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request, settings):
+    """Tasks run in this process, also where REDIS_URL is set, except in the tests that
+    bring their own broker (integration, Redis down)."""
+    if request.node.get_closest_marker("own_broker"):
+        yield
+        return
+    from covenant.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    yield
+    app.conf.task_always_eager = previous
+
+
 @pytest.fixture
 def to_building_3(captain_3, building_3, resident, neighbour):
     """Captain 3's announcement to building 3; the resident (3-1201) and the neighbour

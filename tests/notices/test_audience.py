@@ -154,9 +154,7 @@ def test_each_persona_reads_what_the_role_table_says(
 
 
 @pytest.mark.parametrize("count", [3, 25])
-def test_the_list_query_count_does_not_grow(
-    client, steward, resident, building_3, count
-):
+def test_the_list_query_count_does_not_grow(client, steward, resident, building_3, count):
     for number in range(count):
         services.publish(
             author=steward,

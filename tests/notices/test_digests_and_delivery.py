@@ -2,6 +2,7 @@
 (idempotent sending, retries with backoff, the sweeper)."""
 
 import datetime
+import io
 import smtplib
 
 import pytest
@@ -43,9 +44,13 @@ def test_an_item_read_before_the_digest_is_left_out_and_an_empty_digest_is_not_s
     assert not [m for m in outbox if resident.email in m.to]
 
 
-def test_an_item_read_after_the_digest_was_built_is_left_out_when_sending(to_estate, resident, outbox):
+def test_an_item_read_after_the_digest_was_built_is_left_out_when_sending(
+    to_estate, resident, outbox
+):
     (digest_id, *_others) = [
-        pk for pk in digests.build_digests(frequency="daily") if Digest.objects.get(pk=pk).user == resident
+        pk
+        for pk in digests.build_digests(frequency="daily")
+        if Digest.objects.get(pk=pk).user == resident
     ]
     services.mark_all_read(user=resident)
     assert delivery.send_digest(digest_id) == "empty"
@@ -104,7 +109,7 @@ def test_building_digests_takes_the_same_queries_for_5_or_60_people(db, people):
 
 
 def test_send_digests_command_sends_them(to_estate, resident, outbox):
-    call_command("send_digests", stdout=open("/dev/null", "w"))
+    call_command("send_digests", stdout=io.StringIO())
     assert [m for m in outbox if resident.email in m.to]
 
 
@@ -115,7 +120,9 @@ def test_send_digests_command_sends_them(to_estate, resident, outbox):
 def pending_delivery(resident):
     services.set_preferences(user=resident, modes={"membership.verified": EmailMode.IMMEDIATELY})
     # Written without running on-commit hooks: as if the broker never got it.
-    services.notify(recipients=[resident], kind="membership.verified", context={"household": "3-1201"})
+    services.notify(
+        recipients=[resident], kind="membership.verified", context={"household": "3-1201"}
+    )
     return Delivery.objects.get()
 
 
@@ -125,7 +132,9 @@ def test_a_task_delivered_twice_sends_once(pending_delivery, outbox):
     assert len(outbox) == 1
 
 
-def test_an_smtp_error_is_retried_later_with_backoff(pending_delivery, outbox, monkeypatch, settings):
+def test_an_smtp_error_is_retried_later_with_backoff(
+    pending_delivery, outbox, monkeypatch, settings
+):
     settings.NOTICES_RETRY_BASE_SECONDS = 60
 
     def refuse(message):
@@ -203,7 +212,10 @@ def test_a_deactivated_recipient_gets_no_mail(pending_delivery, resident, outbox
 
 def test_the_sweeper_tells_the_audience_of_a_due_scheduled_announcement(steward, resident):
     services.publish(
-        author=steward, title="定时", body="…", publish_at=timezone.now() + datetime.timedelta(seconds=1)
+        author=steward,
+        title="定时",
+        body="…",
+        publish_at=timezone.now() + datetime.timedelta(seconds=1),
     )
     from notices.models import Announcement
 

@@ -23,7 +23,9 @@ def mail_to(outbox, user):
     return message
 
 
-def test_an_urgent_announcement_is_mailed_in_each_readers_language(urgent, resident, neighbour, outbox):
+def test_an_urgent_announcement_is_mailed_in_each_readers_language(
+    urgent, resident, neighbour, outbox
+):
     assert "紧急公告：燃气检修" in mail_to(outbox, resident).subject
     assert "Urgent announcement: 燃气检修" in mail_to(outbox, neighbour).subject
     assert "Hello 李叔" in mail_to(outbox, neighbour).body
@@ -61,7 +63,9 @@ def test_mail_is_sent_at_once_for_a_kind_the_person_wants_immediately(
     assert "新公告：开会" in mail_to(outbox, resident).subject
 
 
-def test_no_mail_for_a_kind_switched_off(steward, resident, outbox, django_capture_on_commit_callbacks):
+def test_no_mail_for_a_kind_switched_off(
+    steward, resident, outbox, django_capture_on_commit_callbacks
+):
     services.set_preferences(user=resident, modes={"announcement.published": EmailMode.OFF})
     with django_capture_on_commit_callbacks(execute=True):
         services.publish(author=steward, title="开会", body="…")
@@ -140,7 +144,9 @@ def test_one_click_unsubscribes_without_signing_in(client, resident):
 
 def test_a_tampered_token_is_refused(client, resident, neighbour):
     token = services.unsubscribe_token(user=resident, kind="announcement.published")
-    forged = token.replace(token.split(":")[0], services.unsubscribe_token(user=neighbour, kind="x").split(":")[0])
+    forged = token.replace(
+        token.split(":")[0], services.unsubscribe_token(user=neighbour, kind="x").split(":")[0]
+    )
     for bad in (token[:-2] + "xx", forged, "nonsense"):
         response = client.post(reverse("notices:unsubscribe", args=[bad]))
         assert response.status_code == 400

@@ -12,7 +12,12 @@ def kinds_of(user):
 
 
 def test_a_join_request_notifies_the_captains_of_the_building_and_the_admins(
-    newcomer, unit_3_1201, captain_3, captain_5, captain_3_lower_floors, admin_user,
+    newcomer,
+    unit_3_1201,
+    captain_3,
+    captain_5,
+    captain_3_lower_floors,
+    admin_user,
     django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):

@@ -11,8 +11,8 @@ from django.utils import timezone
 from covenant.models import Membership
 from notices import services
 from notices.models import Announcement, Audience, Delivery, EmailMode, Notification
-from tests.factories import HouseholdFactory, MembershipFactory, UserFactory
 from tests.conftest import fresh
+from tests.factories import HouseholdFactory, MembershipFactory, UserFactory
 
 NEW = reverse("notices:announcement_create")
 
@@ -50,7 +50,9 @@ def test_estate_publishers_publish_to_the_whole_estate(client, persona, name, re
     }
 
 
-def test_a_captain_publishes_to_their_own_building(client, captain_3, building_3, resident, neighbour):
+def test_a_captain_publishes_to_their_own_building(
+    client, captain_3, building_3, resident, neighbour
+):
     client.force_login(captain_3)
     response = client.post(NEW, _form(audience="buildings", buildings=[building_3.pk]))
     assert response.status_code == 302
@@ -109,7 +111,9 @@ def test_an_urgent_announcement_is_mailed_at_once_even_to_those_who_chose_off(
     assert "燃气泄漏" in message.subject
 
 
-def test_an_ordinary_announcement_waits_for_the_daily_digest_by_default(to_estate, resident, outbox):
+def test_an_ordinary_announcement_waits_for_the_daily_digest_by_default(
+    to_estate, resident, outbox
+):
     notification = Notification.objects.get(recipient=resident)
     assert notification.email == EmailMode.DAILY
     assert not Delivery.objects.exists()
@@ -118,7 +122,10 @@ def test_an_ordinary_announcement_waits_for_the_daily_digest_by_default(to_estat
 
 def test_a_scheduled_announcement_tells_its_audience_once_when_due(steward, resident):
     announcement = services.publish(
-        author=steward, title="周末活动", body="…", publish_at=timezone.now() + datetime.timedelta(hours=1)
+        author=steward,
+        title="周末活动",
+        body="…",
+        publish_at=timezone.now() + datetime.timedelta(hours=1),
     )
     assert services.publish_due_announcements() == 0
     Announcement.objects.filter(pk=announcement.pk).update(
@@ -132,7 +139,9 @@ def test_a_scheduled_announcement_tells_its_audience_once_when_due(steward, resi
 
 def _estate_of(building, households: int):
     for number in range(households):
-        household = HouseholdFactory(building=building, floor=1 + number % 18, unit=f"U{number:04d}")
+        household = HouseholdFactory(
+            building=building, floor=1 + number % 18, unit=f"U{number:04d}"
+        )
         MembershipFactory(
             household=household,
             user=UserFactory(email=f"fan{building.number}-{number}@example.org"),

@@ -34,7 +34,9 @@ def building_3_units(building_3, unit_3_1201):
     return [unit_3_1201, *others]
 
 
-def test_opening_it_marks_the_readers_household_reached(client, to_building_3, resident, unit_3_1201):
+def test_opening_it_marks_the_readers_household_reached(
+    client, to_building_3, resident, unit_3_1201
+):
     client.force_login(resident)
     client.get(to_building_3.get_absolute_url())
     reach = HouseholdReach.objects.get()
@@ -87,7 +89,9 @@ def test_the_captain_ticks_off_a_household_told_in_person(
     assert household not in list(remaining)
 
 
-def test_a_tick_by_htmx_returns_the_household_row(client, to_building_3, captain_3, building_3_units):
+def test_a_tick_by_htmx_returns_the_household_row(
+    client, to_building_3, captain_3, building_3_units
+):
     household = building_3_units[2]
     client.force_login(captain_3)
     response = client.post(
@@ -108,15 +112,22 @@ def test_the_captain_can_undo_a_tick_but_not_a_reading(
     client.post(mark_url(to_building_3, building_3_units[1]), {"method": "in_person"})
     client.post(mark_url(to_building_3, building_3_units[1]), {"method": "undo"})
     client.post(mark_url(to_building_3, building_3_units[0]), {"method": "undo"})
-    assert list(HouseholdReach.objects.values_list("household__unit", "method")) == [("1201", "read")]
+    assert list(HouseholdReach.objects.values_list("household__unit", "method")) == [
+        ("1201", "read")
+    ]
 
 
 def test_a_household_outside_the_audience_cannot_be_ticked(
     client, captain_3, building_3, building_3_units
 ):
     lower = services.publish(
-        author=captain_3, title="低层", body="…", audience="buildings",
-        buildings=[building_3], floor_from=1, floor_to=3,
+        author=captain_3,
+        title="低层",
+        body="…",
+        audience="buildings",
+        buildings=[building_3],
+        floor_from=1,
+        floor_to=3,
     )
     client.force_login(captain_3)
     response = client.post(mark_url(lower, building_3_units[3]), {"method": "in_person"})
@@ -125,7 +136,9 @@ def test_a_household_outside_the_audience_cannot_be_ticked(
 
 
 @pytest.mark.parametrize("name", ["resident", "neighbour", "steward", "captain_5"])
-def test_others_get_no_door_knock_list_of_building_3(client, persona, name, to_building_3, captain_5):
+def test_others_get_no_door_knock_list_of_building_3(
+    client, persona, name, to_building_3, captain_5
+):
     client.force_login(persona(name))
     assert client.get(knock_url(to_building_3)).status_code == 403
     household = HouseholdFactory(building=to_building_3.buildings.get(), floor=3, unit="0301")
@@ -149,9 +162,13 @@ def test_the_door_knock_list_is_refused_to_visitors(client, to_building_3):
 
 
 @pytest.mark.parametrize("extra", [2, 30])
-def test_the_door_knock_list_query_count_does_not_grow(client, to_building_3, captain_3, building_3, extra):
+def test_the_door_knock_list_query_count_does_not_grow(
+    client, to_building_3, captain_3, building_3, extra
+):
     for number in range(extra):
-        household = HouseholdFactory(building=building_3, floor=1 + number % 10, unit=f"X{number:03d}")
+        household = HouseholdFactory(
+            building=building_3, floor=1 + number % 10, unit=f"X{number:03d}"
+        )
         MembershipFactory(household=household, user=UserFactory(), verified=True)
     client.force_login(captain_3)
     with CaptureQueriesContext(connection) as queries:
@@ -212,11 +229,18 @@ def test_an_announcement_author_sees_its_coverage_and_others_do_not(
 
 
 @pytest.mark.parametrize("announcements", [2, 12])
-def test_the_estate_coverage_query_count_does_not_grow(client, admin_user, building_3, announcements):
+def test_the_estate_coverage_query_count_does_not_grow(
+    client, admin_user, building_3, announcements
+):
     for number in range(announcements):
         services.publish(
-            author=admin_user, title=f"n{number}", body="…", audience="buildings",
-            buildings=[building_3], floor_from=1, floor_to=5,
+            author=admin_user,
+            title=f"n{number}",
+            body="…",
+            audience="buildings",
+            buildings=[building_3],
+            floor_from=1,
+            floor_to=5,
         )
     client.force_login(fresh(admin_user))
     with CaptureQueriesContext(connection) as queries:

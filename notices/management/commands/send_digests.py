@@ -7,7 +7,9 @@ from notices import tasks
 
 
 class Command(BaseCommand):
-    help = "Send the daily (and with --weekly, the weekly) digests, and what the outbox still holds."
+    help = (
+        "Send the daily (and with --weekly, the weekly) digests, and what the outbox still holds."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--weekly", action="store_true", help="Also send the weekly digests.")
