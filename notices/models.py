@@ -29,8 +29,9 @@ class Audience(models.TextChoices):
 class Announcement(models.Model):
     """A notice (公告) to the estate, some buildings, or some floors of them."""
 
+    # An estate's announcements go with it (only a test or a demo ever deletes one).
     community = models.ForeignKey(
-        Community, on_delete=models.PROTECT, related_name="announcements", verbose_name=_("estate")
+        Community, on_delete=models.CASCADE, related_name="announcements", verbose_name=_("estate")
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
