@@ -30,8 +30,12 @@ class AnnouncementForm(forms.ModelForm):
         widgets = {
             "body": forms.Textarea(attrs={"rows": 8}),
             "buildings": forms.CheckboxSelectMultiple,
-            "publish_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
-            "expires_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "publish_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "expires_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
         }
         help_texts = {
             "publish_at": _("Leave as it is to publish now, or choose a later time."),
@@ -48,6 +52,8 @@ class AnnouncementForm(forms.ModelForm):
             self.fields["audience"].choices = [(Audience.BUILDINGS, Audience.BUILDINGS.label)]
             self.fields["audience"].initial = Audience.BUILDINGS
         self.fields["buildings"].queryset = buildings
+        if not self.estate_wide and len(roles_of(user).building_ids) == 1:
+            self.fields["buildings"].initial = list(roles_of(user).building_ids)
         self.fields["buildings"].required = False
         self.fields["publish_at"].required = False
         self.fields["publish_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
