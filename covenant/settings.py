@@ -139,8 +139,15 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Uploads wait here, outside MEDIA_ROOT and never served, until a worker has checked and
+# re-encoded them (covenant/uploads.py).
+QUARANTINE_ROOT = env.path("QUARANTINE_ROOT", default=BASE_DIR / "private" / "quarantine")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "quarantine": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": QUARANTINE_ROOT, "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
