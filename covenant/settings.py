@@ -157,6 +157,14 @@ STORAGES = {
     },
 }
 
+# --- Golden ideas --------------------------------------------------------------------
+# Per-user limits (django-ratelimit, kept in the cache); over them the user gets a 429 page.
+IDEA_RATE_LIMITS = {
+    "idea": env("IDEA_RATE_LIMIT", default="10/h"),
+    "comment": env("COMMENT_RATE_LIMIT", default="30/h"),
+    "report": env("REPORT_RATE_LIMIT", default="20/h"),
+}
+
 # --- Redis: broker and cache when configured, in-process otherwise -----------------
 REDIS_URL = env("REDIS_URL", default="")
 # A Redis that is down or hung must not hold a web request: fail fast, deliver later.
