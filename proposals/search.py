@@ -2,7 +2,10 @@
 
 Chinese is written without spaces, so titles and bodies are cut into words with jieba
 (search-engine mode, which also yields the shorter words inside long ones: 加装电梯 gives
-加装 and 电梯) and stored space-separated in `Idea.search_tokens`. On PostgreSQL that column
+加装 and 电梯) and stored space-separated in `Idea.search_tokens`, together with every
+pair of adjacent Chinese characters. The pairs catch what a segmenter cuts differently
+in context (北门路灯 may come out as 北门路|灯, yet contains the pair 路灯): a typed word
+matches if the text holds its pairs. On PostgreSQL that column
 is searched through a GIN full-text index (`simple` configuration, see the migration); on
 SQLite through a plain substring match on the padded token list.
 """
@@ -20,6 +23,16 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 jieba.setLogLevel(logging.WARNING)
+
+# Words of estate life that jieba's general dictionary splits apart or does not know.
+ESTATE_WORDS = """
+充电桩 飞线充电 电动车 电瓶车 消防通道 楼道 堆物 杂物 遛狗 牵绳 狗粪 犬吠 宠物 流浪猫
+高空抛物 垃圾分类 垃圾房 业委会 物业费 维修基金 楼长 门禁 监控 加装电梯 车位 停车位
+地下车库 健身器材 路灯 绿化带 噪音 广场舞 装修 漏水 外墙 保洁
+""".split()
+for _word in ESTATE_WORDS:
+    # Raised just enough that jieba keeps the word whole (北门|路灯, not 北门路|灯).
+    jieba.suggest_freq(_word, tune=True)
 
 # Words too common to tell ideas apart. Kept short on purpose: the grouping of themes
 # (issue 7) weighs words by frequency and needs no longer list.
@@ -152,9 +165,39 @@ def tokenize(text: str) -> list[str]:
     return list(seen)
 
 
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def character_pairs(text: str) -> list[str]:
+    pairs: dict[str, None] = {}
+    for run in _CJK_RUN.findall(text or ""):
+        for start in range(len(run) - 1):
+            pairs.setdefault(run[start : start + 2], None)
+    return list(pairs)
+
+
 def search_tokens_for(*parts: str) -> str:
-    # Padded with spaces so that " 电梯 " matches whole words only on SQLite.
-    return " " + " ".join(tokenize(" ".join(parts))) + " "
+    text = " ".join(parts)
+    terms = dict.fromkeys(tokenize(text))
+    terms.update(dict.fromkeys(character_pairs(text)))
+    # Padded with spaces so that " 电梯 " matches whole terms only on SQLite.
+    return " " + " ".join(terms) + " "
+
+
+def _is_cjk(token: str) -> bool:
+    return bool(_CJK_RUN.fullmatch(token))
+
+
+def query_terms(token: str) -> list[str]:
+    """The index terms a typed word must all be found as: a long Chinese word as its
+    character pairs, anything else as itself."""
+    if _is_cjk(token) and len(token) > 2:
+        return character_pairs(token)
+    return [token]
+
+
+def contains(indexed: set[str], token: str) -> bool:
+    return all(term in indexed for term in query_terms(token))
 
 
 def _postgres() -> bool:
@@ -174,22 +217,39 @@ def _tsquery_words(tokens: Iterable[str]) -> list[str]:
 
 
 def filter_by_keywords(queryset: QuerySet, query: str) -> QuerySet:
-    """Ideas containing every meaningful word of the query (none: no filter)."""
+    """Ideas containing every meaningful word of the query (none: no filter).
+
+    A single character (狗, 车) is no word for jieba, but residents type them: those are
+    looked for in the title and text themselves.
+    """
     tokens = _tsquery_words(tokenize(query))[:MAX_QUERY_TOKENS]
-    if not tokens:
+    characters = [token for token in tokens if len(token) == 1 and _is_cjk(token)]
+    for character in characters:
+        queryset = queryset.filter(Q(title__contains=character) | Q(body__contains=character))
+    words = list(
+        dict.fromkeys(
+            term for token in tokens if token not in characters for term in query_terms(token)
+        )
+    )
+    if not words:
         return queryset
     if _postgres():
         return queryset.annotate(search=_vector()).filter(
-            search=SearchQuery(" & ".join(tokens), config=SEARCH_CONFIG, search_type="raw")
+            search=SearchQuery(" & ".join(words), config=SEARCH_CONFIG, search_type="raw")
         )
     condition = Q()
-    for token in tokens:
-        condition &= Q(search_tokens__contains=f" {token} ")
+    for word in words:
+        condition &= Q(search_tokens__contains=f" {word} ")
     return queryset.filter(condition)
 
 
 def filter_by_any_keyword(queryset: QuerySet, tokens: list[str]) -> QuerySet:
-    words = _tsquery_words(tokens)[:MAX_QUERY_TOKENS]
+    words = [
+        term
+        for token in _tsquery_words(tokens)[:MAX_QUERY_TOKENS]
+        if not (len(token) == 1 and _is_cjk(token))
+        for term in query_terms(token)[:1]
+    ]
     if not words:
         return queryset.none()
     if _postgres():
@@ -207,5 +267,5 @@ def similarity(query_tokens: set[str], idea_tokens: set[str]) -> float:
     if not query_tokens:
         return 0.0
     weight = {token: min(len(token), 4) for token in query_tokens}
-    shared = sum(weight[token] for token in query_tokens & idea_tokens)
+    shared = sum(weight[token] for token in query_tokens if contains(idea_tokens, token))
     return shared / sum(weight.values())

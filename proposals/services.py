@@ -92,6 +92,7 @@ def submit_idea(
     photos: Sequence[UploadedFile] = (),
     recorded_by: User | None = None,
     household: Household | None = None,
+    resident_name: str = "",
 ) -> Idea:
     """File a new idea; building and floor come from the author's household."""
     household = household or household_of(author)
@@ -110,6 +111,7 @@ def submit_idea(
             body=body.strip(),
             author=author,
             recorded_by=recorded_by,
+            resident_name=resident_name.strip(),
             household=household,
             building=household.building if household else None,
             floor=household.floor if household else None,

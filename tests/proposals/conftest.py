@@ -1,15 +1,17 @@
 """Ideas and their people: building 3's captain moderates ideas from building 3."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from proposals.models import Category, Idea
-from tests.proposals.factories import CommentFactory, IdeaFactory
+from proposals.models import Idea
+from tests.proposals.factories import CommentFactory, IdeaFactory, seeded_category
 
 
 @pytest.fixture
 def category(db):
     # Seeded by the migration: pet keeping, parking, stairwell clutter, ...
-    return Category.objects.get(slug="parking")
+    return seeded_category("parking")
 
 
 @pytest.fixture
@@ -38,6 +40,37 @@ def neighbours_idea(neighbour, unit_5_0802, category):
 @pytest.fixture
 def comment(idea, neighbour):
     return CommentFactory(idea=idea, author=neighbour)
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploads go to a temporary folder; returns (media root, quarantine root)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    quarantine = tmp_path / "quarantine"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": settings.MEDIA_ROOT},
+        },
+        "quarantine": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": quarantine},
+        },
+    }
+    return settings.MEDIA_ROOT, quarantine
+
+
+def page_queries(client, user, url) -> list[str]:
+    """The SQL of one page view by `user`, to assert that it does not grow with the data."""
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def files_in(folder) -> list:
+    return [path for path in folder.rglob("*") if path.is_file()] if folder.exists() else []
 
 
 __all__ = ["Idea"]
