@@ -19,6 +19,7 @@ from proposals.models import (
     Category,
     Comment,
     Idea,
+    Moderation,
     ReplyTemplate,
     Report,
 )
@@ -175,6 +176,12 @@ class MergeForm(forms.Form):
             raise forms.ValidationError(_("There is no idea with that number."))
         if original.pk == self.idea.pk:
             raise forms.ValidationError(_("An idea cannot be a duplicate of itself."))
+        if original.moderation != Moderation.VISIBLE or original.status == Idea.Status.WITHDRAWN:
+            raise forms.ValidationError(_("Merge only into an idea everyone can see and support."))
+        if original.duplicate_of_id is not None:
+            raise forms.ValidationError(
+                _("That idea is itself a duplicate; choose the one it was merged into.")
+            )
         return original
 
 
@@ -184,13 +191,17 @@ class TriageForm(forms.Form):
         label=_("Priority"), choices=Idea.Priority.choices, coerce=int
     )
     assignee = forms.ModelChoiceField(
-        label=_("Assignee"), queryset=selectors.assignable_staff(), required=False
+        label=_("Assignee"),
+        queryset=selectors.assignable_staff(),
+        required=False,
+        empty_label=_("Nobody yet"),
     )
     status = forms.ChoiceField(label=_("Status"))
     reply_template = forms.ModelChoiceField(
         label=_("Reply template"),
         queryset=ReplyTemplate.objects.filter(is_active=True),
         required=False,
+        empty_label=_("None"),
         help_text=_("Used when the reply is left empty."),
     )
     public_reply = forms.CharField(
@@ -238,10 +249,16 @@ class StaffNoteForm(forms.Form):
 class BulkTriageForm(forms.Form):
     ideas = forms.ModelMultipleChoiceField(queryset=Idea.objects.all())
     category = CategoryChoiceField(
-        label=_("Set category"), queryset=Category.objects.all(), required=False
+        label=_("Set category"),
+        queryset=Category.objects.all(),
+        required=False,
+        empty_label=_("Leave as it is"),
     )
     assignee = forms.ModelChoiceField(
-        label=_("Set assignee"), queryset=selectors.assignable_staff(), required=False
+        label=_("Set assignee"),
+        queryset=selectors.assignable_staff(),
+        required=False,
+        empty_label=_("Leave as it is"),
     )
 
     def clean(self):
@@ -255,17 +272,30 @@ class IdeaFilterForm(forms.Form):
     """The list's named filters and sorts; an unknown value is ignored, never passed on."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    category = forms.ModelChoiceField(
-        label=_("Category"), queryset=Category.objects.all(), required=False, to_field_name="slug"
+    category = CategoryChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.all(),
+        required=False,
+        to_field_name="slug",
+        empty_label=_("All categories"),
     )
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any status")), *Idea.Status.choices]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), ("open", _("Still open")), *Idea.Status.choices],
     )
     building = forms.ModelChoiceField(
-        label=_("Building"), queryset=Building.objects.all(), required=False, to_field_name="number"
+        label=_("Building"),
+        queryset=Building.objects.all(),
+        required=False,
+        to_field_name="number",
+        empty_label=_("All buildings"),
     )
     campaign = forms.ModelChoiceField(
-        label=_("Campaign"), queryset=Campaign.objects.all(), required=False
+        label=_("Campaign"),
+        queryset=Campaign.objects.all(),
+        required=False,
+        empty_label=_("All campaigns"),
     )
     mine = forms.BooleanField(label=_("My ideas"), required=False)
     supported = forms.BooleanField(label=_("Supported by me"), required=False)
@@ -325,6 +355,8 @@ class BoardFilterForm(IdeaFilterForm):
         age = self.cleaned_data.get("age") if "age" not in self.errors else ""
         return replace(
             base,
+            # The board opens on what still needs the staff.
+            status=base.status if "status" in self.data else "open",
             sort=self.cleaned_data.get("sort") or "oldest",
             age_days=selectors.AGE_FILTERS.get(age or ""),
         )

@@ -37,7 +37,7 @@ BOARD_PER_PAGE = 50
 QUEUE_PER_PAGE = 30
 SIMILAR_IDEAS_SHOWN = 5
 SIMILAR_CANDIDATES = 200
-SIMILARITY_THRESHOLD = 0.5
+SIMILARITY_THRESHOLD = 0.45
 
 SORTS = {
     "newest": ("-created_at", "-id"),
@@ -50,6 +50,12 @@ BOARD_SORTS = {
     "supported": ("-support_count", "-id"),
 }
 AGE_FILTERS = {"7": 7, "30": 30, "90": 90}
+OPEN_STATUSES = [
+    Idea.Status.SUBMITTED,
+    Idea.Status.ACCEPTED,
+    Idea.Status.IN_PROGRESS,
+    Idea.Status.REFERRED,
+]
 
 
 def _is_staff_side(user: User) -> bool:
@@ -109,7 +115,9 @@ def _listed(user: User, filters: IdeaFilters) -> QuerySet[Idea]:
         ideas = search.filter_by_keywords(ideas, filters.q)
     if filters.category:
         ideas = ideas.filter(category=filters.category)
-    if filters.status:
+    if filters.status == "open":
+        ideas = ideas.filter(status__in=OPEN_STATUSES)
+    elif filters.status:
         ideas = ideas.filter(status=filters.status)
     if filters.building:
         ideas = ideas.filter(building=filters.building)
@@ -148,9 +156,14 @@ def board_page(*, user: User, filters: IdeaFilters, cursor: str | None) -> Keyse
 
 
 def ideas_for_export(*, user: User, filters: IdeaFilters):
-    """Every listed idea for the CSV/XLSX export, in id order, streamed in chunks."""
+    """Every listed idea for the CSV/XLSX export, in id order, streamed in chunks.
+
+    Hidden and waiting ideas stay in the portal: a file, once downloaded, is out of reach
+    of moderation.
+    """
     return (
         _listed(user, filters)
+        .filter(moderation=Moderation.VISIBLE)
         .select_related("category", "building", "author")
         .order_by("pk")
         .iterator(chunk_size=1000)
@@ -255,7 +268,11 @@ def similar_ideas(*, user: User, text: str, exclude_id: int | None = None) -> li
     for idea in candidates.select_related("category").order_by("-support_count", "-id")[
         :SIMILAR_CANDIDATES
     ]:
-        score = search.similarity(typed, set(idea.search_tokens.split()))
+        # What the title says weighs most: a body that mentions 电梯 in passing is not
+        # an idea about the lift.
+        in_title = search.similarity(typed, set(search.search_tokens_for(idea.title).split()))
+        anywhere = search.similarity(typed, set(idea.search_tokens.split()))
+        score = 0.7 * in_title + 0.3 * anywhere
         if score >= SIMILARITY_THRESHOLD:
             scored.append((score, idea.support_count, idea))
     scored.sort(key=lambda row: (row[0], row[1]), reverse=True)

@@ -35,7 +35,9 @@ def test_other_residents_see_neither_name_nor_unit_anywhere(client, neighbour, h
         html = response.content.decode()
         assert hidden_name_idea.title in html, url
         assert _leaks(html) == [], url
-    assert "The idea&#x27;s author" in client.get(hidden_name_idea.get_absolute_url()).content.decode()
+    assert (
+        "The idea&#x27;s author" in client.get(hidden_name_idea.get_absolute_url()).content.decode()
+    )
 
 
 def test_a_captain_of_building_5_does_not_learn_the_name_either(
@@ -74,9 +76,7 @@ def test_exports_never_hold_names_or_units(client, steward, hidden_name_idea, id
     assert _leaks(csv) == []
 
 
-def test_a_visible_name_shows_the_building_but_never_the_unit_to_residents(
-    client, neighbour, idea
-):
+def test_a_visible_name_shows_the_building_but_never_the_unit_to_residents(client, neighbour, idea):
     client.force_login(neighbour)
 
     html = client.get(idea.get_absolute_url()).content.decode()

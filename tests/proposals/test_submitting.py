@@ -239,3 +239,21 @@ def test_residents_may_not_record_for_others(client, resident):
     client.force_login(fresh(resident))
 
     assert client.get(reverse("proposals:idea_record")).status_code == 403
+
+
+def test_the_personal_data_download_holds_ideas_comments_and_supports(
+    client, resident, idea, neighbours_idea
+):
+    from proposals.models import Support
+    from tests.proposals.factories import CommentFactory
+
+    CommentFactory(idea=neighbours_idea, author=resident, body="我的评论")
+    Support.objects.create(idea=neighbours_idea, user=resident)
+    client.force_login(resident)
+
+    data = client.get(reverse("personal_data_download")).json()
+
+    section = data["golden_ideas"]
+    assert [entry["title"] for entry in section["ideas"]] == [idea.title]
+    assert section["comments"][0]["body"] == "我的评论"
+    assert section["supports"][0]["idea"] == neighbours_idea.pk
