@@ -140,8 +140,15 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Uploads wait here, outside MEDIA_ROOT and never served, until a worker has checked and
+# re-encoded them (covenant/uploads.py).
+QUARANTINE_ROOT = env.path("QUARANTINE_ROOT", default=BASE_DIR / "private" / "quarantine")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "quarantine": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": QUARANTINE_ROOT, "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -149,6 +156,14 @@ STORAGES = {
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
+}
+
+# --- Golden ideas --------------------------------------------------------------------
+# Per-user limits (django-ratelimit, kept in the cache); over them the user gets a 429 page.
+IDEA_RATE_LIMITS = {
+    "idea": env("IDEA_RATE_LIMIT", default="10/h"),
+    "comment": env("COMMENT_RATE_LIMIT", default="30/h"),
+    "report": env("REPORT_RATE_LIMIT", default="20/h"),
 }
 
 # --- Redis: broker and cache when configured, in-process otherwise -----------------

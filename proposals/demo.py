@@ -1,0 +1,1362 @@
+"""Golden ideas of the demo estate 碧海花园: 437 ideas, as in the estate's own drive.
+
+Called by ``manage.py seed_demo`` inside its transaction. The texts repeat the estate's
+themes in Chinese the way residents write them: most are about pet keeping (dogs off the
+leash, dog mess, barking), parking (cars parked anywhere, too few spaces, e-bike charging,
+blocked fire lanes) and stairwell clutter (old furniture, cardboard, bicycles, fire risk);
+fewer about greenery, lifts, noise, hygiene, safety and facilities. Issue 7 groups them.
+
+Everything comes from random.Random(SEED), so every run writes the same ideas (their
+dates are relative to today). If the estate has ideas already, nothing is added.
+`generate_texts` is shared with ``manage.py bench_ideas``.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from covenant.models import Community, Household, Membership, RoleGrant, User
+from proposals.models import (
+    Campaign,
+    Category,
+    Comment,
+    Idea,
+    Moderation,
+    ModerationAction,
+    ReplyTemplate,
+    Report,
+    StaffNote,
+    Support,
+    TimelineEntry,
+)
+from proposals.search import search_tokens_for
+
+SEED = 20260101
+IDEA_TOTAL = 437
+BATCH_SIZE = 1000
+HISTORY_DAYS = 180
+CAMPAIGN_DAYS_AGO = 45
+# Captains who take part beyond their own home: record ideas for residents without a
+# phone, comment and moderate. (Not the captain of building 7: tests delete that one.)
+ACTIVE_CAPTAIN_BUILDINGS = (3, 5, 12, 17)
+
+Status = Idea.Status
+
+# --- Texts -----------------------------------------------------------------------------
+
+PLACES = (
+    "东门",
+    "西门",
+    "南门口",
+    "中心花园",
+    "儿童游乐场",
+    "地下车库入口",
+    "篮球场旁边",
+    "会所门口",
+    "主干道",
+    "垃圾站旁边",
+    "游泳池边",
+    "{b}栋楼下",
+    "{b}栋门口",
+    "{b}栋一楼大堂",
+    "{b}栋和{b2}栋之间",
+)
+TIMES = ("每天早上", "晚上七八点", "晚上十点以后", "周末", "下午放学的时候", "清晨六点多")
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One recurring concern: a category, title patterns and body parts to combine."""
+
+    key: str
+    category: str
+    count: int
+    titles: tuple[str, ...]
+    openers: tuple[str, ...]
+    middles: tuple[str, ...]
+    suggestions: tuple[str, ...]
+    comments: tuple[str, ...] = ()
+    aligned: bool = False
+
+
+THEMES: tuple[Theme, ...] = (
+    Theme(
+        "leash",
+        "pets",
+        38,
+        (
+            "遛狗请牵绳，{b}栋门口经常有大狗乱跑",
+            "建议严格要求遛狗牵绳",
+            "小区里遛狗不牵绳太危险了",
+            "{place}遛狗不拴绳，孩子被吓哭",
+            "希望物业管一管遛狗不牵绳的现象",
+            "大型犬不牵绳在小区乱跑，老人孩子很害怕",
+            "{b}栋有人遛狗从不牵绳",
+        ),
+        (
+            "{time}在{place}经常看到有人遛狗不牵绳，",
+            "我家孩子上周在{place}被一只没牵绳的狗追着跑，吓得大哭，",
+            "{b}栋有几户养大型犬，出门遛狗从来不拴绳，",
+            "早上送孩子上学，电梯口经常冲出一只没牵绳的狗，",
+            "我是{b}栋的老住户，{time}去散步总遇到不牵绳的狗，",
+        ),
+        (
+            "狗主人还说“我家狗不咬人”，可是老人孩子真的很害怕。",
+            "万一咬伤人后果很严重，打狂犬疫苗也很麻烦。",
+            "跟狗主人说了几次，对方都不当回事。",
+            "有的狗还会扑人，上次差点把一位老人扑倒。",
+        ),
+        (
+            "建议物业在各楼栋门口张贴文明养犬告示，遛狗必须牵绳。",
+            "希望保安巡逻时对遛狗不牵绳的行为及时劝导，屡劝不改的在业主群通报。",
+            "建议制定小区文明养犬公约，大型犬出门必须牵绳并戴嘴套。",
+            "建议划定遛狗区域，遛狗一律牵绳。",
+        ),
+        (
+            "支持！遛狗必须牵绳，这是最基本的。",
+            "作为养狗人士，我支持牵绳，也希望大家互相理解。",
+            "上周我家小孩也被狗吓到了，强烈附议。",
+        ),
+    ),
+    Theme(
+        "dog_mess",
+        "pets",
+        34,
+        (
+            "草坪和小路上狗粪太多，请狗主人自觉清理",
+            "{place}狗屎没人清理，臭气熏天",
+            "建议设置宠物粪便收集箱",
+            "遛狗后不清理狗粪的问题能不能管管",
+            "{b}栋楼下天天有狗粪",
+            "狗粪随处可见，影响小区环境",
+        ),
+        (
+            "{time}在{place}都能看到狗粪，",
+            "小孩在草地上玩，到处都是狗屎，",
+            "{b}栋楼下的绿化带几乎成了狗厕所，",
+            "有些人遛狗时任由狗随地大小便，",
+        ),
+        (
+            "踩到一脚真的很恶心，夏天味道更大。",
+            "保洁阿姨每天都要清理，很辛苦。",
+            "狗主人看见了也当没看见，直接走开。",
+        ),
+        (
+            "建议在小区设置几个宠物粪便箱，并免费提供拾便袋。",
+            "希望对不清理狗粪的狗主人进行提醒，监控拍到的可以公示。",
+            "建议把清理狗粪写进文明养犬公约。",
+        ),
+        ("昨天又踩到狗屎了……", "建议多放几个拾便袋盒子。", "狗主人出门带个袋子不难吧。"),
+    ),
+    Theme(
+        "barking",
+        "pets",
+        28,
+        (
+            "{b}栋有狗整夜叫，严重影响休息",
+            "宠物扰民问题希望得到重视",
+            "邻居家的狗白天黑夜叫个不停",
+            "养狗扰民，夜里狗叫影响老人睡眠",
+            "建议对小区犬只进行登记管理",
+        ),
+        (
+            "{b}栋{floor}楼附近有户人家养了两条狗，主人上班后狗就一直叫，",
+            "晚上十一点以后狗还在叫，",
+            "最近{b}栋的狗叫声越来越多，",
+            "小区养狗的越来越多，宠物扰民的问题也越来越突出，",
+        ),
+        (
+            "家里有老人和婴儿，根本睡不好觉。",
+            "上门沟通过一次，对方态度不好。",
+            "有的狗没有办证也没打疫苗，让人担心。",
+        ),
+        (
+            "希望物业上门沟通，提醒养狗的邻居注意。",
+            "建议把宠物扰民写进小区文明养犬公约，并对犬只进行登记。",
+            "建议物业和居委会一起做一次犬只登记和狂犬疫苗接种宣传。",
+        ),
+        ("晚上狗叫真的很吵，附议。", "希望养宠物的邻居多体谅一下。"),
+    ),
+    Theme(
+        "parking_chaos",
+        "parking",
+        30,
+        (
+            "{place}乱停车严重，车辆进出困难",
+            "小区道路两边乱停车，会车都困难",
+            "{b}栋门口经常被车堵住",
+            "建议划定停车位，禁止在路边乱停车",
+            "乱停车问题太严重了，请物业管理",
+        ),
+        (
+            "{time}，{place}两边停满了车，",
+            "有的车直接停在人行道上，推婴儿车都过不去，",
+            "{b}栋门口经常有外来车辆乱停车，",
+            "主干道弯道处总有人乱停车，",
+        ),
+        (
+            "开车出门要倒好几次才能出去。",
+            "老人走路只能走到马路中间，很危险。",
+            "打电话给车主，很多都不接。",
+        ),
+        (
+            "建议物业在主干道画黄线禁停，对乱停车辆贴提示单。",
+            "建议外来车辆一律不得在小区内过夜停放。",
+            "希望保安加强巡查，发现乱停车及时联系车主挪车。",
+        ),
+        ("乱停车确实太严重了。", "晚上回来根本开不进去。"),
+    ),
+    Theme(
+        "spaces",
+        "parking",
+        22,
+        (
+            "车位不够，能不能把{place}空地改成停车位",
+            "小区车位严重不足，建议规划更多车位",
+            "地下车库车位只租不卖，租金太贵",
+            "建议推行错峰停车，缓解车位不足",
+        ),
+        (
+            "小区里车越来越多，车位远远不够，",
+            "晚上回来找车位要转好几圈，",
+            "{b}栋附近只有十几个车位，",
+        ),
+        ("很多人只好把车停在路边，又造成乱停车。", "车位租金一年比一年贵。"),
+        (
+            "建议把{place}旁边的空地改造成临时停车位。",
+            "建议和附近学校、商场合作错峰停车，共享车位。",
+            "希望物业公开车位数量和租用情况，优先租给本小区业主。",
+        ),
+        ("车位不足是老问题了，期待解决。", "错峰停车是个好办法。"),
+    ),
+    Theme(
+        "ebike",
+        "parking",
+        24,
+        (
+            "电动车充电难，建议增加充电桩",
+            "{b}栋有人从楼上拉电线给电动车充电，太危险",
+            "电动车推进电梯回家充电，要管一管",
+            "建议在{place}建电动车集中充电棚",
+            "电动车停车充电棚不够用",
+        ),
+        (
+            "很多人把电动车推进电梯带回家充电，",
+            "{b}栋有人从{floor}楼窗口拉电线下来给电动车充电，",
+            "小区只有一个电动车充电棚，晚上根本充不上，",
+            "电动车越来越多，停车和充电都成了问题，",
+        ),
+        (
+            "电动车电池起火的新闻很多，想想都后怕。",
+            "电线就挂在楼道外墙上，下雨天很危险。",
+            "充电桩坏了好几个也没人修。",
+        ),
+        (
+            "建议在{place}增设电动车集中停放充电棚，安装智能充电桩。",
+            "建议电梯安装电动车阻车系统，禁止电动车上楼。",
+            "希望物业尽快维修和增加充电桩，按时收费也可以。",
+        ),
+        ("电动车进电梯太危险了，支持禁止。", "充电桩越快装越好。"),
+    ),
+    Theme(
+        "fire_lane",
+        "parking",
+        20,
+        (
+            "消防通道被私家车占用，一旦火灾后果不堪设想",
+            "{b}栋旁边的消防通道天天停满车",
+            "请清理消防通道上停的车辆",
+            "消防通道不是停车场",
+        ),
+        (
+            "{b}栋和{b2}栋之间的消防通道，晚上经常停着三四辆车，",
+            "上次救护车来接病人，消防通道被车堵住开不进来，",
+            "{place}的消防通道长期被占用，",
+        ),
+        ("真出了事，消防车根本进不来。", "耽误的可能就是一条人命。"),
+        (
+            "建议在消防通道画禁停标线、设置隔离桩，占用的车辆马上联系车主挪车。",
+            "建议对占用消防通道的车辆拍照报给消防部门处理。",
+        ),
+        ("消防通道必须清出来，这是救命的路。", "强烈支持，必须严管。"),
+    ),
+    Theme(
+        "clutter",
+        "stairwell",
+        30,
+        (
+            "楼道堆放杂物，请物业清理",
+            "{b}栋{floor}楼楼道堆满旧家具",
+            "楼道里堆放杂物影响通行",
+            "请大家不要在楼道堆放杂物",
+            "{b}栋楼道杂物堆积，长期没人管",
+        ),
+        (
+            "{b}栋{floor}楼的楼道里堆了旧沙发、鞋柜和好几袋杂物，",
+            "我们单元的楼道和楼梯间堆满了杂物，",
+            "有住户把花盆、旧家具、装修剩下的材料都堆在楼道里，",
+        ),
+        (
+            "楼道本来就窄，老人上下楼很不方便。",
+            "跟邻居说过，对方说过几天就搬，结果一放就是半年。",
+            "晚上楼道灯又暗，很容易绊倒。",
+        ),
+        (
+            "建议物业联合楼长定期开展楼道清理行动，限期清走，逾期按无主物处理。",
+            "希望物业发通知，楼道杂物限期自行清理。",
+            "建议楼长带头，每个季度清理一次楼道。",
+        ),
+        ("我们楼的楼道也堆满了东西。", "建议楼长带头清理。", "检查前清一次，过后又堆回来了。"),
+    ),
+    Theme(
+        "cardboard",
+        "stairwell",
+        20,
+        (
+            "楼道里纸箱、废品堆成山",
+            "有住户在楼梯间囤积纸箱和塑料瓶",
+            "{b}栋楼梯间堆满纸箱，有异味",
+        ),
+        (
+            "{b}栋有住户在楼梯间囤积纸箱、旧报纸和塑料瓶，准备卖废品，",
+            "楼道里的纸箱越堆越多，",
+            "快递纸箱都堆在楼道里没人收拾，",
+        ),
+        ("夏天还有异味和蟑螂。", "纸箱最容易着火，太危险了。"),
+        (
+            "建议物业在楼下设置纸箱回收点，楼道里的纸箱统一清走。",
+            "希望物业上门劝导，限期清理楼道纸箱杂物。",
+        ),
+        ("纸箱堆在楼道真的很危险。",),
+    ),
+    Theme(
+        "bicycles",
+        "stairwell",
+        15,
+        (
+            "楼道里停放自行车和电动车，进出不方便",
+            "{b}栋一楼大堂停满电动车和自行车",
+            "楼梯口停放自行车堵住通道",
+        ),
+        (
+            "{b}栋一楼大堂和楼梯口停放了好几辆自行车和电动车，",
+            "有人把电动车停在楼道里充电，",
+        ),
+        ("推婴儿车、轮椅都过不去。", "电动车停在楼道充电是很大的消防隐患。"),
+        (
+            "建议在楼栋旁边建自行车棚，楼道里一律不准停车。",
+            "希望物业清理楼道里的自行车和电动车。",
+        ),
+        ("楼道停电动车太危险了。",),
+    ),
+    Theme(
+        "fire_risk",
+        "stairwell",
+        18,
+        (
+            "楼道堆物存在严重消防隐患",
+            "楼道杂物堵住消防栓，火灾时怎么办",
+            "{b}栋楼道杂物挡住安全出口",
+            "消防隐患：楼道堆放杂物必须清理",
+        ),
+        (
+            "{b}栋{floor}楼楼道的杂物把消防栓和灭火器都挡住了，",
+            "楼道是逃生通道，现在堆满了杂物，",
+            "安全出口的门后面堆满了东西，",
+        ),
+        ("一旦发生火灾，大家根本跑不出去。", "消防检查也提出过这个问题。"),
+        (
+            "建议物业联合消防部门开展楼道堆物专项整治，消除消防隐患。",
+            "建议对楼道堆物的住户下发整改通知，拒不清理的由物业统一清理。",
+        ),
+        ("消防安全是大事，附议。", "上次消防演练就说了楼道不能堆东西。"),
+    ),
+    # The smaller themes mix several concerns: each title goes with the opener, middle
+    # and suggestion at the same position (aligned=True).
+    Theme(
+        "greenery",
+        "greenery",
+        25,
+        (
+            "{place}的草坪被踩秃了，建议补种",
+            "小区树木太久没修剪，遮挡{b}栋低层采光",
+            "建议在{place}增加一些花草",
+            "有人在绿化带里种菜，破坏公共绿地",
+            "{b}栋楼下的大树枝干快碰到窗户，台风天很危险",
+        ),
+        (
+            "{place}的草坪被人踩出了好几条小路，",
+            "{b}栋楼下的树长得太高太密，",
+            "{place}光秃秃的，只有几棵小树，",
+            "有住户在绿化带里开荒种菜，还用粪水浇菜，",
+            "{b}栋楼下的大树好几年没修剪了，",
+        ),
+        (
+            "黄土都露出来了，下雨天一地泥。",
+            "低层住户白天都要开灯。",
+            "老人孩子在那里散步，觉得太单调。",
+            "味道很大，还招了很多蚊子。",
+            "台风季节树枝被吹断，上次还砸到了车。",
+        ),
+        (
+            "建议物业安排补种草坪，并设置“请勿践踏”的提示牌。",
+            "建议物业安排园林工人定期修剪树木。",
+            "建议在{place}种些四季开花的植物。",
+            "希望清理绿化带里的菜地，恢复绿化。",
+            "建议台风季节前修剪树枝，消除隐患。",
+        ),
+        ("台风来之前一定要修剪。", "绿化好了大家心情也好。"),
+        aligned=True,
+    ),
+    Theme(
+        "elevator",
+        "facilities",
+        20,
+        (
+            "{b}栋电梯经常故障，建议尽快维修",
+            "{b}栋只有一部电梯，建议加装电梯",
+            "电梯老旧，希望启动电梯更新改造",
+            "电梯里困人，维修太慢",
+        ),
+        (
+            "{b}栋的电梯这个月已经坏了三次，",
+            "{b}栋二十多层只有一部电梯，早上高峰要等很久，",
+            "{b}栋的电梯用了快二十年，运行时晃得厉害，",
+            "上周{b}栋电梯突然停在{floor}楼，困了人半个小时，",
+        ),
+        (
+            "老人腿脚不便，只能爬楼梯。",
+            "上班上学的都赶时间。",
+            "大家坐电梯都提心吊胆。",
+            "维修人员一个小时后才到。",
+        ),
+        (
+            "建议物业加强电梯维修保养，公开维保记录。",
+            "建议申请维修资金，加装一部电梯。",
+            "建议申请维修资金，更新电梯。",
+            "建议要求电梯维保单位缩短到场时间，并公开维保记录。",
+        ),
+        ("电梯安全最要紧。", "我们栋的电梯也经常坏。"),
+        aligned=True,
+    ),
+    Theme(
+        "noise",
+        "noise",
+        25,
+        (
+            "{b}栋装修噪音中午不停，影响休息",
+            "广场舞音响太大声，晚上九点还在跳",
+            "夜里有人在{place}大声喧哗",
+            "建议规定装修时间，中午和晚上禁止施工",
+        ),
+        (
+            "{b}栋有户在装修，中午十二点到两点也在电钻，",
+            "{place}的广场舞音响开得很大，",
+            "{time}总有人在{place}喝酒聊天，声音很大，",
+            "小区装修的住户越来越多，有的晚上八点还在敲墙，",
+        ),
+        (
+            "上夜班的人白天根本没法睡。",
+            "家里小孩要备考，很受影响。",
+            "吵得老人睡不着。",
+            "住在隔壁的根本没法休息。",
+        ),
+        (
+            "建议物业提醒装修住户遵守装修时间。",
+            "希望跳广场舞的音响小声一点，晚上九点前结束。",
+            "希望保安夜间巡查时劝导一下。",
+            "建议物业规定装修时间并张贴告示，中午和晚上禁止施工。",
+        ),
+        ("噪音确实扰民。", "互相体谅一下就好了。"),
+        aligned=True,
+    ),
+    Theme(
+        "hygiene",
+        "hygiene",
+        25,
+        (
+            "垃圾分类投放点太少，建议增加",
+            "{place}垃圾桶满了没人清，气味很大",
+            "建议垃圾每天清运两次",
+            "夏天蚊虫多，建议定期消杀",
+            "{b}栋楼道卫生没人打扫",
+        ),
+        (
+            "垃圾分类推行以后，投放点太少，",
+            "{place}的垃圾桶经常满出来，",
+            "垃圾站现在一天只清运一次，",
+            "夏天小区里蚊子和老鼠特别多，",
+            "{b}栋的楼道好久没人打扫了，",
+        ),
+        (
+            "很多人分类不对，保洁要重新分拣。",
+            "味道很大，路过都要捂鼻子。",
+            "到了晚上垃圾就堆到地上了。",
+            "小孩被蚊子咬得全身是包。",
+            "楼梯扶手上全是灰，角落里还有烟头。",
+        ),
+        (
+            "建议增加垃圾分类投放点，并安排人员在投放时间指导。",
+            "建议增加垃圾桶，及时清理。",
+            "建议垃圾每天早晚清运两次。",
+            "建议物业定期消杀，清理积水。",
+            "希望保洁每周至少打扫两次楼道。",
+        ),
+        ("垃圾分类需要多宣传。", "附议，夏天味道太大了。"),
+        aligned=True,
+    ),
+    Theme(
+        "safety",
+        "safety",
+        25,
+        (
+            "小区门禁形同虚设，外来人员随便进",
+            "{place}监控是坏的，建议维修",
+            "建议增加监控覆盖{place}",
+            "门禁卡可以随便复制，建议升级门禁",
+            "高空抛物太危险，建议安装高空摄像头",
+        ),
+        (
+            "{place}的门禁经常坏，谁都可以进来，",
+            "前几天{b}栋有电动车电池被偷，去调监控才发现{place}的监控是坏的，",
+            "{place}一带没有监控，晚上很黑，",
+            "现在门禁卡在外面花十块钱就能复制，",
+            "{b}栋最近发生了高空抛物，差点砸到人，",
+        ),
+        (
+            "外卖和推销的人随便进出楼栋。",
+            "什么都没拍到。",
+            "老人孩子多，安全最重要。",
+            "租客搬走了卡还能用。",
+            "抛物的人到现在都没找到。",
+        ),
+        (
+            "建议物业尽快维修门禁，外来人员登记进入。",
+            "建议物业尽快维修监控，定期检查。",
+            "建议在{place}增加监控。",
+            "建议升级人脸识别门禁。",
+            "建议在{b}栋安装高空抛物监控摄像头。",
+        ),
+        ("安全问题不能马虎。", "监控一定要修好。"),
+        aligned=True,
+    ),
+    Theme(
+        "facilities",
+        "facilities",
+        25,
+        (
+            "{place}路灯坏了很久，晚上很黑",
+            "健身器材老化损坏，存在安全隐患",
+            "建议增设儿童游乐设施",
+            "希望在{place}增加休息座椅",
+            "快递柜不够用，建议增加",
+        ),
+        (
+            "{place}的路灯坏了快一个月了，",
+            "中心花园的健身器材生锈松动，",
+            "小区里小孩很多，游乐设施只有一个滑梯，",
+            "小区里老人多，{place}却没有地方坐，",
+            "快递柜经常满，快递只能放在门卫室，",
+        ),
+        (
+            "晚上走路要打手电筒。",
+            "上次有老人在上面差点摔倒。",
+            "周末排队都排不上。",
+            "老人走累了只能坐在花坛边上。",
+            "经常拿错或者丢件。",
+        ),
+        (
+            "建议物业尽快维修路灯，定期检查。",
+            "建议更换老化的健身器材。",
+            "建议在儿童游乐场增设游乐设施，铺上软垫。",
+            "建议在{place}增加几张休息座椅。",
+            "建议增加快递柜。",
+        ),
+        ("路灯坏了晚上真的很黑。", "健身器材该换了。"),
+        aligned=True,
+    ),
+    Theme(
+        "other",
+        "other",
+        15,
+        (
+            "建议组织邻里节活动",
+            "希望公示物业费收支情况",
+            "建议开设社区长者饭堂",
+            "建议建立{b}栋楼栋微信群",
+        ),
+        (
+            "住了这么多年，邻居之间还不太认识，",
+            "物业费每年都在交，但是不知道用在哪里，",
+            "小区老人很多，不少是独居，",
+            "{b}栋有事情通知都靠贴告示，",
+        ),
+        (
+            "大家平时各忙各的。",
+            "希望更透明一些。",
+            "中午吃饭是个大问题。",
+            "很多人根本看不到。",
+        ),
+        (
+            "建议每年组织一次邻里节，让大家多交流。",
+            "建议每季度在公告栏公示物业费收支。",
+            "建议和社区合作开设长者饭堂。",
+            "建议楼长建一个楼栋微信群，方便通知和沟通。",
+        ),
+        ("好建议！",),
+        aligned=True,
+    ),
+)
+
+GENERIC_COMMENTS = (
+    "同意！",
+    "支持，这个问题存在很久了。",
+    "我们{b}栋也是这样。",
+    "希望物业尽快处理。",
+    "附议 +1",
+    "说得对，早该管管了。",
+    "楼长能不能在群里提醒一下？",
+)
+REPLIES = (
+    "谢谢支持！",
+    "是的，我也反映过好几次了。",
+    "物业说下周会处理，等等看。",
+    "同意楼上。",
+    "希望这次能解决。",
+)
+CAPTAIN_COMMENTS = (
+    "我是{b}栋楼长，已经在楼栋群里提醒大家了。",
+    "楼长已记录，会和物业一起跟进。",
+)
+
+# Public replies of the property staff, by category and by the status they move to.
+STAFF_REPLIES: dict[str, dict[str, tuple[str, ...]]] = {
+    "pets": {
+        Status.ACCEPTED: ("已收到，物业将在各楼栋张贴文明养犬告示，并加强巡查。",),
+        Status.IN_PROGRESS: (
+            "已安排保安每天早晚巡查，劝导遛狗不牵绳、不清理狗粪的行为。",
+            "已上门与养犬住户沟通，提醒注意宠物扰民。",
+        ),
+        Status.DONE: (
+            "已在小区增设6个宠物粪便箱并配备免费拾便袋，欢迎大家监督。",
+            "文明养犬告示已张贴到每个楼栋，保安巡查记录在物业中心可查。",
+        ),
+    },
+    "parking": {
+        Status.ACCEPTED: ("已受理，物业正在统计车位和乱停车情况。",),
+        Status.IN_PROGRESS: (
+            "已联系消防部门，下周起在消防通道施划禁停标线。",
+            "充电棚选址已初步确定，正在报价。",
+        ),
+        Status.DONE: (
+            "消防通道已施划黄色禁停标线并安装隔离桩，占用车辆已联系车主挪走。",
+            "新增电动车充电桩20个，已投入使用。",
+        ),
+    },
+    "stairwell": {
+        Status.ACCEPTED: ("已受理，将通知本楼住户限期自行清理楼道杂物。",),
+        Status.IN_PROGRESS: ("已张贴限期清理通知，三天后由物业统一清理。",),
+        Status.DONE: ("已安排保洁清理，共清走杂物约两车，请大家保持楼道畅通。", "已安排保洁清理。"),
+    },
+}
+DEFAULT_REPLIES: dict[str, tuple[str, ...]] = {
+    Status.ACCEPTED: ("已收到您的建议，物业已受理，将尽快安排处理。",),
+    Status.IN_PROGRESS: ("已安排相关人员处理，预计两周内完成。",),
+    Status.DONE: ("已处理完毕，感谢您的建议，欢迎继续监督。", "已安排维修，现已恢复正常。"),
+}
+DECLINE_REASONS: dict[str, str] = {
+    "parking": "该区域为消防通道，按规定不能改为停车位，敬请理解；已在其他位置增设临时车位。",
+    "facilities": "加装或更新电梯需本单元三分之二以上业主同意并申请维修资金，物业不能单方面实施，建议先在本单元征求意见。",
+    "safety": "经核实，该位置监控工作正常，如有需要可到物业中心申请调取录像。",
+    "default": "经评估，该建议目前条件不具备，暂不采纳，感谢理解。",
+}
+REFERRAL_REPLY = "此事涉及全体业主的共同利益，已提交业主协商议事会讨论，结果将在此公布。"
+INTERIM_REPLIES = ("感谢反映，我们正在核实情况。", "已转交楼长跟进。")
+STAFF_NOTES = (
+    "已电话联系住户，口头提醒。",
+    "需要和业委会商量经费。",
+    "下次巡查时拍照留存。",
+    "同类问题已有多条，考虑统一处理。",
+)
+
+REPLY_TEMPLATES: tuple[tuple[str, str], ...] = (
+    ("已受理", "您好，您的建议已收到并受理，物业将在三个工作日内安排人员处理，结果会在这里公布。"),
+    ("已安排处理", "已安排相关人员现场处理，预计一周内完成，届时会在这里更新进展。"),
+    ("已完成", "已处理完毕，感谢您的建议。如仍有问题，欢迎继续留言或到物业服务中心反映。"),
+    (
+        "暂不采纳（需写明原因）",
+        "经评估，该建议暂不采纳，原因是：＿＿＿＿。感谢您的理解，我们会继续关注。",
+    ),
+    ("提交协商议事", "此事涉及全体业主的共同利益，已提交业主协商议事会讨论，结果将在此公布。"),
+)
+
+# Extra ideas of the moderation demo: (building number, title, body).
+REPORTED_IDEA = (
+    3,
+    "3栋天台有人私搭晾衣架，建议拆除",
+    "3栋天台被人私自搭了晾衣架和雨棚，其他住户上不去。",
+)
+AUTO_HIDDEN_IDEA = (
+    5,
+    "5栋0802那户的狗天天叫，主人没素质",
+    "5栋0802姓X的那户养的狗天天叫，主人电话138xxxxxxxx，大家一起去骂他。",
+)
+SPAM_IDEA = (
+    17,
+    "专业疏通下水道、开锁换锁",
+    "专业疏通下水道、开锁换锁，上门服务，电话139xxxxxxxx。",
+)
+RUDE_COMMENT = "说这些有什么用，物业都是收钱不干活的，一群废物。"
+
+
+def _fill(template: str, rng: random.Random, building: int, floor: int) -> str:
+    other = rng.randint(1, 26)
+    if other == building:
+        other = building % 26 + 1
+    place = rng.choice(PLACES).format(b=building, b2=other)
+    return template.format(b=building, b2=other, floor=floor, place=place, time=rng.choice(TIMES))
+
+
+def compose(theme: Theme, rng: random.Random, building: int, floor: int) -> tuple[str, str]:
+    """A title and body on the theme, with this building's number and floor in places."""
+    if theme.aligned:
+        # One concern of several: the title, opener, middle and suggestion at one position.
+        index = rng.randrange(len(theme.titles))
+        title = _fill(theme.titles[index], rng, building, floor)
+        parts = [theme.openers[index], theme.middles[index], theme.suggestions[index]]
+        body = _fill("".join(parts if rng.random() < 0.85 else parts[:2]), rng, building, floor)
+        return title[:80], body
+    title = _fill(rng.choice(theme.titles), rng, building, floor)
+    parts = [rng.choice(theme.openers), rng.choice(theme.middles)]
+    if rng.random() < 0.85:
+        parts.append(rng.choice(theme.suggestions))
+    if rng.random() < 0.3:
+        parts.append(rng.choice(theme.middles))
+    body = _fill("".join(dict.fromkeys(parts)), rng, building, floor)
+    return title[:80], body
+
+
+def theme_plan(total: int) -> list[Theme]:
+    """`total` themes drawn in the proportions of THEMES (the demo's counts at 437)."""
+    weight = sum(theme.count for theme in THEMES)
+    plan: list[Theme] = []
+    for theme in THEMES:
+        plan += [theme] * round(theme.count * total / weight)
+    while len(plan) < total:
+        plan.append(THEMES[len(plan) % len(THEMES)])
+    return plan[:total]
+
+
+def generate_texts(
+    rng: random.Random, count: int, building_floors: Sequence[tuple[int, int]]
+) -> list[tuple[Theme, str, str, int]]:
+    """`count` (theme, title, body, index into building_floors) tuples, shuffled."""
+    plan = theme_plan(count)
+    rng.shuffle(plan)
+    rows = []
+    for theme in plan:
+        where = rng.randrange(len(building_floors))
+        number, floor = building_floors[where]
+        title, body = compose(theme, rng, number, floor)
+        rows.append((theme, title, body, where))
+    return rows
+
+
+# --- Seeding ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Resident:
+    user: User
+    household: Household
+    number: int  # building number
+
+
+@dataclass
+class _Plan:
+    idea: Idea
+    theme: Theme | None
+    supporters: set[int] = field(default_factory=set)
+    last_activity: datetime | None = None
+
+
+def _when(rng: random.Random, start: datetime, end: datetime) -> datetime:
+    span = max((end - start).total_seconds(), 60)
+    return start + timedelta(seconds=rng.uniform(0, span))
+
+
+def _created_at(rng: random.Random, now: datetime) -> datetime:
+    # A third of the ideas came in during the campaign, the rest over the half-year.
+    if rng.random() < 0.35:
+        days = rng.uniform(0.2, CAMPAIGN_DAYS_AGO)
+    else:
+        days = rng.uniform(CAMPAIGN_DAYS_AGO, HISTORY_DAYS)
+    return now - timedelta(days=days)
+
+
+def _residents(community: Community, role_holders: set[int]) -> list[_Resident]:
+    memberships = (
+        Membership.objects.filter(
+            status=Membership.Status.VERIFIED, household__building__community=community
+        )
+        .select_related("user", "household__building")
+        .order_by("pk")
+    )
+    seen: set[int] = set()
+    residents = []
+    for membership in memberships:
+        if membership.user_id in seen or membership.user_id in role_holders:
+            continue
+        seen.add(membership.user_id)
+        residents.append(
+            _Resident(membership.user, membership.household, membership.household.building.number)
+        )
+    return residents
+
+
+def _categories() -> dict[str, Category]:
+    categories = Category.objects.in_bulk(field_name="slug")
+    for theme in THEMES:
+        if theme.category not in categories:
+            categories[theme.category], _ = Category.objects.get_or_create(
+                slug=theme.category, defaults={"name": theme.category, "name_en": theme.category}
+            )
+    return categories
+
+
+def _status_path(rng: random.Random, age_days: float) -> list[str]:
+    """The statuses an idea went through after submitted, older ones further along."""
+    if age_days < 7:
+        weights = {"submitted": 85, "accepted": 10, "declined": 2, "withdrawn": 3}
+    elif age_days < CAMPAIGN_DAYS_AGO:
+        weights = {"submitted": 45, "accepted": 20, "in_progress": 15, "done": 8}
+        weights |= {"declined": 5, "referred": 4, "withdrawn": 3}
+    else:
+        weights = {"submitted": 20, "accepted": 12, "in_progress": 15, "done": 33}
+        weights |= {"declined": 10, "referred": 6, "withdrawn": 4}
+    final = rng.choices(list(weights), weights=list(weights.values()))[0]
+    return {
+        "submitted": [],
+        "accepted": [Status.ACCEPTED],
+        "in_progress": [Status.ACCEPTED, Status.IN_PROGRESS],
+        "done": [Status.ACCEPTED, Status.IN_PROGRESS, Status.DONE]
+        if rng.random() < 0.7
+        else [Status.ACCEPTED, Status.DONE],
+        "declined": [Status.DECLINED],
+        "referred": [Status.REFERRED],
+        "withdrawn": [Status.WITHDRAWN],
+    }[final]
+
+
+def _reply(rng: random.Random, category: str, status: str) -> str:
+    if status == Status.DECLINED:
+        return DECLINE_REASONS.get(category, DECLINE_REASONS["default"])
+    if status == Status.REFERRED:
+        return REFERRAL_REPLY
+    replies = STAFF_REPLIES.get(category, DEFAULT_REPLIES).get(status) or DEFAULT_REPLIES[status]
+    return rng.choice(replies)
+
+
+class _Seeder:
+    def __init__(self, users: dict[str, User], community: Community):
+        from covenant.management.commands.seed_demo import (
+            ADMIN_EMAIL,
+            STEWARD_EMAILS,
+            captain_email,
+        )
+
+        self.rng = random.Random(SEED)
+        self.now = timezone.now()
+        self.community = community
+        self.admin = users[ADMIN_EMAIL]
+        self.stewards = [users[email] for email in STEWARD_EMAILS]
+        self.captains = {n: users[captain_email(n)] for n in ACTIVE_CAPTAIN_BUILDINGS}
+        role_holders = set(
+            RoleGrant.objects.filter(community=community).values_list("user_id", flat=True)
+        )
+        self.residents = _residents(community, role_holders)
+        self.by_building: dict[int, list[_Resident]] = {}
+        for resident in self.residents:
+            self.by_building.setdefault(resident.number, []).append(resident)
+        self.categories = _categories()
+        self.plans: list[_Plan] = []
+        self.comments: list[Comment] = []
+        self.timeline: list[TimelineEntry] = []
+        self.actions: list[tuple[ModerationAction, datetime]] = []
+        self.reports: list[tuple[Report, datetime]] = []
+        self.merges: list[tuple[_Plan, _Plan]] = []
+        self.notes: list[StaffNote] = []
+
+    # Ideas -------------------------------------------------------------------------
+
+    def _idea(
+        self,
+        *,
+        author: User,
+        household: Household,
+        theme: Theme | None,
+        category: Category,
+        title: str,
+        body: str,
+        created_at: datetime,
+        **extra,
+    ) -> _Plan:
+        idea = Idea(
+            community=self.community,
+            category=category,
+            title=title,
+            body=body,
+            author=author,
+            household=household,
+            building=household.building,
+            floor=household.floor,
+            search_tokens=search_tokens_for(title, body),
+            created_at=created_at,
+            status_changed_at=created_at,
+            last_activity_at=created_at,
+            **extra,
+        )
+        plan = _Plan(idea, theme, last_activity=created_at)
+        self.plans.append(plan)
+        return plan
+
+    def plan_ideas(self, campaign: Campaign) -> None:
+        rng = self.rng
+        floors = [(r.number, r.household.floor) for r in self.residents]
+        recorded_left = 8
+        for theme, title, body, where in generate_texts(rng, IDEA_TOTAL - 3, floors):
+            author = self.residents[where]
+            created = _created_at(rng, self.now)
+            extra = {"hide_name": rng.random() < 0.15}
+            if created.date() >= campaign.starts_on and rng.random() < 0.85:
+                extra["campaign"] = campaign
+            household = author.household
+            user = author.user
+            if recorded_left and author.number in self.captains and rng.random() < 0.25:
+                # The captain wrote it down for a resident without a phone.
+                recorded_left -= 1
+                user = self.captains[author.number]
+                extra |= {
+                    "recorded_by": user,
+                    "resident_name": rng.choice(("陈伯", "黄婆婆", "李奶奶", "伍叔")),
+                }
+                extra["hide_name"] = False
+                household = self._household_without_phone(author.number) or household
+            self._idea(
+                author=user,
+                household=household,
+                theme=theme,
+                category=self.categories[theme.category],
+                title=title,
+                body=body,
+                created_at=created,
+                **extra,
+            )
+
+    def _household_without_phone(self, number: int) -> Household | None:
+        if not hasattr(self, "_empty"):
+            occupied = {r.household.pk for r in self.residents}
+            self._empty: dict[int, list[Household]] = {}
+            households = Household.objects.filter(
+                building__community=self.community,
+                building__number__in=ACTIVE_CAPTAIN_BUILDINGS,
+            ).select_related("building")
+            for household in households.order_by("pk"):
+                if household.pk not in occupied:
+                    self._empty.setdefault(household.building.number, []).append(household)
+        empty = self._empty.get(number)
+        return self.rng.choice(empty) if empty else None
+
+    def plan_moderation_ideas(self) -> None:
+        for number, title, body in (REPORTED_IDEA, AUTO_HIDDEN_IDEA, SPAM_IDEA):
+            author = self.rng.choice(self.by_building[number])
+            created = self.now - timedelta(days=self.rng.uniform(2, 20))
+            category = self.categories["pets" if number == 5 else "other"]
+            self._idea(
+                author=author.user,
+                household=author.household,
+                theme=None,
+                category=category,
+                title=title,
+                body=body,
+                created_at=created,
+            )
+
+    # Supports, comments, status ------------------------------------------------------
+
+    def plan_supports(self) -> None:
+        rng = self.rng
+        for plan in self.plans:
+            wanted = min(int(rng.lognormvariate(1.8, 1.0)), 180)
+            if plan.theme is not None and plan.theme.category in {"pets", "parking", "stairwell"}:
+                wanted = int(wanted * 1.4)
+            same = [
+                r.user.pk
+                for r in self.by_building.get(plan.idea.building.number, [])
+                if r.user.pk != plan.idea.author_id
+            ]
+            everyone = [r.user.pk for r in self.residents if r.user.pk != plan.idea.author_id]
+            chosen = set(rng.sample(same, min(len(same), wanted // 3)))
+            while len(chosen) < min(wanted, len(everyone)):
+                chosen.add(rng.choice(everyone))
+            plan.supporters = chosen
+
+    def plan_comments(self) -> None:
+        rng = self.rng
+        by_user = {r.user.pk: r for r in self.residents}
+        for plan in self.plans:
+            idea = plan.idea
+            count = min(int(len(plan.supporters) * rng.uniform(0.05, 0.2)) + rng.randint(0, 2), 30)
+            theme_comments = plan.theme.comments if plan.theme else ()
+            pool = list(plan.supporters) or [r.user.pk for r in self.residents[:50]]
+            tops: list[Comment] = []
+            for _ in range(count):
+                author_id = rng.choice(pool)
+                resident = by_user.get(author_id)
+                number = resident.number if resident else idea.building.number
+                text = rng.choice(theme_comments + GENERIC_COMMENTS)
+                if tops and rng.random() < 0.25:
+                    parent = rng.choice(tops)
+                    reply_author = idea.author_id if rng.random() < 0.4 else author_id
+                    comment = Comment(
+                        idea=idea,
+                        parent=parent,
+                        author_id=reply_author,
+                        body=rng.choice(REPLIES),
+                        created_at=_when(rng, parent.created_at, self.now),
+                    )
+                else:
+                    comment = Comment(
+                        idea=idea,
+                        author_id=author_id,
+                        body=text.format(b=number),
+                        created_at=_when(rng, idea.created_at, self.now),
+                    )
+                    tops.append(comment)
+                self.comments.append(comment)
+            captain = self.captains.get(idea.building.number)
+            if captain and captain.pk != idea.author_id and rng.random() < 0.3:
+                comment = Comment(
+                    idea=idea,
+                    author=captain,
+                    body=rng.choice(CAPTAIN_COMMENTS).format(b=idea.building.number),
+                    created_at=_when(rng, idea.created_at, self.now),
+                )
+                self.comments.append(comment)
+
+    def plan_triage(self) -> None:
+        rng = self.rng
+        notes = []
+        for plan in self.plans:
+            idea = plan.idea
+            if plan.theme is None:
+                continue
+            age = (self.now - idea.created_at).total_seconds() / 86400
+            path = _status_path(rng, age)
+            steward = rng.choice(self.stewards)
+            when = idea.created_at
+            status = Status.SUBMITTED
+            if (path and path != [Status.WITHDRAWN]) or rng.random() < 0.2:
+                idea.assignee = steward
+            if rng.random() < 0.15:
+                when = _when(rng, when, min(when + timedelta(days=3), self.now))
+                self.timeline.append(
+                    TimelineEntry(
+                        idea=idea,
+                        actor=steward,
+                        public_reply=rng.choice(INTERIM_REPLIES),
+                        created_at=when,
+                    )
+                )
+            for to_status in path:
+                when = _when(rng, when, min(when + timedelta(days=age / (len(path) + 1)), self.now))
+                actor = idea.author if to_status == Status.WITHDRAWN else steward
+                reply = (
+                    ""
+                    if to_status == Status.WITHDRAWN
+                    else _reply(rng, idea.category.slug, to_status)
+                )
+                if to_status == Status.ACCEPTED and rng.random() < 0.3:
+                    reply = ""
+                self.timeline.append(
+                    TimelineEntry(
+                        idea=idea,
+                        actor=actor,
+                        from_status=status,
+                        to_status=to_status,
+                        public_reply=reply,
+                        created_at=when,
+                    )
+                )
+                status = to_status
+                idea.status_changed_at = when
+            idea.status = status
+            if theme_is_urgent(plan.theme) and status in {Status.SUBMITTED, Status.ACCEPTED}:
+                idea.priority = Idea.Priority.URGENT
+            elif len(plan.supporters) > 40:
+                idea.priority = Idea.Priority.HIGH
+            elif rng.random() < 0.1:
+                idea.priority = Idea.Priority.LOW
+            plan.last_activity = max(plan.last_activity, when)
+            if idea.assignee and rng.random() < 0.06:
+                notes.append(StaffNote(idea=idea, author=steward, body=rng.choice(STAFF_NOTES)))
+        self.notes = notes
+
+    # Moderation ------------------------------------------------------------------------
+
+    def _reporters(self, plan: _Plan, count: int) -> list[User]:
+        candidates = [r.user for r in self.residents if r.user.pk != plan.idea.author_id]
+        return self.rng.sample(candidates, count)
+
+    def _report(self, *, reporters, at, resolved=None, **target) -> None:
+        for reporter in reporters:
+            when = _when(self.rng, at, min(at + timedelta(days=1), self.now))
+            report = Report(reporter=reporter, resolved_at=resolved, **target)
+            self.reports.append((report, when))
+
+    def plan_moderation(self) -> None:
+        reported, auto_hidden, spam = self.plans[-3:]
+        now = self.now
+        # Two reports waiting in building 3's queue.
+        reported.idea.report_count = 2
+        self._report(
+            reporters=self._reporters(reported, 2), at=reported.idea.created_at, idea=reported.idea
+        )
+        # Three reports from different residents: hidden until a moderator decides.
+        idea = auto_hidden.idea
+        idea.report_count = 3
+        idea.moderation = Moderation.AUTO_HIDDEN
+        self._report(reporters=self._reporters(auto_hidden, 3), at=idea.created_at, idea=idea)
+        self.actions.append(
+            (
+                ModerationAction(idea=idea, action=ModerationAction.Action.AUTO_HIDE),
+                idea.created_at + timedelta(days=1),
+            )
+        )
+        # An advertisement, hidden by building 17's captain; its reports settled.
+        idea = spam.idea
+        idea.moderation = Moderation.HIDDEN
+        idea.hidden_reason = "广告信息，与小区事务无关。"
+        self._report(
+            reporters=self._reporters(spam, 2), at=idea.created_at, resolved=now, idea=idea
+        )
+        self.actions.append(
+            (
+                ModerationAction(
+                    idea=idea,
+                    actor=self.captains[17],
+                    action=ModerationAction.Action.HIDE,
+                    reason=idea.hidden_reason,
+                ),
+                idea.created_at + timedelta(days=1),
+            )
+        )
+        # One more reported idea, from a building with a busy idea box.
+        extra = next(p for p in self.plans if p.theme and p.idea.building.number == 12)
+        extra.idea.report_count = 1
+        self._report(reporters=self._reporters(extra, 1), at=extra.idea.created_at, idea=extra.idea)
+
+    def plan_comment_moderation(self, saved_comments: list[Comment]) -> None:
+        """A rude comment hidden by building 3's captain, and a reported one waiting."""
+        in_3 = [
+            c
+            for c in saved_comments
+            if c.idea.building.number == 3
+            and c.parent_id is None
+            and c.author_id != self.captains[3].pk
+        ]
+        hidden, reported = in_3[0], in_3[1]
+        hidden.body = RUDE_COMMENT
+        hidden.moderation = Moderation.HIDDEN
+        hidden.hidden_reason = "含人身攻击，请文明发言。"
+        reported.report_count = 1
+        Comment.objects.bulk_update(
+            [hidden, reported], ["body", "moderation", "hidden_reason", "report_count"]
+        )
+        self.actions.append(
+            (
+                ModerationAction(
+                    idea=hidden.idea,
+                    comment=hidden,
+                    actor=self.captains[3],
+                    action=ModerationAction.Action.HIDE,
+                    reason=hidden.hidden_reason,
+                ),
+                hidden.created_at + timedelta(hours=5),
+            )
+        )
+        reporter = next(r.user for r in self.residents if r.user.pk not in {reported.author_id})
+        self.reports.append(
+            (
+                Report(comment=reported, reporter=reporter, reason=Report.Reason.ABUSE),
+                reported.created_at,
+            )
+        )
+
+    def plan_duplicates(self) -> None:
+        """Two ideas merged into an earlier one on the same theme; supports move along."""
+        for key in ("dog_mess", "fire_lane"):
+            same = sorted(
+                (
+                    p
+                    for p in self.plans
+                    if p.theme and p.theme.key == key and p.idea.moderation == Moderation.VISIBLE
+                ),
+                key=lambda p: p.idea.created_at,
+            )
+            original, duplicate = same[0], same[-1]
+            duplicate.idea.title = original.idea.title
+            duplicate.idea.search_tokens = search_tokens_for(
+                duplicate.idea.title, duplicate.idea.body
+            )
+            moved = (duplicate.supporters | {duplicate.idea.author_id}) - {original.idea.author_id}
+            original.supporters |= moved
+            actor = self.captains.get(duplicate.idea.building.number, self.admin)
+            if actor.pk in {duplicate.idea.author_id, original.idea.author_id}:
+                actor = self.admin
+            self.actions.append(
+                (
+                    ModerationAction(
+                        idea=duplicate.idea,
+                        actor=actor,
+                        action=ModerationAction.Action.MERGE,
+                        reason="与较早的建议内容相同，已合并。",
+                    ),
+                    duplicate.idea.created_at + timedelta(days=2),
+                )
+            )
+            self.merges.append((duplicate, original))
+
+    # Writing --------------------------------------------------------------------------
+
+    def write(self) -> dict[str, int]:
+        rng = self.rng
+        ideas = [plan.idea for plan in self.plans]
+        Idea.objects.bulk_create(ideas, batch_size=BATCH_SIZE)
+        for duplicate, original in self.merges:
+            duplicate.idea.duplicate_of = original.idea
+        Idea.objects.bulk_update([d.idea for d, _ in self.merges], ["duplicate_of"])
+
+        supports = []
+        for plan in self.plans:
+            for user_id in sorted(plan.supporters):
+                at = _when(rng, plan.idea.created_at, self.now)
+                supports.append(Support(idea=plan.idea, user_id=user_id, created_at=at))
+                plan.last_activity = max(plan.last_activity, at)
+        Support.objects.bulk_create(supports, batch_size=BATCH_SIZE)
+
+        tops = [c for c in self.comments if c.parent is None]
+        replies = [c for c in self.comments if c.parent is not None]
+        Comment.objects.bulk_create(tops, batch_size=BATCH_SIZE)
+        for reply in replies:
+            reply.parent_id = reply.parent.pk
+        Comment.objects.bulk_create(replies, batch_size=BATCH_SIZE)
+        self.plan_comment_moderation(tops)
+
+        TimelineEntry.objects.bulk_create(self.timeline, batch_size=BATCH_SIZE)
+        StaffNote.objects.bulk_create(self.notes, batch_size=BATCH_SIZE)
+
+        visible_comments: dict[int, int] = {}
+        last_comment: dict[int, datetime] = {}
+        for comment in self.comments:
+            if comment.moderation == Moderation.VISIBLE:
+                visible_comments[comment.idea.pk] = visible_comments.get(comment.idea.pk, 0) + 1
+            last = last_comment.get(comment.idea.pk)
+            last_comment[comment.idea.pk] = (
+                max(last, comment.created_at) if last else comment.created_at
+            )
+        for plan in self.plans:
+            idea = plan.idea
+            idea.support_count = len(plan.supporters)
+            idea.comment_count = visible_comments.get(idea.pk, 0)
+            candidates = [plan.last_activity, last_comment.get(idea.pk, idea.created_at)]
+            idea.last_activity_at = min(max(candidates), self.now)
+        Idea.objects.bulk_update(
+            ideas,
+            ["support_count", "comment_count", "last_activity_at"],
+            batch_size=BATCH_SIZE,
+        )
+
+        # auto_now_add stamps these with now; give them their time in the story.
+        actions = [action for action, _ in self.actions]
+        ModerationAction.objects.bulk_create(actions)
+        reports = [report for report, _ in self.reports]
+        Report.objects.bulk_create(reports)
+        for objects, timed in ((actions, self.actions), (reports, self.reports)):
+            for obj, (_, at) in zip(objects, timed, strict=True):
+                obj.created_at = min(at, self.now)
+        ModerationAction.objects.bulk_update(actions, ["created_at"])
+        Report.objects.bulk_update(reports, ["created_at"])
+        return {"ideas": len(ideas), "supports": len(supports), "comments": len(self.comments)}
+
+
+def theme_is_urgent(theme: Theme | None) -> bool:
+    return theme is not None and theme.key in {"fire_lane", "fire_risk"}
+
+
+def _campaign(community: Community, admin: User) -> Campaign:
+    today = timezone.localdate()
+    return Campaign.objects.create(
+        community=community,
+        title=f"{today.year}年金点子征集",
+        description=(
+            "小区居民金点子征集活动：关于宠物饲养、停车、楼道堆物、绿化、安全、公共设施等，"
+            "任何让碧海花园更好的想法都欢迎提出。物业和业委会将逐条回复，"
+            "附议多的建议将列为重点工作。"
+        ),
+        starts_on=today - timedelta(days=CAMPAIGN_DAYS_AGO),
+        ends_on=today + timedelta(days=35),
+        created_by=admin,
+    )
+
+
+def _reply_templates() -> None:
+    existing = set(ReplyTemplate.objects.values_list("title", flat=True))
+    ReplyTemplate.objects.bulk_create(
+        [ReplyTemplate(title=t, body=b) for t, b in REPLY_TEMPLATES if t not in existing]
+    )
+
+
+def seed(*, users: dict[str, User], say: Callable[[str], None]) -> None:
+    from covenant.management.commands.seed_demo import ADMIN_EMAIL, COMMUNITY_NAME
+
+    started = time.perf_counter()
+    community = Community.objects.get(name=COMMUNITY_NAME)
+    existing = Idea.objects.filter(community=community).count()
+    if existing:
+        say(f"金点子 ideas: {existing} already there, nothing added")
+        return
+    seeder = _Seeder(users, community)
+    campaign = _campaign(community, users[ADMIN_EMAIL])
+    seeder.plan_ideas(campaign)
+    seeder.plan_moderation_ideas()
+    seeder.plan_supports()
+    seeder.plan_moderation()
+    seeder.plan_duplicates()
+    seeder.plan_comments()
+    seeder.plan_triage()
+    counts = seeder.write()
+    _reply_templates()
+    in_campaign = sum(1 for plan in seeder.plans if plan.idea.campaign_id)
+    say(
+        f"金点子 ideas: {counts['ideas']} ({in_campaign} in “{campaign.title}”; "
+        f"supports {counts['supports']:,}, comments {counts['comments']:,}) "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+
+
+def unseed(community_name: str | None = None) -> None:
+    """Delete the demo estate's ideas and campaigns (tests tidying up before they delete
+    the estate's users, which ideas protect)."""
+    from covenant.management.commands.seed_demo import COMMUNITY_NAME
+
+    ideas = Idea.objects.filter(community__name=community_name or COMMUNITY_NAME)
+    ideas.exclude(duplicate_of=None).update(duplicate_of=None)
+    ideas.delete()
+    Campaign.objects.filter(community__name=community_name or COMMUNITY_NAME).delete()

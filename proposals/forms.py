@@ -1,0 +1,362 @@
+from __future__ import annotations
+
+from dataclasses import replace
+
+from django import forms
+from django.db.models import Q
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from covenant.models import Building, Household
+from covenant.rules import roles_of
+from covenant.uploads import MultipleImageField
+from proposals import selectors
+from proposals.models import (
+    BODY_MAX_LENGTH,
+    COMMENT_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Campaign,
+    Category,
+    Comment,
+    Idea,
+    Moderation,
+    ReplyTemplate,
+    Report,
+)
+from proposals.services import ALLOWED_TRANSITIONS
+
+MAX_PHOTOS = 6
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.label
+
+
+class IdeaForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=TITLE_MAX_LENGTH,
+        min_length=4,
+        help_text=_("In a few words: what should change?"),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                # Similar ideas are offered while the title is typed.
+                "hx-get": reverse_lazy("proposals:similar_ideas"),
+                "hx-trigger": "input changed delay:400ms",
+                "hx-target": "#similar-ideas",
+                "hx-sync": "this:replace",
+            }
+        ),
+    )
+    body = forms.CharField(
+        label=_("Your idea"),
+        max_length=BODY_MAX_LENGTH,
+        min_length=10,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Where, what you noticed, and what you suggest. Markdown works: **bold**, lists, links."
+        ),
+    )
+    category = CategoryChoiceField(label=_("Category"), queryset=Category.objects.none())
+    campaign = forms.ModelChoiceField(
+        label=_("Campaign"),
+        queryset=Campaign.objects.none(),
+        required=False,
+        empty_label=_("The standing idea box"),
+    )
+    photos = MultipleImageField(
+        label=_("Photos"),
+        max_files=MAX_PHOTOS,
+        help_text=_(
+            "Up to 6 photos (JPEG, PNG or WebP, at most 10 MB each). Location data is removed."
+        ),
+    )
+    hide_name = forms.BooleanField(
+        label=_("Hide my name from other residents"),
+        required=False,
+        help_text=_(
+            "Your captain, the property staff and the Party branch still see who wrote it."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = selectors.active_categories()
+        self.fields["campaign"].queryset = selectors.open_campaigns()
+        if not self.fields["campaign"].queryset.exists():
+            del self.fields["campaign"]
+
+    @property
+    def photos_need_choosing_again(self) -> bool:
+        """Browsers cannot refill a file input: after an error, say so plainly."""
+        return self.is_bound and bool(self.files.getlist("photos")) and bool(self.errors)
+
+
+class RecordIdeaForm(IdeaForm):
+    """A captain writes down the idea of a resident who has no phone."""
+
+    household = forms.ModelChoiceField(
+        label=_("Household"), queryset=Household.objects.none(), empty_label=None
+    )
+    resident_name = forms.CharField(
+        label=_("Resident's name"),
+        max_length=40,
+        required=False,
+        help_text=_("As the resident wishes to be shown, e.g. 王阿姨. Leave empty to show none."),
+    )
+
+    field_order = ["household", "resident_name"]
+
+    def __init__(self, *args, captain, **kwargs):
+        super().__init__(*args, **kwargs)
+        scope = Q(pk__isnull=True)
+        for grant in roles_of(captain).captain_grants:
+            place = Q(building_id=grant.building_id)
+            if grant.floor_from is not None:
+                place &= Q(floor__gte=grant.floor_from, floor__lte=grant.floor_to)
+            scope |= place
+        self.fields["household"].queryset = Household.objects.filter(scope).select_related(
+            "building"
+        )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Comment"),
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    parent = forms.ModelChoiceField(
+        queryset=Comment.objects.none(), required=False, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, idea: Idea, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = idea.comments.all()
+
+
+class CommentEditForm(forms.Form):
+    body = forms.CharField(
+        label=_("Comment"), max_length=COMMENT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("What is wrong?"), choices=Report.Reason.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(label=_("Details (optional)"), max_length=300, required=False)
+
+
+class HideForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason, shown to the author"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. reveals a neighbour's phone number")}),
+    )
+
+
+class MergeForm(forms.Form):
+    original = forms.IntegerField(
+        label=_("Number of the original idea"),
+        min_value=1,
+        help_text=_("Its supports are added to the original; nobody is counted twice."),
+    )
+    reason = forms.CharField(label=_("Note (optional)"), max_length=200, required=False)
+
+    def __init__(self, *args, idea: Idea, **kwargs):
+        self.idea = idea
+        super().__init__(*args, **kwargs)
+
+    def clean_original(self):
+        original = Idea.objects.filter(pk=self.cleaned_data["original"]).first()
+        if original is None or original.community_id != self.idea.community_id:
+            raise forms.ValidationError(_("There is no idea with that number."))
+        if original.pk == self.idea.pk:
+            raise forms.ValidationError(_("An idea cannot be a duplicate of itself."))
+        if original.moderation != Moderation.VISIBLE or original.status == Idea.Status.WITHDRAWN:
+            raise forms.ValidationError(_("Merge only into an idea everyone can see and support."))
+        if original.duplicate_of_id is not None:
+            raise forms.ValidationError(
+                _("That idea is itself a duplicate; choose the one it was merged into.")
+            )
+        return original
+
+
+class TriageForm(forms.Form):
+    category = CategoryChoiceField(label=_("Category"), queryset=Category.objects.all())
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=Idea.Priority.choices, coerce=int
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"),
+        queryset=selectors.assignable_staff(),
+        required=False,
+        empty_label=_("Nobody yet"),
+    )
+    status = forms.ChoiceField(label=_("Status"))
+    reply_template = forms.ModelChoiceField(
+        label=_("Reply template"),
+        queryset=ReplyTemplate.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("None"),
+        help_text=_("Used when the reply is left empty."),
+    )
+    public_reply = forms.CharField(
+        label=_("Public reply"),
+        required=False,
+        max_length=BODY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Everyone who reads the idea sees it on its timeline. Needed when declining."),
+    )
+
+    def __init__(self, *args, idea: Idea, **kwargs):
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("category", idea.category_id)
+        initial.setdefault("priority", idea.priority)
+        initial.setdefault("assignee", idea.assignee_id)
+        initial.setdefault("status", idea.status)
+        super().__init__(*args, **kwargs)
+        self.idea = idea
+        allowed = ALLOWED_TRANSITIONS[idea.status] - {Idea.Status.WITHDRAWN}
+        self.fields["status"].choices = [
+            (idea.status, _("%(status)s (unchanged)") % {"status": idea.get_status_display()})
+        ] + [(status.value, status.label) for status in Idea.Status if status in allowed]
+
+    def clean(self):
+        cleaned = super().clean()
+        template = cleaned.get("reply_template")
+        if template and not cleaned.get("public_reply"):
+            cleaned["public_reply"] = template.body
+        if cleaned.get("status") == Idea.Status.DECLINED and not cleaned.get("public_reply"):
+            self.add_error(
+                "public_reply", _("Give residents the reason in a public reply when declining.")
+            )
+        return cleaned
+
+
+class StaffNoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("Private note"),
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only the property staff and admins see notes."),
+    )
+
+
+class BulkTriageForm(forms.Form):
+    ideas = forms.ModelMultipleChoiceField(queryset=Idea.objects.all())
+    category = CategoryChoiceField(
+        label=_("Set category"),
+        queryset=Category.objects.all(),
+        required=False,
+        empty_label=_("Leave as it is"),
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("Set assignee"),
+        queryset=selectors.assignable_staff(),
+        required=False,
+        empty_label=_("Leave as it is"),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("category") and not cleaned.get("assignee"):
+            raise forms.ValidationError(_("Choose a category or an assignee to set."))
+        return cleaned
+
+
+class IdeaFilterForm(forms.Form):
+    """The list's named filters and sorts; an unknown value is ignored, never passed on."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    category = CategoryChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.all(),
+        required=False,
+        to_field_name="slug",
+        empty_label=_("All categories"),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), ("open", _("Still open")), *Idea.Status.choices],
+    )
+    building = forms.ModelChoiceField(
+        label=_("Building"),
+        queryset=Building.objects.all(),
+        required=False,
+        to_field_name="number",
+        empty_label=_("All buildings"),
+    )
+    campaign = forms.ModelChoiceField(
+        label=_("Campaign"),
+        queryset=Campaign.objects.all(),
+        required=False,
+        empty_label=_("All campaigns"),
+    )
+    mine = forms.BooleanField(label=_("My ideas"), required=False)
+    supported = forms.BooleanField(label=_("Supported by me"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort"),
+        required=False,
+        choices=[
+            ("newest", _("Newest")),
+            ("supported", _("Most supported")),
+            ("active", _("Recently active")),
+        ],
+    )
+
+    def filters(self) -> selectors.IdeaFilters:
+        if not self.is_valid():
+            # Keep the valid parts: a stale building number must not drop the search too.
+            data = {
+                name: value for name, value in self.cleaned_data.items() if name not in self.errors
+            }
+        else:
+            data = self.cleaned_data
+        return selectors.IdeaFilters(
+            q=data.get("q") or "",
+            category=data.get("category"),
+            status=data.get("status") or "",
+            building=data.get("building"),
+            campaign=data.get("campaign"),
+            mine=bool(data.get("mine")),
+            supported=bool(data.get("supported")),
+            sort=data.get("sort") or "newest",
+        )
+
+
+class BoardFilterForm(IdeaFilterForm):
+    age = forms.ChoiceField(
+        label=_("Older than"),
+        required=False,
+        choices=[
+            ("", _("Any age")),
+            ("7", _("1 week")),
+            ("30", _("1 month")),
+            ("90", _("3 months")),
+        ],
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort"),
+        required=False,
+        choices=[
+            ("oldest", _("Oldest first")),
+            ("newest", _("Newest first")),
+            ("supported", _("Most supported")),
+        ],
+    )
+
+    def filters(self) -> selectors.IdeaFilters:
+        base = super().filters()
+        age = self.cleaned_data.get("age") if "age" not in self.errors else ""
+        return replace(
+            base,
+            # The board opens on what still needs the staff.
+            status=base.status if "status" in self.data else "open",
+            sort=self.cleaned_data.get("sort") or "oldest",
+            age_days=selectors.AGE_FILTERS.get(age or ""),
+        )

@@ -1,0 +1,384 @@
+"""Reads of golden ideas, with visibility applied.
+
+`ideas_visible_to` is the list counterpart of the `proposals.read_idea` permission and is
+tested to agree with it. Lists are paginated by keyset and never join COUNT()s: supports and
+comments are stored counters on the idea.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from covenant.models import Building, User
+from covenant.pagination import KeysetPage, keyset_paginate
+from covenant.rules import roles_of
+from proposals import search
+from proposals.models import (
+    Campaign,
+    Category,
+    Comment,
+    Idea,
+    IdeaPhoto,
+    Moderation,
+    ModerationAction,
+    Report,
+    StaffNote,
+    Support,
+    TimelineEntry,
+)
+
+IDEAS_PER_PAGE = 20
+BOARD_PER_PAGE = 50
+QUEUE_PER_PAGE = 30
+SIMILAR_IDEAS_SHOWN = 5
+SIMILAR_CANDIDATES = 200
+SIMILARITY_THRESHOLD = 0.45
+
+SORTS = {
+    "newest": ("-created_at", "-id"),
+    "supported": ("-support_count", "-id"),
+    "active": ("-last_activity_at", "-id"),
+}
+BOARD_SORTS = {
+    "oldest": ("created_at", "id"),
+    "newest": ("-created_at", "-id"),
+    "supported": ("-support_count", "-id"),
+}
+AGE_FILTERS = {"7": 7, "30": 30, "90": 90}
+OPEN_STATUSES = [
+    Idea.Status.SUBMITTED,
+    Idea.Status.ACCEPTED,
+    Idea.Status.IN_PROGRESS,
+    Idea.Status.REFERRED,
+]
+
+
+def _is_staff_side(user: User) -> bool:
+    return user.has_perm("proposals.triage_idea")
+
+
+def _moderated_scope(user: User) -> Q:
+    """The ideas whose building the user moderates (all, for an admin)."""
+    roles = roles_of(user)
+    if roles.is_admin:
+        return Q(pk__isnull=False)
+    scope = Q(pk__isnull=True)
+    for grant in roles.captain_grants:
+        place = Q(building_id=grant.building_id)
+        if grant.floor_from is not None:
+            place &= Q(floor__gte=grant.floor_from, floor__lte=grant.floor_to)
+        scope |= place
+    return scope
+
+
+def ideas_visible_to(user: User) -> QuerySet[Idea]:
+    """Every idea the user may open: public ones, their own, and, for moderators and
+    staff, the hidden ones in their care."""
+    if not user.has_perm("proposals.browse_ideas"):
+        return Idea.objects.none()
+    visible = Q(moderation=Moderation.VISIBLE) | Q(author=user)
+    if _is_staff_side(user):
+        visible = Q(pk__isnull=False)
+    elif roles_of(user).captain_grants:
+        visible |= _moderated_scope(user)
+    return Idea.objects.filter(visible)
+
+
+@dataclass(frozen=True)
+class IdeaFilters:
+    """The named options of the idea list; anything else in the query string is ignored."""
+
+    q: str = ""
+    category: Category | None = None
+    status: str = ""
+    building: Building | None = None
+    campaign: Campaign | None = None
+    mine: bool = False
+    supported: bool = False
+    sort: str = "newest"
+    age_days: int | None = None
+    assignee: User | None = None
+
+
+def _listed(user: User, filters: IdeaFilters) -> QuerySet[Idea]:
+    ideas = ideas_visible_to(user).filter(duplicate_of__isnull=True)
+    if filters.mine:
+        ideas = ideas.filter(author=user)
+    elif filters.status != Idea.Status.WITHDRAWN:
+        ideas = ideas.exclude(status=Idea.Status.WITHDRAWN)
+    if filters.q:
+        ideas = search.filter_by_keywords(ideas, filters.q)
+    if filters.category:
+        ideas = ideas.filter(category=filters.category)
+    if filters.status == "open":
+        ideas = ideas.filter(status__in=OPEN_STATUSES)
+    elif filters.status:
+        ideas = ideas.filter(status=filters.status)
+    if filters.building:
+        ideas = ideas.filter(building=filters.building)
+    if filters.campaign:
+        ideas = ideas.filter(campaign=filters.campaign)
+    if filters.supported:
+        ideas = ideas.filter(Exists(Support.objects.filter(idea=OuterRef("pk"), user=user)))
+    if filters.age_days:
+        ideas = ideas.filter(created_at__lte=timezone.now() - timedelta(days=filters.age_days))
+    if filters.assignee:
+        ideas = ideas.filter(assignee=filters.assignee)
+    return ideas
+
+
+def idea_page(*, user: User, filters: IdeaFilters, cursor: str | None) -> KeysetPage:
+    ideas = _listed(user, filters).select_related("category", "building", "author", "campaign")
+    page = keyset_paginate(
+        ideas,
+        ordering=SORTS.get(filters.sort, SORTS["newest"]),
+        cursor=cursor,
+        per_page=IDEAS_PER_PAGE,
+    )
+    _mark_supported(page.items, user)
+    _attach_thumbnails(page.items)
+    return page
+
+
+def board_page(*, user: User, filters: IdeaFilters, cursor: str | None) -> KeysetPage:
+    ideas = _listed(user, filters).select_related("category", "building", "assignee", "author")
+    return keyset_paginate(
+        ideas,
+        ordering=BOARD_SORTS.get(filters.sort, BOARD_SORTS["oldest"]),
+        cursor=cursor,
+        per_page=BOARD_PER_PAGE,
+    )
+
+
+def ideas_for_export(*, user: User, filters: IdeaFilters):
+    """Every listed idea for the CSV/XLSX export, in id order, streamed in chunks.
+
+    Hidden and waiting ideas stay in the portal: a file, once downloaded, is out of reach
+    of moderation.
+    """
+    return (
+        _listed(user, filters)
+        .filter(moderation=Moderation.VISIBLE)
+        .select_related("category", "building", "author")
+        .order_by("pk")
+        .iterator(chunk_size=1000)
+    )
+
+
+def _mark_supported(ideas: list[Idea], user: User) -> None:
+    supported = (
+        set(
+            Support.objects.filter(user=user, idea__in=[idea.pk for idea in ideas]).values_list(
+                "idea_id", flat=True
+            )
+        )
+        if ideas
+        else set()
+    )
+    for idea in ideas:
+        idea.is_supported = idea.pk in supported
+
+
+def _attach_thumbnails(ideas: list[Idea]) -> None:
+    if not ideas:
+        return
+    first_photo: dict[int, IdeaPhoto] = {}
+    photos = IdeaPhoto.objects.filter(
+        idea__in=[idea.pk for idea in ideas], state=IdeaPhoto.State.READY
+    ).order_by("idea_id", "position", "pk")
+    for photo in photos:
+        first_photo.setdefault(photo.idea_id, photo)
+    for idea in ideas:
+        idea.cover_photo = first_photo.get(idea.pk)
+
+
+def idea_for_detail(*, user: User, idea_id: int) -> Idea | None:
+    """The idea with everything its page shows, or None if the user may not see it."""
+    idea = (
+        ideas_visible_to(user)
+        .select_related(
+            "category",
+            "building",
+            "household__building",
+            "author",
+            "recorded_by",
+            "campaign",
+            "assignee",
+            "duplicate_of",
+        )
+        .filter(pk=idea_id)
+        .first()
+    )
+    if idea is None:
+        return None
+    idea.ready_photos = list(idea.photos.filter(state=IdeaPhoto.State.READY))
+    idea.photos_processing = idea.photos.filter(state=IdeaPhoto.State.PROCESSING).exists()
+    idea.public_timeline = list(idea.timeline.select_related("actor"))
+    idea.is_supported = Support.objects.filter(idea=idea, user=user).exists()
+    idea.thread = comment_thread(idea=idea, user=user)
+    return idea
+
+
+def comment_thread(*, idea: Idea, user: User) -> list[Comment]:
+    """Top-level comments with their replies (one level), as the user may see them."""
+    visible = Q(moderation=Moderation.VISIBLE) | Q(author=user)
+    if user.has_perm("proposals.moderate_item", idea):
+        visible = Q(pk__isnull=False)
+    replies = Comment.objects.filter(visible).select_related("author").order_by("created_at", "pk")
+    comments = list(
+        idea.comments.filter(visible, parent__isnull=True)
+        .select_related("author")
+        .prefetch_related(Prefetch("replies", queryset=replies, to_attr="shown_replies"))
+    )
+    for comment in comments:
+        comment.idea = idea
+        for reply in comment.shown_replies:
+            reply.idea = idea
+    return comments
+
+
+def audit_log(idea: Idea) -> list[ModerationAction]:
+    return list(idea.moderation_actions.select_related("actor", "comment"))
+
+
+def staff_notes(idea: Idea) -> list[StaffNote]:
+    return list(idea.staff_notes.select_related("author"))
+
+
+def similar_ideas(*, user: User, text: str, exclude_id: int | None = None) -> list[Idea]:
+    """Public ideas whose words overlap most with what is being typed."""
+    tokens = search.tokenize(text)
+    if not tokens:
+        return []
+    candidates = search.filter_by_any_keyword(
+        Idea.objects.filter(moderation=Moderation.VISIBLE, duplicate_of__isnull=True).exclude(
+            status=Idea.Status.WITHDRAWN
+        ),
+        tokens,
+    )
+    if exclude_id:
+        candidates = candidates.exclude(pk=exclude_id)
+    typed = set(tokens)
+    scored = []
+    for idea in candidates.select_related("category").order_by("-support_count", "-id")[
+        :SIMILAR_CANDIDATES
+    ]:
+        # What the title says weighs most: a body that mentions 电梯 in passing is not
+        # an idea about the lift.
+        in_title = search.similarity(typed, set(search.search_tokens_for(idea.title).split()))
+        anywhere = search.similarity(typed, set(idea.search_tokens.split()))
+        score = 0.7 * in_title + 0.3 * anywhere
+        if score >= SIMILARITY_THRESHOLD:
+            scored.append((score, idea.support_count, idea))
+    scored.sort(key=lambda row: (row[0], row[1]), reverse=True)
+    ideas = [idea for _, _, idea in scored[:SIMILAR_IDEAS_SHOWN]]
+    _mark_supported(ideas, user)
+    return ideas
+
+
+# --- Moderation queue ----------------------------------------------------------------
+
+NEEDS_ATTENTION = Q(moderation__in=[Moderation.PENDING, Moderation.AUTO_HIDDEN]) | Q(
+    report_count__gt=0
+)
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    item: Idea | Comment
+    reports: list[Report]
+
+    @property
+    def is_comment(self) -> bool:
+        return isinstance(self.item, Comment)
+
+    @property
+    def idea(self) -> Idea:
+        return self.item.idea if self.is_comment else self.item
+
+
+def moderation_queue(*, user: User, limit: int = QUEUE_PER_PAGE) -> list[QueueItem]:
+    """Items waiting for this moderator: new ones under pre-moderation, reported ones and
+    those hidden by reports, oldest first; never the moderator's own."""
+    scope = _moderated_scope(user)
+    ideas = list(
+        Idea.objects.filter(scope & NEEDS_ATTENTION)
+        .exclude(author=user)
+        .select_related("author", "building", "category")
+        .order_by("created_at", "pk")[:limit]
+    )
+    comment_scope = (
+        Q(pk__isnull=False) if roles_of(user).is_admin else Q(idea__in=Idea.objects.filter(scope))
+    )
+    comments = list(
+        Comment.objects.filter(comment_scope & NEEDS_ATTENTION)
+        .exclude(author=user)
+        .select_related("author", "idea__building")
+        .order_by("created_at", "pk")[:limit]
+    )
+    open_reports: dict[tuple[str, int], list[Report]] = {}
+    reports = (
+        Report.objects.filter(resolved_at__isnull=True)
+        .filter(Q(idea__in=[i.pk for i in ideas]) | Q(comment__in=[c.pk for c in comments]))
+        .order_by("created_at")
+    )
+    for report in reports:
+        key = ("idea", report.idea_id) if report.idea_id else ("comment", report.comment_id)
+        open_reports.setdefault(key, []).append(report)
+    items = [QueueItem(idea, open_reports.get(("idea", idea.pk), [])) for idea in ideas]
+    items += [
+        QueueItem(comment, open_reports.get(("comment", comment.pk), [])) for comment in comments
+    ]
+    items.sort(key=lambda entry: entry.item.created_at)
+    return items[:limit]
+
+
+def moderation_queue_size(user: User) -> int:
+    scope = _moderated_scope(user)
+    ideas = Idea.objects.filter(scope & NEEDS_ATTENTION).exclude(author=user).count()
+    comment_scope = (
+        Q(pk__isnull=False) if roles_of(user).is_admin else Q(idea__in=Idea.objects.filter(scope))
+    )
+    comments = Comment.objects.filter(comment_scope & NEEDS_ATTENTION).exclude(author=user).count()
+    return ideas + comments
+
+
+def open_campaigns() -> QuerySet[Campaign]:
+    today = timezone.localdate()
+    return Campaign.objects.filter(starts_on__lte=today, ends_on__gte=today)
+
+
+def active_categories() -> QuerySet[Category]:
+    return Category.objects.filter(is_active=True)
+
+
+def assignable_staff() -> QuerySet[User]:
+    from covenant.models import Role
+
+    return (
+        User.objects.filter(
+            role_grants__role__in=[Role.PROPERTY_STAFF, Role.COMMUNITY_ADMIN], is_active=True
+        )
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+def author_label(idea: Idea | Comment, viewer: User) -> str:
+    """The author as this viewer may see them: hidden names stay hidden from residents."""
+    if (
+        isinstance(idea, Idea)
+        and idea.hide_name
+        and not viewer.has_perm("proposals.see_author_identity", idea)
+    ):
+        return _("A resident (name withheld)")
+    return str(idea.author.display_name) or _("A resident")
+
+
+def timeline_entries(idea: Idea) -> list[TimelineEntry]:
+    return list(idea.timeline.select_related("actor"))

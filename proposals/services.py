@@ -1,0 +1,443 @@
+"""Every change to golden ideas: submitting, supporting, discussing, moderating, triaging.
+
+Views check permissions; these functions keep the invariants: counters stay right under
+concurrent requests, status changes follow the allowed transitions and leave a public
+timeline entry, moderation leaves an audit entry, and photos are processed after commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from covenant.models import Household, Membership, Role, RoleGrant, User
+from covenant.rules import roles_of
+from covenant.uploads import store_in_quarantine
+from proposals import search
+from proposals.models import (
+    Campaign,
+    Category,
+    Comment,
+    Idea,
+    IdeaBoxSettings,
+    IdeaPhoto,
+    Moderation,
+    ModerationAction,
+    Report,
+    StaffNote,
+    Support,
+    TimelineEntry,
+)
+
+logger = logging.getLogger(__name__)
+
+Status = Idea.Status
+Action = ModerationAction.Action
+
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    Status.SUBMITTED: {Status.ACCEPTED, Status.DECLINED, Status.REFERRED, Status.WITHDRAWN},
+    Status.ACCEPTED: {
+        Status.IN_PROGRESS,
+        Status.DONE,
+        Status.DECLINED,
+        Status.REFERRED,
+        Status.WITHDRAWN,
+    },
+    Status.IN_PROGRESS: {Status.DONE, Status.DECLINED, Status.REFERRED},
+    Status.REFERRED: {Status.ACCEPTED, Status.IN_PROGRESS, Status.DONE, Status.DECLINED},
+    Status.DONE: {Status.IN_PROGRESS},
+    Status.DECLINED: {Status.ACCEPTED},
+    Status.WITHDRAWN: set(),
+}
+# Withdrawing is the author's own act, never a triage decision.
+TRIAGE_STATUSES = [status for status in Status if status != Status.WITHDRAWN]
+
+AUTO_HIDE_AFTER_REPORTS = 3
+STAFF_ROLES = {Role.PROPERTY_STAFF, Role.PARTY_BRANCH, Role.COMMUNITY_ADMIN}
+
+
+# --- Submitting ----------------------------------------------------------------------
+
+
+def household_of(user: User) -> Household | None:
+    """The household an idea is filed under: the author's first verified one."""
+    membership = (
+        Membership.objects.filter(user=user, status=Membership.Status.VERIFIED)
+        .select_related("household__building")
+        .order_by("requested_at", "pk")
+        .first()
+    )
+    return membership.household if membership else None
+
+
+def premoderation_is_on(community) -> bool:
+    return IdeaBoxSettings.objects.filter(community=community, premoderation=True).exists()
+
+
+def submit_idea(
+    *,
+    author: User,
+    title: str,
+    body: str,
+    category: Category,
+    hide_name: bool = False,
+    campaign: Campaign | None = None,
+    photos: Sequence[UploadedFile] = (),
+    recorded_by: User | None = None,
+    household: Household | None = None,
+    resident_name: str = "",
+) -> Idea:
+    """File a new idea; building and floor come from the author's household."""
+    household = household or household_of(author)
+    if household is None and recorded_by is not None:
+        raise ValidationError(_("This resident has no verified household yet."))
+    if campaign is not None and not campaign.is_open():
+        raise ValidationError(_("This campaign is closed; the idea goes to the idea box."))
+    community = household.building.community if household else _community_of_role(author)
+    now = timezone.now()
+    with transaction.atomic():
+        idea = Idea.objects.create(
+            community=community,
+            campaign=campaign,
+            category=category,
+            title=title.strip(),
+            body=body.strip(),
+            author=author,
+            recorded_by=recorded_by,
+            resident_name=resident_name.strip(),
+            household=household,
+            building=household.building if household else None,
+            floor=household.floor if household else None,
+            hide_name=hide_name,
+            moderation=Moderation.PENDING if premoderation_is_on(community) else Moderation.VISIBLE,
+            search_tokens=search.search_tokens_for(title, body),
+            created_at=now,
+            status_changed_at=now,
+            last_activity_at=now,
+        )
+        attach_photos(idea=idea, photos=photos)
+    logger.info("idea %s submitted by user %s", idea.pk, author.pk)
+    return idea
+
+
+def _community_of_role(user: User):
+    grant = RoleGrant.objects.filter(user=user).select_related("community").first()
+    if grant is None:
+        raise ValidationError(_("Only residents and the estate's role holders submit ideas."))
+    return grant.community
+
+
+def attach_photos(*, idea: Idea, photos: Sequence[UploadedFile]) -> list[IdeaPhoto]:
+    """Quarantine the (already validated) uploads and process them after commit."""
+    from proposals.tasks import process_idea_photo
+
+    start = idea.photos.count()
+    created = []
+    for offset, upload in enumerate(photos):
+        photo = IdeaPhoto.objects.create(
+            idea=idea,
+            position=start + offset,
+            quarantined_name=store_in_quarantine(upload, folder="ideas"),
+        )
+        process_idea_photo.delay_on_commit(photo.pk)
+        created.append(photo)
+    return created
+
+
+def withdraw_idea(*, idea: Idea, actor: User) -> Idea:
+    return change_status(idea=idea, actor=actor, to_status=Status.WITHDRAWN, public_reply="")
+
+
+# --- Supports ------------------------------------------------------------------------
+
+
+def set_support(*, idea: Idea, user: User, supported: bool) -> int:
+    """Support or stop supporting; returns the idea's support count.
+
+    The wanted state is explicit (not a toggle), so a double click or a retried request
+    cannot undo itself; the unique constraint and F() updates keep the count exact when
+    the same person's requests race.
+    """
+    with transaction.atomic():
+        if supported:
+            try:
+                with transaction.atomic():
+                    Support.objects.create(idea=idea, user=user)
+            except IntegrityError:
+                pass  # already supported: another request of theirs won the race
+            else:
+                Idea.objects.filter(pk=idea.pk).update(
+                    support_count=F("support_count") + 1, last_activity_at=timezone.now()
+                )
+        else:
+            deleted, _ = Support.objects.filter(idea=idea, user=user).delete()
+            if deleted:
+                Idea.objects.filter(pk=idea.pk).update(support_count=F("support_count") - 1)
+    return Idea.objects.values_list("support_count", flat=True).get(pk=idea.pk)
+
+
+# --- Comments ------------------------------------------------------------------------
+
+
+def add_comment(*, idea: Idea, author: User, body: str, parent: Comment | None = None) -> Comment:
+    if parent is not None:
+        if parent.idea_id != idea.pk:
+            raise ValidationError(_("That comment belongs to another idea."))
+        # One level of replies: a reply to a reply joins its parent's thread.
+        if parent.parent_id is not None:
+            parent = parent.parent
+    moderation = (
+        Moderation.PENDING if premoderation_is_on(idea.community_id) else Moderation.VISIBLE
+    )
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            idea=idea, author=author, body=body.strip(), parent=parent, moderation=moderation
+        )
+        if moderation == Moderation.VISIBLE:
+            _count_comment(idea.pk, +1)
+    return comment
+
+
+def _count_comment(idea_id: int, delta: int) -> None:
+    Idea.objects.filter(pk=idea_id).update(
+        comment_count=F("comment_count") + delta, last_activity_at=timezone.now()
+    )
+
+
+def edit_comment(*, comment: Comment, body: str) -> Comment:
+    comment.body = body.strip()
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "edited_at"])
+    return comment
+
+
+# --- Reports and moderation ----------------------------------------------------------
+
+
+def _is_staff_content(item: Idea | Comment) -> bool:
+    return bool(roles_of(item.author).estate_roles & STAFF_ROLES)
+
+
+def report_item(
+    *,
+    reporter: User,
+    item: Idea | Comment,
+    reason: str,
+    note: str = "",
+) -> bool:
+    """Record a report; returns False if this person had reported the item already.
+
+    Three reports from different people hide the item until a moderator decides, except
+    content from the property staff, the Party branch or admins.
+    """
+    model = type(item)
+    target = {"idea": item} if isinstance(item, Idea) else {"comment": item}
+    with transaction.atomic():
+        locked = model.objects.select_for_update().get(pk=item.pk)
+        try:
+            with transaction.atomic():
+                Report.objects.create(reporter=reporter, reason=reason, note=note, **target)
+        except IntegrityError:
+            return False
+        locked.report_count = F("report_count") + 1
+        locked.save(update_fields=["report_count"])
+        locked.refresh_from_db(fields=["report_count"])
+        if (
+            locked.report_count >= AUTO_HIDE_AFTER_REPORTS
+            and locked.moderation == Moderation.VISIBLE
+            and not _is_staff_content(locked)
+        ):
+            _set_moderation(locked, Moderation.AUTO_HIDDEN, actor=None, action=Action.AUTO_HIDE)
+    return True
+
+
+def _idea_of(item: Idea | Comment) -> Idea:
+    return item if isinstance(item, Idea) else item.idea
+
+
+def _log(item: Idea | Comment, *, actor: User | None, action: str, reason: str = "") -> None:
+    ModerationAction.objects.create(
+        idea=_idea_of(item),
+        comment=item if isinstance(item, Comment) else None,
+        actor=actor,
+        action=action,
+        reason=reason,
+    )
+
+
+def _set_moderation(
+    item: Idea | Comment, state: str, *, actor: User | None, action: str, reason: str = ""
+) -> None:
+    was_counted = item.moderation == Moderation.VISIBLE
+    item.moderation = state
+    item.hidden_reason = reason if state == Moderation.HIDDEN else ""
+    fields = ["moderation", "hidden_reason"]
+    if actor is not None:
+        # A moderator's decision settles the open reports.
+        item.report_count = 0
+        fields.append("report_count")
+        _resolve_reports(item)
+    item.save(update_fields=fields)
+    if isinstance(item, Comment) and was_counted != (state == Moderation.VISIBLE):
+        _count_comment(item.idea_id, +1 if state == Moderation.VISIBLE else -1)
+    _log(item, actor=actor, action=action, reason=reason)
+
+
+def _resolve_reports(item: Idea | Comment) -> None:
+    reports = item.reports.filter(resolved_at__isnull=True)
+    reports.update(resolved_at=timezone.now())
+
+
+def _lock(item: Idea | Comment) -> Idea | Comment:
+    locked = type(item).objects.select_for_update().get(pk=item.pk)
+    if isinstance(locked, Comment):
+        locked.idea = item.idea
+    return locked
+
+
+def hide_item(*, item: Idea | Comment, actor: User, reason: str) -> None:
+    if not reason.strip():
+        raise ValidationError(_("Say why the item is hidden; its author will see the reason."))
+    with transaction.atomic():
+        locked = _lock(item)
+        _set_moderation(
+            locked, Moderation.HIDDEN, actor=actor, action=Action.HIDE, reason=reason.strip()
+        )
+
+
+def restore_item(*, item: Idea | Comment, actor: User) -> None:
+    """Make a hidden, auto-hidden or waiting item visible (approve it) and settle reports."""
+    with transaction.atomic():
+        locked = _lock(item)
+        action = Action.APPROVE if locked.moderation == Moderation.PENDING else Action.RESTORE
+        if locked.moderation == Moderation.VISIBLE:
+            action = Action.DISMISS
+        _set_moderation(locked, Moderation.VISIBLE, actor=actor, action=action)
+
+
+def mark_duplicate(*, idea: Idea, original: Idea, actor: User, reason: str = "") -> None:
+    """Merge an idea into an earlier one: its supporters, and its author, now support the
+    original, each counted once."""
+    if original.pk == idea.pk:
+        raise ValidationError(_("An idea cannot be a duplicate of itself."))
+    if original.duplicate_of_id is not None:
+        raise ValidationError(
+            _("That idea is itself a duplicate; choose the one it was merged into.")
+        )
+    with transaction.atomic():
+        # Both rows, in id order, so two merges in opposite directions cannot deadlock.
+        locked = {
+            i.pk: i
+            for i in Idea.objects.select_for_update()
+            .filter(pk__in=[idea.pk, original.pk])
+            .order_by("pk")
+        }
+        duplicate, target = locked[idea.pk], locked[original.pk]
+        if duplicate.duplicate_of_id is not None:
+            raise ValidationError(_("This idea has been merged already."))
+        supporters = set(Support.objects.filter(idea=duplicate).values_list("user_id", flat=True))
+        supporters.add(duplicate.author_id)
+        supporters.discard(target.author_id)
+        Support.objects.bulk_create(
+            [Support(idea=target, user_id=user_id) for user_id in supporters],
+            ignore_conflicts=True,
+        )
+        target.support_count = Support.objects.filter(idea=target).count()
+        target.last_activity_at = timezone.now()
+        target.save(update_fields=["support_count", "last_activity_at"])
+        duplicate.duplicate_of = target
+        duplicate.save(update_fields=["duplicate_of"])
+        _log(duplicate, actor=actor, action=Action.MERGE, reason=reason or f"#{target.pk}")
+
+
+# --- Triage --------------------------------------------------------------------------
+
+
+def change_status(*, idea: Idea, actor: User, to_status: str, public_reply: str = "") -> Idea:
+    """Move an idea along its workflow; a decline needs a public reason."""
+    public_reply = public_reply.strip()
+    if to_status == Status.DECLINED and not public_reply:
+        raise ValidationError(
+            {"public_reply": _("Give residents the reason in a public reply when declining.")}
+        )
+    with transaction.atomic():
+        locked = Idea.objects.select_for_update().get(pk=idea.pk)
+        if to_status not in ALLOWED_TRANSITIONS[locked.status]:
+            raise ValidationError(
+                _("An idea that is “%(from)s” cannot become “%(to)s”.")
+                % {"from": locked.get_status_display(), "to": Status(to_status).label}
+            )
+        now = timezone.now()
+        TimelineEntry.objects.create(
+            idea=locked,
+            actor=actor,
+            from_status=locked.status,
+            to_status=to_status,
+            public_reply=public_reply,
+            created_at=now,
+        )
+        locked.status = to_status
+        locked.status_changed_at = now
+        locked.last_activity_at = now
+        locked.save(update_fields=["status", "status_changed_at", "last_activity_at"])
+    return locked
+
+
+def post_public_reply(*, idea: Idea, actor: User, text: str) -> TimelineEntry:
+    if not text.strip():
+        raise ValidationError({"public_reply": _("Write the reply.")})
+    entry = TimelineEntry.objects.create(idea=idea, actor=actor, public_reply=text.strip())
+    Idea.objects.filter(pk=idea.pk).update(last_activity_at=entry.created_at)
+    return entry
+
+
+def update_triage(
+    *,
+    idea: Idea,
+    actor: User,
+    category: Category,
+    priority: int,
+    assignee: User | None,
+) -> Idea:
+    idea.category = category
+    idea.priority = priority
+    idea.assignee = assignee
+    idea.save(update_fields=["category", "priority", "assignee"])
+    logger.info("idea %s triaged by user %s", idea.pk, actor.pk)
+    return idea
+
+
+def add_staff_note(*, idea: Idea, author: User, body: str) -> StaffNote:
+    return StaffNote.objects.create(idea=idea, author=author, body=body.strip())
+
+
+def bulk_triage(
+    *,
+    ideas: Iterable[Idea],
+    actor: User,
+    category: Category | None = None,
+    assignee: User | None = None,
+) -> int:
+    """Set the category and/or assignee of many ideas at once; returns how many changed."""
+    changes = {}
+    if category is not None:
+        changes["category"] = category
+    if assignee is not None:
+        changes["assignee"] = assignee
+    if not changes:
+        return 0
+    count = Idea.objects.filter(pk__in=[idea.pk for idea in ideas]).update(**changes)
+    logger.info("user %s bulk-triaged %s ideas: %s", actor.pk, count, sorted(changes))
+    return count
+
+
+def ensure_can_moderate(user: User, item: Idea | Comment) -> None:
+    if not user.has_perm("proposals.moderate_item", item):
+        raise PermissionDenied

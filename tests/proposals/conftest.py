@@ -1,0 +1,76 @@
+"""Ideas and their people: building 3's captain moderates ideas from building 3."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from proposals.models import Idea
+from tests.proposals.factories import CommentFactory, IdeaFactory, seeded_category
+
+
+@pytest.fixture
+def category(db):
+    # Seeded by the migration: pet keeping, parking, stairwell clutter, ...
+    return seeded_category("parking")
+
+
+@pytest.fixture
+def idea(resident, unit_3_1201, category):
+    """A public idea by the resident of 3-1201."""
+    return IdeaFactory(author=resident, household=unit_3_1201, category=category)
+
+
+@pytest.fixture
+def hidden_name_idea(resident, unit_3_1201, category):
+    return IdeaFactory(
+        author=resident,
+        household=unit_3_1201,
+        category=category,
+        hide_name=True,
+        title="楼道堆物太多",
+    )
+
+
+@pytest.fixture
+def neighbours_idea(neighbour, unit_5_0802, category):
+    """A public idea from building 5."""
+    return IdeaFactory(author=neighbour, household=unit_5_0802, category=category)
+
+
+@pytest.fixture
+def comment(idea, neighbour):
+    return CommentFactory(idea=idea, author=neighbour)
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploads go to a temporary folder; returns (media root, quarantine root)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    quarantine = tmp_path / "quarantine"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": settings.MEDIA_ROOT},
+        },
+        "quarantine": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": quarantine},
+        },
+    }
+    return settings.MEDIA_ROOT, quarantine
+
+
+def page_queries(client, user, url) -> list[str]:
+    """The SQL of one page view by `user`, to assert that it does not grow with the data."""
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def files_in(folder) -> list:
+    return [path for path in folder.rglob("*") if path.is_file()] if folder.exists() else []
+
+
+__all__ = ["Idea"]

@@ -1,0 +1,219 @@
+"""The demo estate's golden ideas, and ``manage.py bench_ideas`` at a small size.
+
+The demo estate is seeded once for the module (as in tests/covenant/test_seed_demo.py),
+committed outside the tests' transactions, and removed after the last test.
+"""
+
+import io
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count, Q
+from django.test import override_settings
+
+from covenant.management.commands.seed_demo import (
+    COMMUNITY_NAME,
+    EMAIL_DOMAIN,
+    STEWARD_EMAILS,
+)
+from covenant.models import Building, Community, Household, Membership, RoleGrant, User
+from proposals import demo
+from proposals.models import (
+    Campaign,
+    Comment,
+    Idea,
+    Moderation,
+    ModerationAction,
+    ReplyTemplate,
+    Report,
+    Support,
+    TimelineEntry,
+)
+
+pytestmark = pytest.mark.django_db
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def seed_demo() -> str:
+    out = io.StringIO()
+    with override_settings(DEBUG=True, PASSWORD_HASHERS=FAST_HASHERS):
+        call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def remove_demo_estate() -> None:
+    demo.unseed()
+    ReplyTemplate.objects.all().delete()
+    User.objects.filter(email__endswith="@" + EMAIL_DOMAIN).delete()
+    Household.objects.filter(building__community__name=COMMUNITY_NAME).delete()
+    Building.objects.filter(community__name=COMMUNITY_NAME).delete()
+    Community.objects.filter(name=COMMUNITY_NAME).delete()
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker) -> Iterator[str]:
+    with django_db_blocker.unblock():
+        output = seed_demo()
+    yield output
+    with django_db_blocker.unblock():
+        remove_demo_estate()
+
+
+def ideas_line(output: str) -> str:
+    return next(line for line in output.splitlines() if line.startswith("金点子"))
+
+
+def test_it_seeds_a_few_hundred_ideas_and_says_how_many(seeded):
+    line = ideas_line(seeded)
+    printed = int(re.search(r"ideas: (\d+)", line).group(1))
+    assert 300 <= printed == Idea.objects.count() <= 450
+    supports = int(re.search(r"supports ([\d,]+)", line).group(1).replace(",", ""))
+    assert supports == Support.objects.count()
+    comments = int(re.search(r"comments ([\d,]+)", line).group(1).replace(",", ""))
+    assert comments == Comment.objects.count()
+
+
+def test_it_adds_nothing_when_run_again(seeded):
+    before = (Idea.objects.count(), Support.objects.count(), Comment.objects.count())
+    output = seed_demo()
+    assert "already there, nothing added" in ideas_line(output)
+    assert (Idea.objects.count(), Support.objects.count(), Comment.objects.count()) == before
+    assert Campaign.objects.count() == 1
+
+
+def test_the_stored_counters_match_the_rows(seeded):
+    ideas = Idea.objects.annotate(
+        supports_counted=Count("supports", distinct=True),
+        visible_comments=Count(
+            "comments", filter=Q(comments__moderation=Moderation.VISIBLE), distinct=True
+        ),
+        open_reports=Count("reports", filter=Q(reports__resolved_at=None), distinct=True),
+    )
+    for idea in ideas:
+        assert idea.support_count == idea.supports_counted, idea.pk
+        assert idea.comment_count == idea.visible_comments, idea.pk
+        assert idea.report_count == idea.open_reports, idea.pk
+    for comment in Comment.objects.annotate(
+        open_reports=Count("reports", filter=Q(reports__resolved_at=None))
+    ):
+        assert comment.report_count == comment.open_reports
+
+
+def test_the_three_big_themes_dominate_and_their_texts_repeat_them(seeded):
+    by_category = Counter(Idea.objects.values_list("category__slug", flat=True))
+    assert by_category["pets"] >= 80
+    assert by_category["parking"] >= 80
+    assert by_category["stairwell"] >= 70
+    smaller = ("greenery", "safety", "facilities", "noise", "hygiene")
+    assert all(0 < by_category[slug] < by_category["stairwell"] for slug in smaller)
+    words = {"pets": ("狗", "宠物"), "parking": ("车",), "stairwell": ("楼道", "楼梯")}
+    for slug, needles in words.items():
+        for title, body in Idea.objects.filter(category__slug=slug).values_list("title", "body"):
+            assert any(needle in title + body for needle in needles), title
+
+
+def test_the_ideas_come_from_all_26_buildings_and_their_residents(seeded):
+    assert Idea.objects.values("building").distinct().count() == 26
+    for idea in Idea.objects.select_related("household").exclude(recorded_by__isnull=False):
+        assert idea.building_id == idea.household.building_id
+        assert idea.floor == idea.household.floor
+        assert Membership.objects.filter(
+            user=idea.author_id, household=idea.household, status=Membership.Status.VERIFIED
+        ).exists()
+    assert all(len(title) <= 80 for title in Idea.objects.values_list("title", flat=True))
+
+
+def test_keyword_search_tokens_are_stored(seeded):
+    tokens = Idea.objects.filter(category__slug="pets").values_list("search_tokens", flat=True)
+    assert sum(" 遛狗 " in t or " 狗 " in t for t in tokens) > 30
+
+
+def test_names_hidden_ideas_recorded_by_captains_and_an_open_campaign(seeded):
+    assert Idea.objects.filter(hide_name=True).count() >= 20
+    recorded = Idea.objects.exclude(recorded_by=None)
+    assert recorded.count() >= 3
+    for idea in recorded:
+        assert idea.resident_name and idea.author_id == idea.recorded_by_id
+        assert RoleGrant.objects.filter(user=idea.author_id, building=idea.building).exists()
+    campaign = Campaign.objects.get()
+    assert campaign.is_open() and campaign.title.endswith("年金点子征集")
+    assert 50 <= campaign.ideas.count() < Idea.objects.count()
+
+
+def test_statuses_are_spread_and_each_change_is_on_the_public_timeline(seeded):
+    statuses = Counter(Idea.objects.values_list("status", flat=True))
+    assert set(statuses) == set(Idea.Status.values)
+    stewards = set(User.objects.filter(email__in=STEWARD_EMAILS).values_list("pk", flat=True))
+    for idea in Idea.objects.exclude(status=Idea.Status.SUBMITTED).prefetch_related("timeline"):
+        changes = [entry for entry in idea.timeline.all() if entry.to_status]
+        assert changes[-1].to_status == idea.status
+        for entry in changes:
+            if entry.to_status != Idea.Status.WITHDRAWN:
+                assert entry.actor_id in stewards
+    declined = TimelineEntry.objects.filter(to_status=Idea.Status.DECLINED)
+    assert declined.exists() and not declined.filter(public_reply="").exists()
+    assert Idea.objects.filter(assignee__in=stewards).count() > 100
+    assert ReplyTemplate.objects.count() >= 3
+
+
+def test_moderation_has_reports_a_hidden_idea_and_merged_duplicates(seeded):
+    assert Idea.objects.filter(report_count__gt=0, moderation=Moderation.VISIBLE).exists()
+    auto_hidden = Idea.objects.get(moderation=Moderation.AUTO_HIDDEN)
+    assert auto_hidden.reports.values("reporter").distinct().count() == 3
+    duplicates = Idea.objects.exclude(duplicate_of=None)
+    assert duplicates.count() == 2
+    for duplicate in duplicates:
+        assert duplicate.moderation_actions.filter(action=ModerationAction.Action.MERGE).exists()
+        original_supporters = set(duplicate.duplicate_of.supports.values_list("user", flat=True))
+        moved = set(duplicate.supports.values_list("user", flat=True)) | {duplicate.author_id}
+        assert moved - {duplicate.duplicate_of.author_id} <= original_supporters
+    assert Report.objects.filter(comment__isnull=False).exists()
+    assert Comment.objects.filter(moderation=Moderation.HIDDEN).exclude(hidden_reason="").exists()
+
+
+BENCH_PAGES = (
+    "idea list, page 1",
+    "idea list, page ",
+    "idea list, most supported",
+    "idea detail",
+    "search “电梯”",
+    "search “停车”",
+    "search “楼道”",
+    "triage board (staff)",
+    "moderation queue (admin)",
+    "moderation queue (captain)",
+)
+
+
+def bench(*args: str) -> str:
+    out = io.StringIO()
+    call_command("bench_ideas", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_bench_ideas_times_every_page_with_its_query_count():
+    sizes = ("--ideas", "200", "--supports", "1000", "--comments", "300", "--runs", "2")
+    output = bench(*sizes, "--force")
+    assert "bench estate seeded: 200 ideas, 1,000 supports, 300 comments" in output
+    assert Idea.objects.filter(community__name="bench estate").count() == 200
+    assert Support.objects.count() == 1000 and Comment.objects.count() == 300
+    for page in BENCH_PAGES:
+        row = next(line for line in output.splitlines() if line.startswith(page))
+        median, p95, queries = row.split()[-3:]
+        assert float(median) > 0 and float(p95) >= float(median)
+        assert int(queries.split("-")[-1]) < 20
+    assert re.search(r"idea list, page (\d+) \(cursor\)", output).group(1) == "10"
+
+    again = bench(*sizes, "--force")
+    assert "bench estate reused" in again
+    assert Idea.objects.count() == 200
+
+
+def test_bench_ideas_refuses_to_run_without_debug_or_force():
+    with pytest.raises(CommandError, match="DEBUG"):
+        bench("--ideas", "10")
+    assert not Community.objects.filter(name="bench estate").exists()
