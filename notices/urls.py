@@ -7,6 +7,7 @@ app_name = "notices"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("read-all/", views.mark_all_read, name="mark_all_read"),
+    path("unread/", views.unread_badge, name="unread_badge"),
     path("<int:notification_id>/open/", views.open_notification, name="open"),
     path("<int:notification_id>/read/", views.mark_read, name="mark_read"),
     path("preferences/", views.preferences, name="preferences"),

@@ -42,6 +42,14 @@ def inbox(request):
 
 @login_required
 @require_GET
+def unread_badge(request):
+    """The navigation's unread count, fetched by htmx after the page has loaded."""
+    unread = selectors.unread_count(request.user)
+    return render(request, "notices/_unread_badge.html", {"unread": unread})
+
+
+@login_required
+@require_GET
 def open_notification(request, notification_id):
     """Follow a notification to its subject, marking it read on the way."""
     notification = get_object_or_404(Notification, pk=notification_id, recipient=request.user)

@@ -54,6 +54,18 @@ def seed(*args: str, verbosity: int = 1) -> str:
 
 
 def remove_demo_estate() -> None:
+    # Feature apps' demo content may protect the estate's users (ideas keep their
+    # authors): each app that needs it tidies up first with its demo.unseed().
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.utils.module_loading import module_has_submodule
+
+    for config in apps.get_app_configs():
+        if not config.name.startswith("django") and module_has_submodule(config.module, "demo"):
+            unseed = getattr(import_module(f"{config.name}.demo"), "unseed", None)
+            if unseed is not None:
+                unseed()
     User.objects.filter(email__endswith="@" + EMAIL_DOMAIN).delete()
     Household.objects.filter(building__community__name=COMMUNITY_NAME).delete()
     Building.objects.filter(community__name=COMMUNITY_NAME).delete()

@@ -171,6 +171,6 @@ def test_the_list_query_count_does_not_grow(client, steward, resident, building_
         response = client.get(LIST)
     assert response.status_code == 200
     # 1. session  2. user  3. role grants  4. verified membership?  5. verified homes
-    # 6. the paginator's count  7. unread notifications (navigation)  8. the page
-    # 9. the buildings of the listed announcements, prefetched
-    assert len(queries) == 9, "\n".join(q["sql"] for q in queries)
+    # 6. the paginator's count  7. the page  8. the buildings of the listed
+    # announcements, prefetched
+    assert len(queries) == 8, "\n".join(q["sql"] for q in queries)

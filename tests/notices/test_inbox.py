@@ -18,16 +18,35 @@ def test_the_inbox_sends_visitors_to_sign_in(client, db):
     assert response["Location"].startswith(reverse("account_login"))
 
 
-def test_the_navigation_shows_how_many_are_unread(client, resident, to_building_3, to_estate):
+BADGE = reverse("notices:unread_badge")
+
+
+def test_the_navigation_loads_the_unread_count_after_the_page(client, resident):
     client.force_login(resident)
     html = client.get(reverse("home")).content.decode()
-    assert 'data-testid="unread-count">2<' in html
+    assert f'hx-get="{BADGE}" hx-trigger="load"' in html
 
 
-def test_the_navigation_shows_no_badge_when_all_is_read(client, resident, to_estate):
+def test_the_badge_shows_how_many_are_unread(client, resident, to_building_3, to_estate):
+    client.force_login(resident)
+    assert 'data-testid="unread-count">2<' in client.get(BADGE).content.decode()
+
+
+def test_the_badge_is_empty_when_all_is_read(client, resident, to_estate):
     services.mark_all_read(user=resident)
     client.force_login(resident)
-    assert 'data-testid="unread-count"' not in client.get(INBOX).content.decode()
+    assert client.get(BADGE).content.decode().strip() == ""
+
+
+def test_the_badge_costs_three_queries(client, resident, to_estate, django_assert_num_queries):
+    client.force_login(resident)
+    # 1. session  2. user  3. the count
+    with django_assert_num_queries(3):
+        client.get(BADGE)
+
+
+def test_the_badge_is_for_signed_in_users(client, db):
+    assert client.get(BADGE).status_code == 302
 
 
 def test_the_inbox_lists_my_notifications_newest_first(client, resident, to_building_3, to_estate):
@@ -143,5 +162,5 @@ def test_the_inbox_query_count_does_not_grow(client, resident, captain_3, count)
     with CaptureQueriesContext(connection) as queries:
         assert client.get(INBOX).status_code == 200
     # 1. session  2. user  3. count  4. the page with actors  5. role grants
-    # 6. verified?  7. unread count (navigation)
-    assert len(queries) == 7, "\n".join(q["sql"] for q in queries)
+    # 6. verified?
+    assert len(queries) == 6, "\n".join(q["sql"] for q in queries)
