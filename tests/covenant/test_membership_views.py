@@ -252,10 +252,11 @@ def test_the_queue_query_count_does_not_grow_with_requests(client, captain_3, bu
             household=HouseholdFactory(building=building_3, floor=5, unit=f"05{number:02d}")
         )
     queries = _count_queries(client, captain_3, QUEUE)
-    # 1. session  2. user  3. role grants  4. verified membership?
+    # 1. session  2. user  3. role grants  4. verified memberships' estates
     # 5. the paginator's count, which the navigation badge shows too
     # 6. the page of requests, with their users and households joined
-    assert len(queries) == 6, "\n".join(query["sql"] for query in queries)
+    # 7. the moderation queue's count for its navigation badge
+    assert len(queries) == 7, "\n".join(query["sql"] for query in queries)
 
 
 # --- Deciding -------------------------------------------------------------------------
@@ -557,9 +558,9 @@ def test_the_request_page_query_count_does_not_grow_with_history(
     )
     queries = _count_queries(client, captain_3, detail_url(join_request))
     # 1. session  2. user  3. the request with its user, household, building, decider
-    # 4. role grants  5. verified membership?  6. history with actors
-    # 7. waiting count for the navigation badge
-    assert len(queries) == 7, "\n".join(query["sql"] for query in queries)
+    # 4. role grants  5. verified memberships' estates  6. history with actors
+    # 7. waiting count for the navigation badge  8. the moderation queue's count
+    assert len(queries) == 8, "\n".join(query["sql"] for query in queries)
 
 
 def test_an_invalid_profile_keeps_what_was_typed_and_the_old_name_in_the_navigation(
