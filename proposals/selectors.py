@@ -209,9 +209,7 @@ def _attach_thumbnails(ideas: list[Idea]) -> None:
         idea.cover_photo = first_photo.get(idea.pk)
 
 
-def idea_for_detail(
-    *, user: User, idea_id: int, comments_after: str | None = None
-) -> Idea | None:
+def idea_for_detail(*, user: User, idea_id: int, comments_after: str | None = None) -> Idea | None:
     """The idea with everything its page shows, or None if the user may not see it."""
     idea = (
         ideas_visible_to(user)

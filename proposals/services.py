@@ -99,7 +99,7 @@ def submit_idea(
     if household is None and recorded_by is not None:
         raise ValidationError(_("This resident has no verified household yet."))
     if campaign is not None and not campaign.is_open():
-        raise ValidationError(_("This campaign is closed; the idea goes to the idea box."))
+        raise ValidationError(_("This campaign is closed; the idea goes to the standing idea box."))
     community = household.building.community if household else _community_of_role(author)
     now = timezone.now()
     with transaction.atomic():
@@ -130,7 +130,7 @@ def submit_idea(
 def _community_of_role(user: User):
     grant = RoleGrant.objects.filter(user=user).select_related("community").first()
     if grant is None:
-        raise ValidationError(_("Only residents and the estate's role holders submit ideas."))
+        raise ValidationError(_("Only residents and the estate's role holders can submit ideas."))
     return grant.community
 
 

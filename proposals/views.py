@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
@@ -450,7 +451,11 @@ def triage_board(request):
                 category=bulk.cleaned_data["category"],
                 assignee=bulk.cleaned_data["assignee"],
             )
-            messages.success(request, _("%(count)d ideas updated.") % {"count": count})
+            messages.success(
+                request,
+                ngettext("%(count)d idea updated.", "%(count)d ideas updated.", count)
+                % {"count": count},
+            )
         else:
             for error in bulk.non_field_errors() or [_("Tick at least one idea.")]:
                 messages.error(request, error)
