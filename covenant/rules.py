@@ -27,6 +27,9 @@ class UserRoles:
     captain_grants: tuple[RoleGrant, ...] = ()
     has_verified_membership: bool = False
     building_ids: frozenset[int] = field(default=frozenset())
+    # The estates the user belongs to, by a verified household or a role grant: what
+    # lists of estate content are limited to.
+    community_ids: frozenset[int] = field(default=frozenset())
 
     @property
     def is_admin(self) -> bool:
@@ -56,13 +59,17 @@ def roles_of(user) -> UserRoles:
     if user.is_superuser:
         estate_roles.add(Role.COMMUNITY_ADMIN)
     captain_grants = tuple(grant for grant in grants if grant.role == Role.CAPTAIN)
+    verified_in = frozenset(
+        Membership.objects.filter(user=user, status=Membership.Status.VERIFIED)
+        .order_by()
+        .values_list("household__building__community_id", flat=True)
+    )
     roles = UserRoles(
         estate_roles=frozenset(estate_roles),
         captain_grants=captain_grants,
-        has_verified_membership=Membership.objects.filter(
-            user=user, status=Membership.Status.VERIFIED
-        ).exists(),
+        has_verified_membership=bool(verified_in),
         building_ids=frozenset(grant.building_id for grant in captain_grants),
+        community_ids=verified_in | {grant.community_id for grant in grants},
     )
     setattr(user, _CACHE_ATTRIBUTE, roles)
     return roles

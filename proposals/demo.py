@@ -715,31 +715,34 @@ SPAM_IDEA = (
 RUDE_COMMENT = "说这些有什么用，物业都是收钱不干活的，一群废物。"
 
 
-def _fill(template: str, rng: random.Random, building: int, floor: int) -> str:
+def _slots(rng: random.Random, building: int, floor: int) -> dict[str, object]:
+    """What a text's placeholders stand for: the same place in its title and body."""
     other = rng.randint(1, 26)
     if other == building:
         other = building % 26 + 1
     place = rng.choice(PLACES).format(b=building, b2=other)
-    return template.format(b=building, b2=other, floor=floor, place=place, time=rng.choice(TIMES))
+    return {"b": building, "b2": other, "floor": floor, "place": place, "time": rng.choice(TIMES)}
 
 
 def compose(theme: Theme, rng: random.Random, building: int, floor: int) -> tuple[str, str]:
     """A title and body on the theme, with this building's number and floor in places."""
+    slots = _slots(rng, building, floor)
     if theme.aligned:
         # One concern of several: the title, opener, middle and suggestion at one position.
         index = rng.randrange(len(theme.titles))
-        title = _fill(theme.titles[index], rng, building, floor)
         parts = [theme.openers[index], theme.middles[index], theme.suggestions[index]]
-        body = _fill("".join(parts if rng.random() < 0.85 else parts[:2]), rng, building, floor)
-        return title[:80], body
-    title = _fill(rng.choice(theme.titles), rng, building, floor)
-    parts = [rng.choice(theme.openers), rng.choice(theme.middles)]
-    if rng.random() < 0.85:
-        parts.append(rng.choice(theme.suggestions))
-    if rng.random() < 0.3:
-        parts.append(rng.choice(theme.middles))
-    body = _fill("".join(dict.fromkeys(parts)), rng, building, floor)
-    return title[:80], body
+        if rng.random() < 0.15:
+            parts.pop()
+        title = theme.titles[index]
+    else:
+        title = rng.choice(theme.titles)
+        parts = [rng.choice(theme.openers), rng.choice(theme.middles)]
+        if rng.random() < 0.85:
+            parts.append(rng.choice(theme.suggestions))
+        if rng.random() < 0.3:
+            parts.append(rng.choice(theme.middles))
+    body = "".join(dict.fromkeys(parts))
+    return title.format(**slots)[:80], body.format(**slots)
 
 
 def theme_plan(total: int) -> list[Theme]:
@@ -934,7 +937,7 @@ class _Seeder:
             author = self.residents[where]
             created = _created_at(rng, self.now)
             extra = {"hide_name": rng.random() < 0.15}
-            if created.date() >= campaign.starts_on and rng.random() < 0.85:
+            if self.now - created < timedelta(days=CAMPAIGN_DAYS_AGO - 1) and rng.random() < 0.85:
                 extra["campaign"] = campaign
             household = author.household
             user = author.user

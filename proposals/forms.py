@@ -81,10 +81,10 @@ class IdeaForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = selectors.active_categories()
-        self.fields["campaign"].queryset = selectors.open_campaigns()
+        self.fields["campaign"].queryset = selectors.open_campaigns(user)
         if not self.fields["campaign"].queryset.exists():
             del self.fields["campaign"]
 
@@ -109,8 +109,9 @@ class RecordIdeaForm(IdeaForm):
 
     field_order = ["household", "resident_name"]
 
-    def __init__(self, *args, captain, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        captain = user
         scope = Q(pk__isnull=True)
         for grant in roles_of(captain).captain_grants:
             place = Q(building_id=grant.building_id)
@@ -308,6 +309,12 @@ class IdeaFilterForm(forms.Form):
             ("active", _("Recently active")),
         ],
     )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        estates = selectors.in_estates_of(user)
+        self.fields["building"].queryset = Building.objects.filter(estates)
+        self.fields["campaign"].queryset = Campaign.objects.filter(estates)
 
     def filters(self) -> selectors.IdeaFilters:
         if not self.is_valid():

@@ -230,6 +230,12 @@ class Idea(models.Model):
             models.Index(fields=["building", "floor"], name="idea_location"),
             models.Index(fields=["status", "-created_at"], name="idea_status_age"),
             models.Index(fields=["moderation", "-created_at"], name="idea_moderation_age"),
+            # The moderation queue: few rows ever match, so a partial index stays tiny.
+            models.Index(
+                fields=["created_at", "id"],
+                condition=Q(moderation__in=["pending", "auto_hidden"]) | Q(report_count__gt=0),
+                name="idea_needs_attention",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -348,6 +354,11 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["idea", "created_at"], name="comment_thread"),
             models.Index(fields=["moderation", "-created_at"], name="comment_moderation_age"),
+            models.Index(
+                fields=["created_at", "id"],
+                condition=Q(moderation__in=["pending", "auto_hidden"]) | Q(report_count__gt=0),
+                name="comment_needs_attention",
+            ),
         ]
 
     def __str__(self):

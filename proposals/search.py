@@ -25,7 +25,44 @@ from django.db.models import Q, QuerySet
 jieba.setLogLevel(logging.WARNING)
 
 # Words of estate life that jieba's general dictionary splits apart or does not know.
-ESTATE_WORDS = ["充电桩", "飞线充电", "电动车", "电瓶车", "消防通道", "楼道", "堆物", "杂物", "遛狗", "牵绳", "狗粪", "犬吠", "宠物", "流浪猫", "高空抛物", "垃圾分类", "垃圾房", "业委会", "物业费", "维修基金", "楼长", "门禁", "监控", "加装电梯", "车位", "停车位", "地下车库", "健身器材", "路灯", "绿化带", "噪音", "广场舞", "装修", "漏水", "外墙", "保洁"]
+ESTATE_WORDS = [
+    "充电桩",
+    "飞线充电",
+    "电动车",
+    "电瓶车",
+    "消防通道",
+    "楼道",
+    "堆物",
+    "杂物",
+    "遛狗",
+    "牵绳",
+    "狗粪",
+    "犬吠",
+    "宠物",
+    "流浪猫",
+    "高空抛物",
+    "垃圾分类",
+    "垃圾房",
+    "业委会",
+    "物业费",
+    "维修基金",
+    "楼长",
+    "门禁",
+    "监控",
+    "加装电梯",
+    "车位",
+    "停车位",
+    "地下车库",
+    "健身器材",
+    "路灯",
+    "绿化带",
+    "噪音",
+    "广场舞",
+    "装修",
+    "漏水",
+    "外墙",
+    "保洁",
+]
 for _word in ESTATE_WORDS:
     # Raised just enough that jieba keeps the word whole (北门|路灯, not 北门路|灯).
     jieba.suggest_freq(_word, tune=True)
@@ -154,7 +191,9 @@ SEARCH_CONFIG = "simple"
 def tokenize(text: str) -> list[str]:
     """The distinct meaningful words of a text, in order of appearance."""
     seen: dict[str, None] = {}
-    for token in jieba.cut_for_search((text or "").lower()):
+    # HMM off: only dictionary words, so the same words come out of a title and of a
+    # query; the HMM's guessed "words" (又坏了) would match nothing typed elsewhere.
+    for token in jieba.cut_for_search((text or "").lower(), HMM=False):
         token = token.strip()
         if token and _WORD.search(token) and token not in STOP_WORDS:
             seen.setdefault(token, None)

@@ -35,6 +35,7 @@ from proposals.models import (
 IDEAS_PER_PAGE = 20
 BOARD_PER_PAGE = 50
 QUEUE_PER_PAGE = 30
+COMMENTS_PER_PAGE = 50
 SIMILAR_IDEAS_SHOWN = 5
 SIMILAR_CANDIDATES = 200
 SIMILARITY_THRESHOLD = 0.45
@@ -62,11 +63,22 @@ def _is_staff_side(user: User) -> bool:
     return user.has_perm("proposals.triage_idea")
 
 
+def in_estates_of(user: User) -> Q:
+    """Ideas (or anything with a `community`) of the estates the user belongs to.
+
+    A superuser with no grant of their own administers every estate on the site.
+    """
+    roles = roles_of(user)
+    if user.is_superuser and not roles.community_ids:
+        return Q(pk__isnull=False)
+    return Q(community_id__in=roles.community_ids)
+
+
 def _moderated_scope(user: User) -> Q:
-    """The ideas whose building the user moderates (all, for an admin)."""
+    """The ideas whose building the user moderates (all of the estate, for an admin)."""
     roles = roles_of(user)
     if roles.is_admin:
-        return Q(pk__isnull=False)
+        return in_estates_of(user)
     scope = Q(pk__isnull=True)
     for grant in roles.captain_grants:
         place = Q(building_id=grant.building_id)
@@ -86,7 +98,7 @@ def ideas_visible_to(user: User) -> QuerySet[Idea]:
         visible = Q(pk__isnull=False)
     elif roles_of(user).captain_grants:
         visible |= _moderated_scope(user)
-    return Idea.objects.filter(visible)
+    return Idea.objects.filter(in_estates_of(user) & visible)
 
 
 @dataclass(frozen=True)
@@ -197,7 +209,7 @@ def _attach_thumbnails(ideas: list[Idea]) -> None:
         idea.cover_photo = first_photo.get(idea.pk)
 
 
-def idea_for_detail(*, user: User, idea_id: int) -> Idea | None:
+def idea_for_detail(*, user: User, idea_id: int, comments_after: str | None = None) -> Idea | None:
     """The idea with everything its page shows, or None if the user may not see it."""
     idea = (
         ideas_visible_to(user)
@@ -220,26 +232,31 @@ def idea_for_detail(*, user: User, idea_id: int) -> Idea | None:
     idea.photos_processing = idea.photos.filter(state=IdeaPhoto.State.PROCESSING).exists()
     idea.public_timeline = list(idea.timeline.select_related("actor"))
     idea.is_supported = Support.objects.filter(idea=idea, user=user).exists()
-    idea.thread = comment_thread(idea=idea, user=user)
+    idea.comment_page = comment_thread(idea=idea, user=user, after=comments_after)
+    idea.thread = idea.comment_page.items
     return idea
 
 
-def comment_thread(*, idea: Idea, user: User) -> list[Comment]:
-    """Top-level comments with their replies (one level), as the user may see them."""
+def comment_thread(*, idea: Idea, user: User, after: str | None = None) -> KeysetPage:
+    """A page of top-level comments, oldest first, with their replies (one level), as the
+    user may see them."""
     visible = Q(moderation=Moderation.VISIBLE) | Q(author=user)
     if user.has_perm("proposals.moderate_item", idea):
         visible = Q(pk__isnull=False)
     replies = Comment.objects.filter(visible).select_related("author").order_by("created_at", "pk")
-    comments = list(
+    page = keyset_paginate(
         idea.comments.filter(visible, parent__isnull=True)
         .select_related("author")
-        .prefetch_related(Prefetch("replies", queryset=replies, to_attr="shown_replies"))
+        .prefetch_related(Prefetch("replies", queryset=replies, to_attr="shown_replies")),
+        ordering=("created_at", "id"),
+        cursor=after,
+        per_page=COMMENTS_PER_PAGE,
     )
-    for comment in comments:
+    for comment in page.items:
         comment.idea = idea
         for reply in comment.shown_replies:
             reply.idea = idea
-    return comments
+    return page
 
 
 def audit_log(idea: Idea) -> list[ModerationAction]:
@@ -256,23 +273,28 @@ def similar_ideas(*, user: User, text: str, exclude_id: int | None = None) -> li
     if not tokens:
         return []
     candidates = search.filter_by_any_keyword(
-        Idea.objects.filter(moderation=Moderation.VISIBLE, duplicate_of__isnull=True).exclude(
-            status=Idea.Status.WITHDRAWN
-        ),
+        Idea.objects.filter(
+            in_estates_of(user), moderation=Moderation.VISIBLE, duplicate_of__isnull=True
+        ).exclude(status=Idea.Status.WITHDRAWN),
         tokens,
     )
     if exclude_id:
         candidates = candidates.exclude(pk=exclude_id)
-    typed = set(tokens)
+    rows = [
+        (idea, set(idea.search_tokens.split()))
+        for idea in candidates.select_related("category").order_by("-support_count", "-id")[
+            :SIMILAR_CANDIDATES
+        ]
+    ]
+    # Typed words found in no candidate (a typo, or jieba's 又坏了) say nothing about
+    # which idea is meant, so they do not dilute the score.
+    typed = {token for token in tokens if any(search.contains(terms, token) for _, terms in rows)}
     scored = []
-    for idea in candidates.select_related("category").order_by("-support_count", "-id")[
-        :SIMILAR_CANDIDATES
-    ]:
+    for idea, terms in rows:
         # What the title says weighs most: a body that mentions 电梯 in passing is not
         # an idea about the lift.
         in_title = search.similarity(typed, set(search.search_tokens_for(idea.title).split()))
-        anywhere = search.similarity(typed, set(idea.search_tokens.split()))
-        score = 0.7 * in_title + 0.3 * anywhere
+        score = 0.7 * in_title + 0.3 * search.similarity(typed, terms)
         if score >= SIMILARITY_THRESHOLD:
             scored.append((score, idea.support_count, idea))
     scored.sort(key=lambda row: (row[0], row[1]), reverse=True)
@@ -339,18 +361,24 @@ def moderation_queue(*, user: User, limit: int = QUEUE_PER_PAGE) -> list[QueueIt
 
 
 def moderation_queue_size(user: User) -> int:
+    """How many items wait for this moderator, in one query (it runs on every page)."""
     scope = _moderated_scope(user)
-    ideas = Idea.objects.filter(scope & NEEDS_ATTENTION).exclude(author=user).count()
-    comment_scope = (
-        Q(pk__isnull=False) if roles_of(user).is_admin else Q(idea__in=Idea.objects.filter(scope))
+    ideas = Idea.objects.filter(scope & NEEDS_ATTENTION).exclude(author=user).values("pk")
+    comments = (
+        Comment.objects.filter(Q(idea__in=Idea.objects.filter(scope)) & NEEDS_ATTENTION)
+        .exclude(author=user)
+        .values("pk")
     )
-    comments = Comment.objects.filter(comment_scope & NEEDS_ATTENTION).exclude(author=user).count()
-    return ideas + comments
+    return ideas.union(comments, all=True).count()
 
 
-def open_campaigns() -> QuerySet[Campaign]:
+def campaigns_of(user: User) -> QuerySet[Campaign]:
+    return Campaign.objects.filter(in_estates_of(user))
+
+
+def open_campaigns(user: User) -> QuerySet[Campaign]:
     today = timezone.localdate()
-    return Campaign.objects.filter(starts_on__lte=today, ends_on__gte=today)
+    return campaigns_of(user).filter(starts_on__lte=today, ends_on__gte=today)
 
 
 def active_categories() -> QuerySet[Category]:

@@ -99,7 +99,7 @@ def submit_idea(
     if household is None and recorded_by is not None:
         raise ValidationError(_("This resident has no verified household yet."))
     if campaign is not None and not campaign.is_open():
-        raise ValidationError(_("This campaign is closed; the idea goes to the idea box."))
+        raise ValidationError(_("This campaign is closed; the idea goes to the standing idea box."))
     community = household.building.community if household else _community_of_role(author)
     now = timezone.now()
     with transaction.atomic():
@@ -130,7 +130,7 @@ def submit_idea(
 def _community_of_role(user: User):
     grant = RoleGrant.objects.filter(user=user).select_related("community").first()
     if grant is None:
-        raise ValidationError(_("Only residents and the estate's role holders submit ideas."))
+        raise ValidationError(_("Only residents and the estate's role holders can submit ideas."))
     return grant.community
 
 
@@ -342,6 +342,14 @@ def mark_duplicate(*, idea: Idea, original: Idea, actor: User, reason: str = "")
         duplicate, target = locked[idea.pk], locked[original.pk]
         if duplicate.duplicate_of_id is not None:
             raise ValidationError(_("This idea has been merged already."))
+        # Checked again under the lock: the original may have been hidden, withdrawn or
+        # merged itself since the form was read.
+        if target.duplicate_of_id is not None:
+            raise ValidationError(
+                _("That idea is itself a duplicate; choose the one it was merged into.")
+            )
+        if target.moderation != Moderation.VISIBLE or target.status == Status.WITHDRAWN:
+            raise ValidationError(_("Merge only into an idea everyone can see and support."))
         supporters = set(Support.objects.filter(idea=duplicate).values_list("user_id", flat=True))
         supporters.add(duplicate.author_id)
         supporters.discard(target.author_id)
@@ -411,6 +419,30 @@ def update_triage(
     idea.assignee = assignee
     idea.save(update_fields=["category", "priority", "assignee"])
     logger.info("idea %s triaged by user %s", idea.pk, actor.pk)
+    return idea
+
+
+def triage(
+    *,
+    idea: Idea,
+    actor: User,
+    category: Category,
+    priority: int,
+    assignee: User | None,
+    to_status: str,
+    public_reply: str = "",
+) -> Idea:
+    """One save of the triage form: all of it, or (a refused status change) none of it."""
+    with transaction.atomic():
+        update_triage(
+            idea=idea, actor=actor, category=category, priority=priority, assignee=assignee
+        )
+        if to_status != idea.status:
+            idea = change_status(
+                idea=idea, actor=actor, to_status=to_status, public_reply=public_reply
+            )
+        elif public_reply.strip():
+            post_public_reply(idea=idea, actor=actor, text=public_reply)
     return idea
 
 

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
@@ -28,7 +29,7 @@ from proposals.forms import (
     StaffNoteForm,
     TriageForm,
 )
-from proposals.models import Campaign, Comment, Idea
+from proposals.models import Comment, Idea, Moderation
 
 logger = logging.getLogger(__name__)
 
@@ -74,8 +75,8 @@ def _rate_limited(request, group: str) -> bool:
     return limited
 
 
-def _too_many(request):
-    return render(request, "proposals/rate_limited.html", status=429)
+def _too_many(request, kept_text: str = ""):
+    return render(request, "proposals/rate_limited.html", {"kept_text": kept_text}, status=429)
 
 
 # --- Browsing ------------------------------------------------------------------------
@@ -85,7 +86,7 @@ def _too_many(request):
 @require_GET
 def idea_list(request):
     _require(request, "proposals.browse_ideas")
-    form = IdeaFilterForm(request.GET)
+    form = IdeaFilterForm(request.GET, user=request.user)
     filters = form.filters()
     page = selectors.idea_page(user=request.user, filters=filters, cursor=request.GET.get("after"))
     context = {
@@ -93,7 +94,7 @@ def idea_list(request):
         "filters": filters,
         "page": page,
         "ideas": page.items,
-        "campaigns": selectors.open_campaigns(),
+        "campaigns": selectors.open_campaigns(request.user),
     }
     if request.htmx and request.GET.get("after"):
         return render(request, "proposals/idea_list.html#idea-page", context)
@@ -104,7 +105,9 @@ def idea_list(request):
 @require_GET
 def idea_detail(request, idea_id: int):
     _require(request, "proposals.browse_ideas")
-    idea = selectors.idea_for_detail(user=request.user, idea_id=idea_id)
+    idea = selectors.idea_for_detail(
+        user=request.user, idea_id=idea_id, comments_after=request.GET.get("comments")
+    )
     if idea is None:
         raise Http404
     _require(request, "proposals.read_idea", idea)
@@ -131,18 +134,25 @@ def idea_detail(request, idea_id: int):
 @require_GET
 def campaign_list(request):
     _require(request, "proposals.browse_ideas")
-    campaigns = Campaign.objects.all()
+    campaigns = selectors.campaigns_of(request.user)
     return render(request, "proposals/campaign_list.html", {"campaigns": campaigns})
 
 
 # --- Submitting ----------------------------------------------------------------------
 
 
-def _submit(request, form_class, template: str, **form_kwargs):
-    form = form_class(request.POST or None, request.FILES or None, **form_kwargs)
+def _submit(request, form_class, template: str):
+    form = form_class(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         if _rate_limited(request, "idea"):
-            return _too_many(request)
+            # The form comes back as typed, with the reason, so nothing is lost.
+            form.add_error(
+                None,
+                _(
+                    "You have shared many ideas in a short time. Please wait a while, then send this one again."
+                ),
+            )
+            return render(request, template, {"form": form}, status=429)
         data = form.cleaned_data
         extra = {}
         if isinstance(form, RecordIdeaForm):
@@ -165,7 +175,7 @@ def _submit(request, form_class, template: str, **form_kwargs):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            if idea.moderation == idea.moderation.__class__.PENDING:
+            if idea.moderation == Moderation.PENDING:
                 messages.info(
                     request,
                     _("Thank you! A moderator will look at your idea before others see it."),
@@ -189,7 +199,7 @@ def idea_create(request):
 @require_http_methods(["GET", "POST"])
 def idea_record(request):
     _require(request, "proposals.record_idea_for_resident")
-    return _submit(request, RecordIdeaForm, "proposals/idea_record.html", captain=request.user)
+    return _submit(request, RecordIdeaForm, "proposals/idea_record.html")
 
 
 @login_required
@@ -246,14 +256,14 @@ def comment_create(request, idea_id: int):
     form = CommentForm(request.POST, idea=idea)
     if form.is_valid():
         if _rate_limited(request, "comment"):
-            return _too_many(request)
+            return _too_many(request, kept_text=form.cleaned_data["body"])
         comment = services.add_comment(
             idea=idea,
             author=request.user,
             body=form.cleaned_data["body"],
             parent=form.cleaned_data["parent"],
         )
-        if comment.moderation != comment.moderation.__class__.VISIBLE:
+        if comment.moderation != Moderation.VISIBLE:
             messages.info(
                 request, _("Thank you! Your comment appears once a moderator has seen it.")
             )
@@ -288,7 +298,7 @@ def _report(request, item, idea: Idea):
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if _rate_limited(request, "report"):
-            return _too_many(request)
+            return _too_many(request, kept_text=form.cleaned_data["note"])
         recorded = services.report_item(reporter=request.user, item=item, **form.cleaned_data)
         if recorded:
             messages.success(request, _("Thank you. The moderators have been told."))
@@ -383,22 +393,15 @@ def idea_triage(request, idea_id: int):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.update_triage(
+            services.triage(
                 idea=idea,
                 actor=request.user,
                 category=data["category"],
                 priority=data["priority"],
                 assignee=data["assignee"],
+                to_status=data["status"],
+                public_reply=data["public_reply"],
             )
-            if data["status"] != idea.status:
-                services.change_status(
-                    idea=idea,
-                    actor=request.user,
-                    to_status=data["status"],
-                    public_reply=data["public_reply"],
-                )
-            elif data["public_reply"]:
-                services.post_public_reply(idea=idea, actor=request.user, text=data["public_reply"])
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -448,12 +451,16 @@ def triage_board(request):
                 category=bulk.cleaned_data["category"],
                 assignee=bulk.cleaned_data["assignee"],
             )
-            messages.success(request, _("%(count)d ideas updated.") % {"count": count})
+            messages.success(
+                request,
+                ngettext("%(count)d idea updated.", "%(count)d ideas updated.", count)
+                % {"count": count},
+            )
         else:
             for error in bulk.non_field_errors() or [_("Tick at least one idea.")]:
                 messages.error(request, error)
         return redirect(f"{reverse('proposals:triage_board')}?{request.GET.urlencode()}")
-    form = BoardFilterForm(request.GET)
+    form = BoardFilterForm(request.GET, user=request.user)
     filters = form.filters()
     page = selectors.board_page(user=request.user, filters=filters, cursor=request.GET.get("after"))
     context = {"form": form, "page": page, "ideas": page.items, "bulk_form": BulkTriageForm()}
@@ -464,7 +471,7 @@ def triage_board(request):
 @require_GET
 def idea_export(request, file_format: str):
     _require(request, "proposals.export_ideas")
-    filters = BoardFilterForm(request.GET).filters()
+    filters = BoardFilterForm(request.GET, user=request.user).filters()
     ideas = selectors.ideas_for_export(user=request.user, filters=filters)
     if file_format == "xlsx":
         return exports.xlsx_response(ideas)

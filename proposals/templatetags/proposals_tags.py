@@ -47,3 +47,11 @@ def place_of(context, idea: Idea) -> str:
 @register.simple_tag(takes_context=True)
 def can(context, perm: str, obj=None) -> bool:
     return context["request"].user.has_perm(perm, obj)
+
+
+@register.simple_tag(takes_context=True)
+def moderation_waiting(context) -> int:
+    """How many items wait in the moderator's queue, for the navigation badge."""
+    from proposals.selectors import moderation_queue_size
+
+    return moderation_queue_size(context["request"].user)

@@ -252,10 +252,10 @@ def test_the_queue_query_count_does_not_grow_with_requests(client, captain_3, bu
             household=HouseholdFactory(building=building_3, floor=5, unit=f"05{number:02d}")
         )
     queries = _count_queries(client, captain_3, QUEUE)
-    # 1. session  2. user  3. role grants  4. verified membership?
+    # 1. session  2. user  3. role grants  4. verified memberships' estates
     # 5. the paginator's count, which the navigation badge shows too
     # 6. the page of requests, with their users and households joined
-    # 7. unread notifications, for the navigation badge (notices)
+    # 7. the moderation queue's count for its navigation badge
     assert len(queries) == 7, "\n".join(query["sql"] for query in queries)
 
 
@@ -409,8 +409,7 @@ def test_my_households_query_count_does_not_grow(client, building_3, requests):
     queries = _count_queries(client, _user_with_requests(building_3, 6, requests), MINE)
     # 1. session  2. user  3. memberships with households, buildings and deciders
     # 4. role grants  5. verified membership?  (nothing newly decided: no update)
-    # 6. unread notifications, for the navigation badge (notices)
-    assert len(queries) == 6, "\n".join(query["sql"] for query in queries)
+    assert len(queries) == 5, "\n".join(query["sql"] for query in queries)
 
 
 @pytest.mark.parametrize("requests", [1, 12])
@@ -419,8 +418,7 @@ def test_the_home_page_query_count_does_not_grow(client, building_3, requests):
     # 1. session  2. user  3. memberships with households and buildings
     # 4. the captains of the households awaiting verification
     # 5. role grants  6. verified membership?
-    # 7. unread notifications, for the navigation badge (notices)
-    assert len(queries) == 7, "\n".join(query["sql"] for query in queries)
+    assert len(queries) == 6, "\n".join(query["sql"] for query in queries)
 
 
 def test_a_waiting_user_is_told_who_their_captain_is(
@@ -560,9 +558,8 @@ def test_the_request_page_query_count_does_not_grow_with_history(
     )
     queries = _count_queries(client, captain_3, detail_url(join_request))
     # 1. session  2. user  3. the request with its user, household, building, decider
-    # 4. role grants  5. verified membership?  6. history with actors
-    # 7. waiting count for the navigation badge
-    # 8. unread notifications, for the navigation badge (notices)
+    # 4. role grants  5. verified memberships' estates  6. history with actors
+    # 7. waiting count for the navigation badge  8. the moderation queue's count
     assert len(queries) == 8, "\n".join(query["sql"] for query in queries)
 
 

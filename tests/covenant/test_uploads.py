@@ -1,9 +1,16 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from PIL import Image
 
 from covenant.uploads import MultipleImageField, reencode_image, validate_image
 from tests import images
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.parametrize(

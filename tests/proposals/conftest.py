@@ -9,6 +9,14 @@ from tests.proposals.factories import CommentFactory, IdeaFactory, seeded_catego
 
 
 @pytest.fixture
+def english(monkeypatch):
+    """Pages in English, so that tests read the wording they assert. Chinese is everyone's
+    default; choosing the language is tested in tests/covenant/test_i18n.py and the
+    catalogs' completeness in tests/test_translations.py."""
+    monkeypatch.setattr("covenant.middleware.language_for", lambda request: "en")
+
+
+@pytest.fixture
 def category(db):
     # Seeded by the migration: pet keeping, parking, stairwell clutter, ...
     return seeded_category("parking")

@@ -6,6 +6,8 @@ from tests.factories import HouseholdFactory, UserFactory
 from tests.proposals.conftest import page_queries
 from tests.proposals.factories import CommentFactory, IdeaFactory, seeded_category
 
+pytestmark = pytest.mark.usefixtures("english")
+
 LIST = reverse("proposals:idea_list")
 
 
@@ -224,4 +226,22 @@ def test_households_are_not_loaded_per_row(client, steward, building_5):
 
     queries = page_queries(client, steward, LIST)
 
-    assert not any("covenant_household" in sql for sql in queries), "\n".join(queries)
+    assert not any('FROM "covenant_household"' in sql for sql in queries), "\n".join(queries)
+
+
+def test_long_discussions_come_in_pages_of_fifty_threads(client, resident, idea):
+    comments = [
+        CommentFactory(idea=idea, author=UserFactory(), body=f"评论{n:02}") for n in range(60)
+    ]
+    client.force_login(resident)
+
+    first = client.get(idea.get_absolute_url())
+    later = client.get(
+        idea.get_absolute_url(), {"comments": first.context["idea"].comment_page.next_cursor}
+    )
+
+    shown_first = [comment.pk for comment in first.context["idea"].thread]
+    shown_later = [comment.pk for comment in later.context["idea"].thread]
+    assert shown_first == [comment.pk for comment in comments[:50]]
+    assert shown_later == [comment.pk for comment in comments[50:]]
+    assert "Later comments" in first.content.decode()

@@ -200,17 +200,20 @@ def test_bench_ideas_times_every_page_with_its_query_count():
     output = bench(*sizes, "--force")
     assert "bench estate seeded: 200 ideas, 1,000 supports, 300 comments" in output
     assert Idea.objects.filter(community__name="bench estate").count() == 200
-    assert Support.objects.count() == 1000 and Comment.objects.count() == 300
+    in_bench = {"idea__community__name": "bench estate"}
+    assert Support.objects.filter(**in_bench).count() == 1000
+    assert Comment.objects.filter(**in_bench).count() == 300
     for page in BENCH_PAGES:
         row = next(line for line in output.splitlines() if line.startswith(page))
         median, p95, queries = row.split()[-3:]
         assert float(median) > 0 and float(p95) >= float(median)
         assert int(queries.split("-")[-1]) < 20
-    assert re.search(r"idea list, page (\d+) \(cursor\)", output).group(1) == "10"
+    # 200 ideas are 10 pages of 20 (more if other estates' ideas are listed too).
+    assert int(re.search(r"idea list, page (\d+) \(cursor\)", output).group(1)) >= 10
 
     again = bench(*sizes, "--force")
     assert "bench estate reused" in again
-    assert Idea.objects.count() == 200
+    assert Idea.objects.filter(community__name="bench estate").count() == 200
 
 
 def test_bench_ideas_refuses_to_run_without_debug_or_force():

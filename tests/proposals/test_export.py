@@ -8,17 +8,20 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import RequestFactory
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
+from covenant import middleware
 from proposals import services
 from proposals.models import Category, Idea, Moderation
 from tests.proposals.factories import CommentFactory, IdeaFactory
 
 CSV = reverse("proposals:idea_export_csv")
 XLSX = reverse("proposals:idea_export_xlsx")
-ENGLISH_HEADERS = [
+HEADERS = [
     "Number",
     "Title",
     "Category",
@@ -29,6 +32,19 @@ ENGLISH_HEADERS = [
     "Submitted at",
     "Last status change",
 ]
+
+
+def page_language() -> str:
+    """The language the middleware serves an anonymous request in (patched by conftest)."""
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    return middleware.language_for(request)
+
+
+def shown(msgid: str, context: str | None = None) -> str:
+    """A word as the export writes it, in the language the portal is served in."""
+    with translation.override(page_language()):
+        return translation.pgettext(context, msgid) if context else translation.gettext(msgid)
 
 
 def read_csv(response) -> list[list[str]]:
@@ -55,10 +71,7 @@ def xlsx_cells(response):
     return [cell for row in sheet.iter_rows() for cell in row]
 
 
-def download(client, user, url, query=None, language="en"):
-    """The export as `user` downloads it, with the portal in `language`."""
-    user.preferred_language = language
-    user.save(update_fields=["preferred_language"])
+def download(client, user, url, query=None):
     client.force_login(user)
     return client.get(url, query or {})
 
@@ -97,7 +110,7 @@ def exported(resident, neighbour, unit_3_1201, unit_5_0802, steward, category):
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_the_export_has_the_agreed_columns(client, steward, exported, fmt):
     rows = read(fmt, download(client, steward, URLS[fmt]))
-    assert rows[0] == ENGLISH_HEADERS
+    assert rows[0] == [shown(header) for header in HEADERS]
     assert len(rows) == 3
 
 
@@ -109,8 +122,10 @@ def test_each_row_holds_the_ideas_counts_and_dates(client, steward, exported, fm
     assert [str(value) for value in row[:7]] == [
         str(idea.pk),
         "地下车库照明不足",
-        "Parking",
-        "Accepted",
+        Category.objects.get(slug="parking").name_en
+        if page_language() == "en"
+        else Category.objects.get(slug="parking").name,
+        shown("Accepted", "idea status"),
         "3",
         "2",
         "1",
@@ -120,13 +135,6 @@ def test_each_row_holds_the_ideas_counts_and_dates(client, steward, exported, fm
     assert str(row[7])[:19] == created
     assert str(row[8])[:19] == changed
     assert row[7] != row[8]
-
-
-def test_the_export_speaks_the_users_language(client, steward, exported):
-    rows = read_csv(download(client, steward, CSV, language="zh-hans"))
-    assert rows[0] != ENGLISH_HEADERS
-    assert len(rows[0]) == len(ENGLISH_HEADERS)
-    assert "停车" in {row[2] for row in rows[1:]}
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -158,9 +166,8 @@ def test_a_merged_duplicate_is_not_exported(client, steward, exported, fmt, admi
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-@pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_the_export_never_names_an_author_or_their_unit(
-    client, steward, exported, hidden_name_idea, unit_3_1201, fmt, language
+    client, steward, exported, hidden_name_idea, unit_3_1201, fmt
 ):
     recorded = IdeaFactory(
         author=steward,
@@ -169,7 +176,7 @@ def test_the_export_never_names_an_author_or_their_unit(
         recorded_by=steward,
         resident_name="刘奶奶",
     )
-    response = download(client, steward, URLS[fmt], language=language)
+    response = download(client, steward, URLS[fmt])
     rows = read(fmt, response)
     assert {row[1] for row in rows[1:]} >= {hidden_name_idea.title, recorded.title}
     cells = [str(value) for row in rows for value in row if value is not None]
@@ -247,17 +254,11 @@ def test_visitors_are_sent_to_sign_in(client, db, fmt):
     assert response["Location"].startswith(reverse("account_login"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the export includes ideas hidden by moderators (selectors.ideas_for_export "
-    "uses the staff's full visibility), though exports.py promises only what every resident sees",
-)
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_an_idea_hidden_by_a_moderator_leaves_the_portal_in_no_export(
-    client, steward, exported, fmt
+@pytest.mark.parametrize("state", [Moderation.HIDDEN, Moderation.AUTO_HIDDEN, Moderation.PENDING])
+def test_an_idea_hidden_or_waiting_leaves_the_portal_in_no_export(
+    client, steward, exported, fmt, state
 ):
-    Idea.objects.filter(pk=exported["other"].pk).update(
-        moderation=Moderation.HIDDEN, hidden_reason="含有手机号"
-    )
+    Idea.objects.filter(pk=exported["other"].pk).update(moderation=state)
     rows = read(fmt, download(client, steward, URLS[fmt]))
     assert [row[1] for row in rows[1:]] == ["地下车库照明不足"]

@@ -7,6 +7,8 @@ from django.urls import reverse
 from proposals.models import Idea
 from tests.proposals.factories import CommentFactory
 
+pytestmark = pytest.mark.usefixtures("english")
+
 NAME = "王阿姨"  # the resident persona
 UNIT = "1201"
 
@@ -82,7 +84,7 @@ def test_a_visible_name_shows_the_building_but_never_the_unit_to_residents(clien
     html = client.get(idea.get_absolute_url()).content.decode()
 
     assert NAME in html
-    assert "3栋" in html
+    assert "Building 3" in html
     assert UNIT not in html
 
 

@@ -2,10 +2,13 @@
 nothing stored; another user is not affected."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
+from covenant import middleware
 from proposals.models import Comment, Idea, Report
 from tests.factories import HouseholdFactory, MembershipFactory, UserFactory
 from tests.proposals.factories import CommentFactory, IdeaFactory
@@ -19,8 +22,17 @@ def small_limits(settings):
     settings.IDEA_RATE_LIMITS = {"idea": "2/h", "comment": "2/h", "report": "2/h"}
 
 
-def zh(msgid: str) -> str:
-    with translation.override("zh-hans"):
+def page_language() -> str:
+    """The language the middleware serves an anonymous request in (patched by conftest)."""
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    return middleware.language_for(request)
+
+
+def shown(msgid: str) -> str:
+    """A message as the pages show it: in the language they are served in (English under
+    tests/proposals/conftest.py, the portal's Chinese without it), escaped like the page."""
+    with translation.override(page_language()):
         return escape(translation.gettext(msgid))
 
 
@@ -28,8 +40,21 @@ def assert_friendly_429(response):
     assert response.status_code == 429
     assert "proposals/rate_limited.html" in [template.name for template in response.templates]
     html = response.content.decode()
-    assert zh("Slow down a little") in html
+    assert shown("Slow down a little") in html
     assert reverse("proposals:idea_list") in html  # a way back
+
+
+def assert_form_kept_with_429(response, typed_title):
+    """Over the idea limit the form comes back as typed, saying why, with status 429."""
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert (
+        shown(
+            "You have shared many ideas in a short time. Please wait a while, then send this one again."
+        )
+        in html
+    )
+    assert f'value="{typed_title}"' in html
 
 
 def idea_data(category, number):
@@ -54,7 +79,7 @@ def test_over_the_idea_limit_the_user_is_asked_to_slow_down_and_nothing_is_store
     for number in range(2):
         assert client.post(CREATE, idea_data(category, number)).status_code == 302
     response = client.post(CREATE, idea_data(category, 2))
-    assert_friendly_429(response)
+    assert_form_kept_with_429(response, "第2个关于停车的建议")
     assert Idea.objects.filter(author=resident).count() == 2
     assert not Idea.objects.filter(title="第2个关于停车的建议").exists()
 
@@ -84,7 +109,9 @@ def test_recording_ideas_for_residents_is_limited_too(client, captain_3, unit_3_
     data = {"household": unit_3_1201.pk, "resident_name": "刘奶奶"}
     for number in range(2):
         assert client.post(RECORD, {**data, **idea_data(category, number)}).status_code == 302
-    assert_friendly_429(client.post(RECORD, {**data, **idea_data(category, 2)}))
+    assert_form_kept_with_429(
+        client.post(RECORD, {**data, **idea_data(category, 2)}), "第2个关于停车的建议"
+    )
     assert Idea.objects.filter(recorded_by=captain_3).count() == 2
 
 
@@ -99,6 +126,7 @@ def test_over_the_comment_limit_the_user_is_asked_to_slow_down_and_nothing_is_st
         assert client.post(comment_url(idea), {"body": f"同意 {number}"}).status_code == 302
     response = client.post(comment_url(idea), {"body": "第三条评论"})
     assert_friendly_429(response)
+    assert "第三条评论" in response.content.decode(), "what they wrote is kept to copy"
     assert not Comment.objects.filter(body="第三条评论").exists()
     idea.refresh_from_db()
     assert idea.comment_count == 2

@@ -8,6 +8,8 @@ from proposals.models import Idea
 from tests.factories import UserFactory
 from tests.proposals.factories import IdeaFactory
 
+pytestmark = pytest.mark.usefixtures("english")
+
 IDEAS = {
     "lift_install": ("建议3号楼加装电梯", "老人上下楼很困难，希望政府补贴加装电梯。"),
     "lift_repair": ("电梯维修太慢", "5号楼电梯坏了三天，维修人员一直不来。"),

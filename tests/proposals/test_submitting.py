@@ -1,3 +1,4 @@
+import pytest
 from django.urls import reverse
 from PIL import Image
 
@@ -6,6 +7,8 @@ from tests import images
 from tests.conftest import fresh
 from tests.proposals.conftest import files_in
 from tests.proposals.factories import seeded_category
+
+pytestmark = pytest.mark.usefixtures("english")
 
 NEW = reverse("proposals:idea_create")
 

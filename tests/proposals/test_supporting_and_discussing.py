@@ -7,6 +7,8 @@ from django.utils import timezone
 from proposals.models import Comment, Idea, Moderation, Support
 from tests.proposals.factories import CommentFactory
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def support_url(idea):
     return reverse("proposals:idea_support", args=[idea.pk])

@@ -3,12 +3,15 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
+from covenant import middleware
 from proposals.models import Campaign, Category, Idea, ReplyTemplate, StaffNote, TimelineEntry
 from tests.factories import MembershipFactory, UserFactory
 from tests.proposals.factories import IdeaFactory
@@ -28,9 +31,17 @@ def note_url(idea):
     return reverse("proposals:idea_note", args=[idea.pk])
 
 
-def zh(msgid: str, context: str | None = None) -> str:
-    """A message as the portal shows it (Simplified Chinese), escaped like the page."""
-    with translation.override("zh-hans"):
+def page_language() -> str:
+    """The language the middleware serves an anonymous request in (patched by conftest)."""
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    return middleware.language_for(request)
+
+
+def shown(msgid: str, context: str | None = None) -> str:
+    """A message as the pages show it: in the language they are served in (English under
+    tests/proposals/conftest.py, the portal's Chinese without it), escaped like the page."""
+    with translation.override(page_language()):
         text = translation.pgettext(context, msgid) if context else translation.gettext(msgid)
     return escape(text)
 
@@ -76,7 +87,7 @@ def test_the_steward_accepts_an_idea_and_residents_see_the_reply_on_its_timeline
 
     html = page_of(client, neighbour, idea)
     assert "下月初开始施工。" in html
-    assert zh("Accepted", "idea status") in html
+    assert shown("Accepted", "idea status") in html
 
 
 def test_a_reply_without_a_status_change_joins_the_timeline(client, idea, steward, resident):
@@ -94,7 +105,7 @@ def test_declining_without_a_reason_is_refused_with_a_clear_message(client, idea
     response = client.post(triage_url(idea), triage_data(idea, status="declined"))
     assert response.status_code == 400
     assert response.context["triage_form"].errors["public_reply"]
-    assert zh("Give residents the reason in a public reply when declining.") in (
+    assert shown("Give residents the reason in a public reply when declining.") in (
         response.content.decode()
     )
     idea.refresh_from_db()
@@ -122,7 +133,7 @@ def test_declining_with_a_reason_shows_the_reason_to_residents(client, idea, ste
     assert idea.status == Idea.Status.DECLINED
     html = page_of(client, neighbour, idea)
     assert "消防通道不能改为车位。" in html
-    assert zh("Declined", "idea status") in html
+    assert shown("Declined", "idea status") in html
 
 
 @pytest.mark.parametrize("to_status", ["done", "in_progress", "withdrawn", "nonsense"])
@@ -329,7 +340,7 @@ def test_the_staff_and_admins_open_the_board(client, persona, name, idea):
 def test_an_empty_board_says_so(client, steward):
     client.force_login(steward)
     response = client.get(BOARD)
-    assert zh("No idea matches these filters.") in response.content.decode()
+    assert shown("No idea matches these filters.") in response.content.decode()
 
 
 # --- Board filters and sorts ---------------------------------------------------------
@@ -575,3 +586,42 @@ def test_a_bulk_assignment_to_a_resident_is_refused(client, steward, board, neig
     assert any(message.level_tag == "error" for message in response.context["messages"])
     board["old_parking"].refresh_from_db()
     assert board["old_parking"].assignee is None
+
+
+SCRIPT = "<script>alert('x')</script>"
+
+
+def test_markup_in_titles_notes_and_replies_renders_inert(client, idea, steward, resident):
+    Idea.objects.filter(pk=idea.pk).update(title=f"标题{SCRIPT}")
+    idea.refresh_from_db()
+    client.force_login(steward)
+    client.post(note_url(idea), {"body": SCRIPT})
+    client.post(triage_url(idea), triage_data(idea, public_reply=f"回复{SCRIPT}"))
+    board = client.get(BOARD).content.decode()
+    assert SCRIPT not in board
+    for user in (steward, resident):
+        html = page_of(client, user, idea)
+        assert "<script>alert" not in html
+
+
+def test_a_refused_status_change_saves_nothing_of_the_triage(client, idea, steward, monkeypatch):
+    """The author withdraws while the steward is triaging: the steward's request is refused
+    as a whole (400), and the category it carried is not half-saved."""
+    from proposals import services
+
+    original_update = services.update_triage
+
+    def update_then_author_withdraws(**kwargs):
+        result = original_update(**kwargs)
+        Idea.objects.filter(pk=idea.pk).update(status=Idea.Status.WITHDRAWN)
+        return result
+
+    monkeypatch.setattr(services, "update_triage", update_then_author_withdraws)
+    greenery = Category.objects.get(slug="greenery")
+    client.force_login(steward)
+    response = client.post(
+        triage_url(idea), triage_data(idea, category=greenery.pk, status="accepted")
+    )
+    assert response.status_code == 400
+    idea.refresh_from_db()
+    assert idea.category.slug == "parking"
