@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
@@ -45,7 +46,9 @@ def inbox(request):
 def unread_badge(request):
     """The navigation's unread count, fetched by htmx after the page has loaded."""
     unread = selectors.unread_count(request.user)
-    return render(request, "notices/_unread_badge.html", {"unread": unread})
+    # Rendered without the request: the site's context processors (roles, queue
+    # counts) would cost queries this fragment does not need.
+    return HttpResponse(render_to_string("notices/_unread_badge.html", {"unread": unread}))
 
 
 @login_required

@@ -175,8 +175,9 @@ def test_the_door_knock_list_query_count_does_not_grow(
         assert client.get(knock_url(to_building_3)).status_code == 200
     # 1. session  2. user  3. grants  4. verified?  5. homes  6. the announcement
     # 7. its buildings  8. the captain's buildings  9. page count  10. coverage
-    # 11. the captain's verification queue count (navigation)  12. the page
-    assert len(queries) == 12, "\n".join(q["sql"] for q in queries)
+    # 11. golden ideas waiting for moderation  12. the captain's verification queue
+    # count (both in the navigation)  13. the page
+    assert len(queries) == 13, "\n".join(q["sql"] for q in queries)
 
 
 # --- Coverage -----------------------------------------------------------------------------
@@ -247,5 +248,6 @@ def test_the_estate_coverage_query_count_does_not_grow(
         assert client.get(reverse("notices:estate_coverage")).status_code == 200
     # 1. session  2. user  3. grants  4. verified?  5. count  6. page  7. buildings
     # (prefetched)  8. reach per announcement  9. households per floor  10. buildings
-    # per announcement  11. the admin's verification queue count (navigation)
-    assert len(queries) == 11, "\n".join(q["sql"] for q in queries)
+    # per announcement  11. golden ideas waiting for moderation  12. the admin's
+    # verification queue count (both in the navigation)
+    assert len(queries) == 12, "\n".join(q["sql"] for q in queries)
