@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from covenant.management.commands.seed_demo import (
     CAPTAIN_EMAILS,
+    EMAIL_DOMAIN,
     PARTY_EMAILS,
     SEED,
     STEWARD_EMAILS,
@@ -228,3 +229,14 @@ def _seed_messages(users: dict[str, User], now) -> None:
             for m, body in zip(members, MESSAGES, strict=False)
         ]
     )
+
+
+def unseed() -> None:
+    """Remove the demo's volunteering (tests of seed_demo call it before removing the
+    demo users, whom activities and ledger entries protect)."""
+    demo_users = User.objects.filter(email__endswith="@" + EMAIL_DOMAIN)
+    ServiceEntry.objects.filter(user__in=demo_users).delete()
+    SignUp.objects.filter(user__in=demo_users).delete()
+    Activity.objects.filter(organiser__in=demo_users).delete()
+    CaptainMessage.objects.filter(captain__in=demo_users).delete()
+    Volunteer.objects.filter(user__in=demo_users).delete()

@@ -267,9 +267,11 @@ class ServiceEntry(models.Model):
         related_name="service_entries",
         verbose_name=_("activity"),
     )
+    # RESTRICT, not PROTECT: a sign-up with hours cannot be deleted on its own, but
+    # goes with its volunteer when their user row does (which cascades to both).
     signup = models.OneToOneField(
         SignUp,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="service_entry",

@@ -265,10 +265,6 @@ def _promote_waitlist(activity: Activity, *, actor: User) -> list[SignUp]:
     for signup in waiting:
         # Promotion is the system's doing on behalf of whoever freed the place.
         _move_signup(signup, actor=actor, to_status=SStatus.CONFIRMED)
-        # A promoted person gets the 24-hour reminder even if the first window passed.
-        if signup.reminded_at is not None:
-            signup.reminded_at = None
-            signup.save(update_fields=["reminded_at"])
     return waiting
 
 

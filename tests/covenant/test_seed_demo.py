@@ -10,11 +10,14 @@ import io
 import re
 from collections.abc import Iterator
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.utils.module_loading import module_has_submodule
 
 from covenant.management.commands.seed_demo import (
     ADMIN_EMAIL,
@@ -54,6 +57,13 @@ def seed(*args: str, verbosity: int = 1) -> str:
 
 
 def remove_demo_estate() -> None:
+    # Feature apps remove their demo content first (`<app>.demo.unseed()`): it may
+    # protect the demo users from deletion (an activity's organiser, hours in a ledger).
+    for config in apps.get_app_configs():
+        if module_has_submodule(config.module, "demo"):
+            demo = import_module(f"{config.name}.demo")
+            if hasattr(demo, "unseed"):
+                demo.unseed()
     User.objects.filter(email__endswith="@" + EMAIL_DOMAIN).delete()
     Household.objects.filter(building__community__name=COMMUNITY_NAME).delete()
     Building.objects.filter(community__name=COMMUNITY_NAME).delete()
