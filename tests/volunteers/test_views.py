@@ -195,10 +195,10 @@ def test_the_roster_is_for_the_estates_participants(client, persona, name):
 
 def test_the_roster_query_count_does_not_grow(client, resident, building_3, captain_3, volunteer):
     small = count_queries(client, resident, url("roster"))
-    for number in range(12):
-        volunteer = VolunteerFactory()
-        ServiceEntryFactory(user=volunteer.user)
-    for number in range(4):
+    for _ in range(12):
+        member = VolunteerFactory()
+        ServiceEntryFactory(user=member.user)
+    for _ in range(4):
         captain = UserFactory()
         RoleGrantFactory(
             user=captain, community=building_3.community, role=Role.CAPTAIN, building=building_3
