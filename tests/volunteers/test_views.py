@@ -55,7 +55,7 @@ SIGNED_IN_PAGES = [
     ("activity_detail", (1,)),
     ("activity_check_in", (1,)),
     ("activity_ics", (1,)),
-    ("check_in_scan", ("1:abc",)),
+    ("check_in_scan", ("1-abc",)),
     ("my_calendar", ()),
     ("ledger", ()),
     ("statement", (1,)),
@@ -423,7 +423,7 @@ def test_an_admin_steps_in_for_the_organiser(client, admin_user, started):
 
 def test_a_forged_code_is_not_found(client, steward, started):
     client.force_login(steward)
-    assert client.get(url("check_in_scan", f"{started.pk}:forged")).status_code == 404
+    assert client.get(url("check_in_scan", f"{started.pk}-0123456789")).status_code == 404
 
 
 # --- The ledger ----------------------------------------------------------------------
