@@ -262,7 +262,7 @@ def households_of_building(*, building: Building) -> QuerySet[Household]:
             ),
         )
         .prefetch_related(Prefetch("memberships", verified, to_attr="verified_members"))
-        .order_by("-floor", "unit")
+        .order_by("floor", "unit")
     )
 
 

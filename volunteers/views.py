@@ -465,6 +465,7 @@ def building(request, building_id):
         "building": building,
         "households": households,
         "to_visit": to_visit,
+        "reached": households.paginator.count - to_visit.paginator.count,
         # Each list pages on its own and keeps the other's page in its links.
         "households_keep": f"&page={households.number}",
         "visit_keep": f"&visit_page={to_visit.number}",
