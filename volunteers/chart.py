@@ -14,8 +14,8 @@ from django.utils.translation import pgettext
 
 from volunteers.selectors import Month
 
-WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 40, 8, 12, 28
+WIDTH, HEIGHT = 480, 240
+LEFT, RIGHT, TOP, BOTTOM = 36, 6, 12, 30
 
 
 @dataclass(frozen=True)

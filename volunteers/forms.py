@@ -47,7 +47,7 @@ class CheckInTokenForm(forms.Form):
     token = forms.CharField(
         label=_("Code from the volunteer's phone"),
         max_length=300,
-        help_text=_("Scan the QR code with your phone's camera, or type the code shown under it."),
+        help_text=_("For example 154-3fa9c01b2e."),
     )
 
 

@@ -5,7 +5,7 @@ from volunteers import views
 app_name = "volunteers"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", views.index, name="index"),
     path("apply/", views.apply, name="apply"),
     path("applications/", views.applications, name="applications"),
     path(

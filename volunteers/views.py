@@ -1,7 +1,6 @@
 import datetime
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,7 +25,7 @@ from volunteers.forms import (
 )
 from volunteers.models import Activity, SignUp
 
-PAGE_SIZE = getattr(settings, "VOLUNTEERS_PAGE_SIZE", 20)
+PAGE_SIZE = 20
 
 
 def _page(request, queryset, name="page"):
@@ -42,7 +41,7 @@ def _require(request, permission, obj=None):
 
 
 @login_required
-def home(request):
+def index(request):
     """The volunteers' front page: one's place on the team, one's captain, one's sign-ups."""
     user = request.user
     context = {
@@ -76,7 +75,7 @@ def apply(request):
             )
         else:
             messages.success(request, _("Your details have been saved."))
-        return redirect("volunteers:home")
+        return redirect("volunteers:index")
     return render(request, "volunteers/apply.html", {"form": form, "volunteer": volunteer})
 
 
@@ -156,7 +155,7 @@ def message_captain(request):
         )
     else:
         messages.error(request, _("Write a message first."))
-    return redirect("volunteers:home")
+    return redirect("volunteers:index")
 
 
 @login_required

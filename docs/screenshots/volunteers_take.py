@@ -14,7 +14,6 @@ import shutil
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
-
 from take import ARGS, WIDTHS, sign_in, switch_language  # same folder
 
 LANGUAGES = {"zh": "zh-hans", "en": "en"}

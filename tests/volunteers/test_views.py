@@ -45,7 +45,7 @@ def assert_flat(small, large):
 # --- Signed out ----------------------------------------------------------------------
 
 SIGNED_IN_PAGES = [
-    ("home", ()),
+    ("index", ()),
     ("apply", ()),
     ("applications", ()),
     ("roster", ()),
@@ -78,7 +78,7 @@ def test_a_resident_is_told_who_their_captain_is_and_writes_to_them(
     client, resident, captain_3, unit_3_1201
 ):
     client.force_login(resident)
-    page = client.get(url("home")).content.decode()
+    page = client.get(url("index")).content.decode()
     assert "三栋楼长老张" in page
     response = client.post(
         url("message_captain"),
@@ -104,7 +104,7 @@ def test_nobody_writes_to_the_captain_of_another_building(
 
 def test_a_newcomer_is_asked_to_join_their_household_first(client, newcomer):
     client.force_login(newcomer)
-    response = client.get(url("home"))
+    response = client.get(url("index"))
     assert response.status_code == 200
     assert reverse("join_household") in response.content.decode()
     assert client.post(url("message_captain"), {"body": "hi"}).status_code == 403
