@@ -32,7 +32,7 @@ class Bar:
 @dataclass(frozen=True)
 class Tick:
     y: float
-    value: int
+    value: Decimal
 
 
 @dataclass(frozen=True)
@@ -82,8 +82,8 @@ def month_chart(months: list[Month]) -> Chart:
             )
         )
     ticks = [
-        Tick(y=round(TOP + plot_height - plot_height * share, 1), value=round(top * share))
-        for share in (0, 0.5, 1)
+        Tick(y=round(TOP + plot_height - plot_height * float(share), 1), value=top * share)
+        for share in (Decimal(0), Decimal("0.5"), Decimal(1))
     ]
     return Chart(
         width=WIDTH,

@@ -6,8 +6,8 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from django.utils import timezone
 
 from covenant.models import Building, Household, Membership, Role, RoleGrant, User
@@ -56,8 +56,9 @@ def roster() -> QuerySet[User]:
         .prefetch_related(Prefetch("role_grants", captain_grants, to_attr="captain_grants"))
         .annotate(
             total_hours=Sum("service_entries__hours"),
+            shown_name=Coalesce(NullIf("volunteer__roster_name", Value("")), "name"),
         )
-        .order_by("name", "pk")
+        .order_by("shown_name", "pk")
     )
 
 

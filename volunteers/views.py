@@ -28,8 +28,12 @@ from volunteers.models import Activity, SignUp
 PAGE_SIZE = 20
 
 
-def _page(request, queryset, name="page"):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get(name))
+# A printed statement should fit a volunteer's whole record on its first page.
+STATEMENT_PAGE_SIZE = 100
+
+
+def _page(request, queryset, name="page", size=PAGE_SIZE):
+    return Paginator(queryset, size).get_page(request.GET.get(name))
 
 
 def _require(request, permission, obj=None):
@@ -434,7 +438,7 @@ def statement(request, user_id):
         "person": person,
         "chart": month_chart(months),
         "months": months,
-        "page": _page(request, entries),
+        "page": _page(request, entries, size=STATEMENT_PAGE_SIZE),
         "total": selectors.total_hours_of(user=person),
         "printed_at": timezone.localtime(),
     }

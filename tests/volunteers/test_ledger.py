@@ -38,6 +38,13 @@ def test_the_chart_scales_the_tallest_bar_to_a_round_top():
     ]
     chart = month_chart(months)
     assert [tick.value for tick in chart.ticks] == [0, 10, 20]
+    assert [tick.value for tick in month_chart(months[:1] + [months[2]]).ticks] == [
+        0,
+        Decimal("5"),
+        10,
+    ]
+    small = [selectors.Month(datetime.date(2026, 1, 1), Decimal(4))]
+    assert [tick.value for tick in month_chart(small).ticks] == [0, Decimal("2.5"), 5]
     empty, tall, half = chart.bars
     assert empty.height == 0
     assert tall.height > half.height > 0
