@@ -234,6 +234,6 @@ def test_the_reminder_task_claims_each_reminder_once(steward):
         organiser=steward, starts_at=timezone.now() + datetime.timedelta(hours=5)
     )
     signups = [SignUpFactory(activity=soon) for _ in range(3)]
-    assert tasks.send_due_reminders.delay().get() == 3
-    assert tasks.send_due_reminders.delay().get() == 0
+    assert tasks.send_due_reminders() == 3
+    assert tasks.send_due_reminders() == 0
     assert all(SignUp.objects.get(pk=s.pk).reminded_at for s in signups)
