@@ -168,6 +168,9 @@ def update_activity(*, activity_id: int, actor: User, **fields) -> Activity:
             setattr(activity, name, fields[name])
         activity.full_clean()
         activity.save()
+        if "starts_at" in changed:
+            # A new time deserves a new 24-hour reminder.
+            activity.signups.filter(reminded_at__isnull=False).update(reminded_at=None)
         _promote_waitlist(activity, actor=actor)
         if changed:
             transaction.on_commit(lambda: activity_changed(activity_id=activity.pk, fields=changed))

@@ -229,6 +229,19 @@ def test_a_volunteer_promoted_within_the_last_day_is_reminded_by_the_next_run(ac
     assert signups[5] in list(selectors.signups_due_reminder(now=now))
 
 
+def test_a_new_start_time_brings_a_new_reminder(activity, volunteer, steward):
+    signup = SignUpFactory(activity=activity, user=volunteer, reminded_at=timezone.now())
+    fields = {name: getattr(activity, name) for name in services.ACTIVITY_FIELDS}
+    later = activity.starts_at + datetime.timedelta(days=1)
+    services.update_activity(
+        activity_id=activity.pk,
+        actor=steward,
+        **{**fields, "starts_at": later, "ends_at": later + datetime.timedelta(hours=2)},
+    )
+    signup.refresh_from_db()
+    assert signup.reminded_at is None
+
+
 def test_the_reminder_task_claims_each_reminder_once(steward):
     soon = ActivityFactory(
         organiser=steward, starts_at=timezone.now() + datetime.timedelta(hours=5)
