@@ -495,6 +495,25 @@ def test_the_captain_sees_their_buildings_households_and_who_to_visit(
     assert empty.pk
 
 
+def test_the_captain_sees_the_open_ideas_of_their_building(
+    client, captain_3, resident, unit_3_1201, neighbour, unit_5_0802
+):
+    from tests.proposals.factories import IdeaFactory
+
+    open_idea = IdeaFactory(household=unit_3_1201, author=resident, title="三栋楼道灯不亮")
+    done = IdeaFactory(household=unit_3_1201, author=resident, title="已修好", status="done")
+    elsewhere = IdeaFactory(household=unit_5_0802, author=neighbour, title="五栋的建议")
+    client.force_login(captain_3)
+
+    response = client.get(url("building", unit_3_1201.building.pk))
+
+    assert [idea.pk for idea in response.context["open_ideas"]] == [open_idea.pk]
+    html = response.content.decode()
+    assert open_idea.title in html
+    assert done.title not in html
+    assert elsewhere.title not in html
+
+
 @pytest.mark.parametrize("name", ["captain_5", "resident", "steward", "party_member", "volunteer"])
 def test_the_building_view_is_refused_to_others(client, persona, name, building_3):
     client.force_login(persona(name))
