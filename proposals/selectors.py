@@ -410,3 +410,13 @@ def author_label(idea: Idea | Comment, viewer: User) -> str:
 
 def timeline_entries(idea: Idea) -> list[TimelineEntry]:
     return list(idea.timeline.select_related("actor"))
+
+
+def open_ideas_of_building(*, user: User, building: Building, limit: int = 8) -> list[Idea]:
+    """The building's open ideas that the user may see, most supported first."""
+    return list(
+        ideas_visible_to(user)
+        .filter(building=building, status__in=OPEN_STATUSES, duplicate_of__isnull=True)
+        .select_related("category")
+        .order_by("-support_count", "-id")[:limit]
+    )

@@ -241,7 +241,9 @@ def idea_support(request, idea_id: int):
     if request.htmx:
         idea.support_count = count
         idea.is_supported = wants_support
-        return render(request, "proposals/_support_button.html", {"idea": idea})
+        # Inside the idea form the button has no form of its own (forms do not nest).
+        variant = "toggle" if request.POST.get("variant") == "toggle" else "button"
+        return render(request, f"proposals/_support_{variant}.html", {"idea": idea})
     return redirect(request.POST.get("next") if _is_local(request.POST.get("next")) else idea)
 
 

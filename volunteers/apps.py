@@ -1,7 +1,26 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+REMINDER_INTERVAL = timedelta(minutes=10)
 
 
 class VolunteersConfig(AppConfig):
     name = "volunteers"
     verbose_name = _("Volunteers")
+
+    def ready(self):
+        from covenant.celery import app
+        from covenant.personal_data import register_personal_data_section
+        from volunteers.personal_data import volunteering
+
+        register_personal_data_section("volunteering", volunteering)
+        # The 24-hour reminders, claimed every ten minutes by `celery beat`.
+        app.conf.beat_schedule = {
+            **(app.conf.beat_schedule or {}),
+            "volunteers-send-due-reminders": {
+                "task": "volunteers.tasks.send_due_reminders",
+                "schedule": REMINDER_INTERVAL,
+            },
+        }

@@ -38,7 +38,7 @@ def test_a_resident_supports_a_similar_idea_then_shares_their_own(
     page.locator("input[name=title]").press_sequentially("电梯又坏了", delay=30)
     suggestion = page.locator("#similar-ideas").get_by_role("link", name="5栋电梯经常故障")
     expect(suggestion).to_be_visible()
-    page.locator(f"#similar-ideas form[action='/ideas/{lift.pk}/support/'] button").click()
+    page.locator(f"#similar-ideas button[hx-post='/ideas/{lift.pk}/support/']").click()
     expect(page.locator("#similar-ideas button[aria-pressed=true]")).to_be_visible()
     assert Support.objects.filter(idea=lift, user=resident).count() == 1
     assert page.url.endswith("/ideas/new/"), "supporting did not leave the form"

@@ -15,12 +15,9 @@ from django.db.models import Count, Q
 from django.test import override_settings
 
 from covenant.management.commands.seed_demo import (
-    COMMUNITY_NAME,
-    EMAIL_DOMAIN,
     STEWARD_EMAILS,
 )
-from covenant.models import Building, Community, Household, Membership, RoleGrant, User
-from proposals import demo
+from covenant.models import Community, Membership, RoleGrant, User
 from proposals.models import (
     Campaign,
     Comment,
@@ -46,12 +43,11 @@ def seed_demo() -> str:
 
 
 def remove_demo_estate() -> None:
-    demo.unseed()
+    # Every app's demo content goes first (<app>.demo.unseed()), then the estate.
+    from tests.covenant.test_seed_demo import remove_demo_estate as remove_everything
+
+    remove_everything()
     ReplyTemplate.objects.all().delete()
-    User.objects.filter(email__endswith="@" + EMAIL_DOMAIN).delete()
-    Household.objects.filter(building__community__name=COMMUNITY_NAME).delete()
-    Building.objects.filter(community__name=COMMUNITY_NAME).delete()
-    Community.objects.filter(name=COMMUNITY_NAME).delete()
 
 
 @pytest.fixture(scope="module")

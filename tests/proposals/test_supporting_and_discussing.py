@@ -254,3 +254,16 @@ def test_script_and_html_in_titles_bodies_and_comments_render_inert(
         assert "<img src=x" not in html
         assert "<svg" not in html
         assert 'href="javascript' not in html
+
+
+def test_a_suggested_idea_is_supported_without_a_nested_form(client, neighbour, idea):
+    client.force_login(neighbour)
+
+    suggestions = client.get(reverse("proposals:similar_ideas"), {"title": idea.title}).content
+    response = client.post(
+        support_url(idea), {"support": "1", "variant": "toggle"}, headers={"HX-Request": "true"}
+    )
+
+    assert b"<form" not in suggestions, "the suggestions sit inside the idea form"
+    assert b"<form" not in response.content
+    assert b'aria-pressed="true"' in response.content

@@ -1,0 +1,47 @@
+"""iCalendar output: one activity, or a person's feed, in the estate's time zone."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.utils import timezone
+from icalendar import Calendar, Event, vText
+
+from volunteers.models import Activity
+
+PRODID = "-//Covenant//Volunteers//ZH"
+
+
+def _calendar(name: str) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", settings.TIME_ZONE)
+    return calendar
+
+
+def _event(activity: Activity, *, url: str, host: str) -> Event:
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    event = Event()
+    event.add("uid", f"activity-{activity.pk}@{host}")
+    event.add("summary", activity.title)
+    event.add("dtstart", timezone.localtime(activity.starts_at, zone))
+    event.add("dtend", timezone.localtime(activity.ends_at, zone))
+    event.add("dtstamp", activity.updated_at)
+    event.add("location", vText(activity.place))
+    event.add("description", f"{activity.description}\n\n{url}".strip())
+    event.add("url", url)
+    return event
+
+
+def activities_calendar(activities: Iterable[Activity], *, name: str, url_of, host: str) -> bytes:
+    """``url_of(activity)`` gives each event's absolute link."""
+    calendar = _calendar(name)
+    for activity in activities:
+        calendar.add_component(_event(activity, url=url_of(activity), host=host))
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

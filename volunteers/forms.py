@@ -1,0 +1,60 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from volunteers.models import Activity, Volunteer
+
+
+class ApplyForm(forms.ModelForm):
+    class Meta:
+        model = Volunteer
+        fields = ["roster_name", "skills", "availability"]
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        help_text=_("The resident sees it, e.g. 'Please join after you have moved in.'"),
+    )
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class ActivityForm(forms.ModelForm):
+    class Meta:
+        model = Activity
+        fields = ["title", "category", "starts_at", "ends_at", "place", "capacity", "description"]
+        widgets = {
+            "starts_at": LocalDateTimeInput(),
+            "ends_at": LocalDateTimeInput(),
+            "description": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("The activity must end after it starts."))
+        return cleaned
+
+
+class CheckInTokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Code from the volunteer's phone"),
+        max_length=300,
+        help_text=_("For example 154-3fa9c01b2e."),
+    )
+
+
+class CaptainMessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only your captain reads it. For emergencies call the property office."),
+    )

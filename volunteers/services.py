@@ -1,0 +1,393 @@
+"""Writes of the volunteers area. Views check permissions; services keep invariants."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+
+from covenant.models import Household, User
+from covenant.rules import roles_of
+from volunteers.models import (
+    Activity,
+    CalendarFeed,
+    CaptainMessage,
+    ServiceEntry,
+    SignUp,
+    SignUpEvent,
+    Volunteer,
+    VolunteerEvent,
+)
+from volunteers.rules import forget_volunteer_status
+
+logger = logging.getLogger(__name__)
+
+VStatus = Volunteer.Status
+SStatus = SignUp.Status
+
+
+class TransitionNotAllowed(Exception):
+    def __init__(self, obj, to_status: str):
+        self.obj = obj
+        self.to_status = to_status
+        super().__init__(f"{type(obj).__name__} {obj.pk}: {obj.status} → {to_status}")
+
+
+# --- The team ------------------------------------------------------------------------
+
+VOLUNTEER_TRANSITIONS: dict[str, set[str]] = {
+    VStatus.APPLIED: {VStatus.APPROVED, VStatus.DECLINED, VStatus.LEFT},
+    VStatus.APPROVED: {VStatus.LEFT},
+    # Someone declined or gone may apply again.
+    VStatus.DECLINED: {VStatus.APPLIED},
+    VStatus.LEFT: {VStatus.APPLIED},
+}
+
+
+def _move_volunteer(volunteer: Volunteer, *, actor: User, to_status: str, reason: str = "") -> None:
+    if to_status not in VOLUNTEER_TRANSITIONS[volunteer.status]:
+        raise TransitionNotAllowed(volunteer, to_status)
+    from_status = volunteer.status
+    volunteer.status = to_status
+    if to_status in (VStatus.APPROVED, VStatus.DECLINED):
+        volunteer.decided_by = actor
+        volunteer.decided_at = timezone.now()
+    volunteer.decline_reason = reason if to_status == VStatus.DECLINED else ""
+    volunteer.save()
+    VolunteerEvent.objects.create(
+        volunteer=volunteer,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+    )
+    forget_volunteer_status(volunteer.user)
+    logger.info("volunteer %s: %s → %s by %s", volunteer.pk, from_status, to_status, actor.pk)
+
+
+def apply_to_team(
+    *, user: User, skills: str, availability: str, roster_name: str = ""
+) -> Volunteer:
+    """Apply to join the team, or update one's details. A captain is on the team by
+    their grant, so their row is approved at once."""
+    is_captain = bool(roles_of(user).captain_grants)
+    with transaction.atomic():
+        volunteer, created = Volunteer.objects.select_for_update().get_or_create(
+            user=user,
+            defaults={"skills": skills, "availability": availability, "roster_name": roster_name},
+        )
+        if created:
+            to_status = VStatus.APPROVED if is_captain else VStatus.APPLIED
+            volunteer.status = to_status
+            if is_captain:
+                volunteer.decided_at = timezone.now()
+            volunteer.save()
+            VolunteerEvent.objects.create(
+                volunteer=volunteer,
+                actor=user,
+                to_status=to_status,
+                reason=_("Building captain") if is_captain else "",
+            )
+        else:
+            volunteer.skills = skills
+            volunteer.availability = availability
+            volunteer.roster_name = roster_name
+            volunteer.save(update_fields=["skills", "availability", "roster_name"])
+            if volunteer.status in (VStatus.DECLINED, VStatus.LEFT):
+                _move_volunteer(volunteer, actor=user, to_status=VStatus.APPLIED)
+                if is_captain:
+                    _move_volunteer(volunteer, actor=user, to_status=VStatus.APPROVED)
+    forget_volunteer_status(user)
+    return volunteer
+
+
+def _change_volunteer(*, volunteer_id: int, actor: User, to_status: str, reason: str = ""):
+    with transaction.atomic(durable=True):
+        # Two approvers deciding at once take turns; the second is refused.
+        volunteer = (
+            Volunteer.objects.select_for_update().select_related("user").get(pk=volunteer_id)
+        )
+        _move_volunteer(volunteer, actor=actor, to_status=to_status, reason=reason)
+    return volunteer
+
+
+def approve_volunteer(*, volunteer_id: int, actor: User) -> Volunteer:
+    return _change_volunteer(volunteer_id=volunteer_id, actor=actor, to_status=VStatus.APPROVED)
+
+
+def decline_volunteer(*, volunteer_id: int, actor: User, reason: str) -> Volunteer:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Please give a reason, so the resident knows why."))
+    return _change_volunteer(
+        volunteer_id=volunteer_id, actor=actor, to_status=VStatus.DECLINED, reason=reason
+    )
+
+
+def leave_team(*, volunteer_id: int, actor: User) -> Volunteer:
+    return _change_volunteer(volunteer_id=volunteer_id, actor=actor, to_status=VStatus.LEFT)
+
+
+# --- Activities ----------------------------------------------------------------------
+
+
+def create_activity(*, organiser: User, **fields) -> Activity:
+    activity = Activity(organiser=organiser, **fields)
+    activity.full_clean()
+    activity.save()
+    logger.info("activity %s created by %s", activity.pk, organiser.pk)
+    return activity
+
+
+ACTIVITY_FIELDS = ("title", "description", "category", "starts_at", "ends_at", "place", "capacity")
+
+
+def update_activity(*, activity_id: int, actor: User, **fields) -> Activity:
+    """Change an activity. A larger capacity promotes from the waitlist; a smaller one
+    never removes anyone confirmed (the organiser asks them instead)."""
+    with transaction.atomic(durable=True):
+        activity = Activity.objects.select_for_update().get(pk=activity_id)
+        changed = [name for name in ACTIVITY_FIELDS if getattr(activity, name) != fields[name]]
+        confirmed = _confirmed_count(activity)
+        if fields["capacity"] < confirmed:
+            raise ValidationError(
+                {
+                    "capacity": _(
+                        "%(count)s volunteers are confirmed already; ask some to cancel first."
+                    )
+                    % {"count": confirmed}
+                }
+            )
+        for name in ACTIVITY_FIELDS:
+            setattr(activity, name, fields[name])
+        activity.full_clean()
+        activity.save()
+        if "starts_at" in changed:
+            # A new time deserves a new 24-hour reminder.
+            activity.signups.filter(reminded_at__isnull=False).update(reminded_at=None)
+        _promote_waitlist(activity, actor=actor)
+        if changed:
+            transaction.on_commit(lambda: activity_changed(activity_id=activity.pk, fields=changed))
+    return activity
+
+
+def activity_changed(*, activity_id: int, fields: list[str]) -> None:
+    """Called after an activity's details changed and the change committed.
+
+    NOTIFY HERE: once the notices app has landed, tell everyone confirmed or waitlisted
+    (``selectors.people_to_tell_about(activity_id=...)``) with one ``notify(...)`` call.
+    """
+    logger.info("activity %s changed: %s", activity_id, ", ".join(fields))
+
+
+def _confirmed_count(activity: Activity) -> int:
+    return activity.signups.filter(status__in=[SStatus.CONFIRMED, SStatus.ATTENDED]).count()
+
+
+def _record(signup: SignUp, *, actor: User, from_status: str) -> None:
+    SignUpEvent.objects.create(
+        signup=signup, actor=actor, from_status=from_status, to_status=signup.status
+    )
+
+
+SIGNUP_TRANSITIONS: dict[str, set[str]] = {
+    SStatus.WAITLISTED: {SStatus.CONFIRMED, SStatus.CANCELLED},
+    SStatus.CONFIRMED: {SStatus.CANCELLED, SStatus.ATTENDED},
+    SStatus.ATTENDED: set(),
+    SStatus.CANCELLED: set(),
+}
+
+
+def _move_signup(signup: SignUp, *, actor: User, to_status: str, **changes) -> None:
+    if to_status not in SIGNUP_TRANSITIONS[signup.status]:
+        raise TransitionNotAllowed(signup, to_status)
+    from_status = signup.status
+    signup.status = to_status
+    for name, value in changes.items():
+        setattr(signup, name, value)
+    signup.save()
+    _record(signup, actor=actor, from_status=from_status)
+
+
+def sign_up(*, activity_id: int, user: User) -> SignUp:
+    """Take a place at an activity, or a place in its waitlist when it is full.
+
+    Raises ValidationError when the activity has begun or the user is signed up already.
+    """
+    with transaction.atomic(durable=True):
+        # The lock on the activity row serialises every sign-up, cancellation and
+        # promotion of this activity: two people taking the last place at once would
+        # otherwise both count one free place and both be confirmed.
+        activity = Activity.objects.select_for_update().get(pk=activity_id)
+        if activity.starts_at <= timezone.now():
+            raise ValidationError(_("This activity has begun; sign-ups are closed."))
+        if activity.signups.filter(user=user).exclude(status=SStatus.CANCELLED).exists():
+            raise ValidationError(_("You are signed up for this activity already."))
+        full = _confirmed_count(activity) >= activity.capacity
+        waiting = activity.signups.filter(status=SStatus.WAITLISTED).exists()
+        status = SStatus.WAITLISTED if full or waiting else SStatus.CONFIRMED
+        signup = SignUp.objects.create(
+            activity=activity, user=user, status=status, queued_at=timezone.now()
+        )
+        _record(signup, actor=user, from_status="")
+    logger.info("user %s %s for activity %s", user.pk, status, activity_id)
+    return signup
+
+
+def cancel_signup(*, signup_id: int, actor: User) -> SignUp:
+    """Give up a place (or a waitlist place); the next in the waitlist moves up."""
+    with transaction.atomic(durable=True):
+        activity_id = SignUp.objects.values_list("activity_id", flat=True).get(pk=signup_id)
+        # Activity first, then the sign-up: the same order as sign_up, so no deadlock.
+        activity = Activity.objects.select_for_update().get(pk=activity_id)
+        signup = SignUp.objects.select_for_update().get(pk=signup_id)
+        _move_signup(signup, actor=actor, to_status=SStatus.CANCELLED)
+        promoted = _promote_waitlist(activity, actor=actor)
+    for moved in promoted:
+        logger.info("sign-up %s promoted from the waitlist", moved.pk)
+    return signup
+
+
+def _promote_waitlist(activity: Activity, *, actor: User) -> list[SignUp]:
+    """Fill free places from the waitlist in the order people joined it. The caller
+    holds the activity's row lock."""
+    free = activity.capacity - _confirmed_count(activity)
+    if free <= 0:
+        return []
+    waiting = list(
+        activity.signups.select_for_update()
+        .filter(status=SStatus.WAITLISTED)
+        .order_by("queued_at", "pk")[:free]
+    )
+    for signup in waiting:
+        # Promotion is the system's doing on behalf of whoever freed the place.
+        _move_signup(signup, actor=actor, to_status=SStatus.CONFIRMED)
+    return waiting
+
+
+# --- Check-in and hours --------------------------------------------------------------
+
+CHECK_IN_SALT = "volunteers.check-in"
+CHECK_IN_OPENS_BEFORE = datetime.timedelta(hours=2)
+
+
+def check_in_token(signup: SignUp) -> str:
+    """The code a volunteer's QR carries and an organiser may type: the sign-up's id and
+    a keyed hash of it, short enough to read out ("154-3fa9c01b2e")."""
+    return f"{signup.pk}-{_check_in_mac(signup.pk)}"
+
+
+def _check_in_mac(signup_id: int) -> str:
+    # 40 bits: guessing one needs about a trillion tries, against a page that only an
+    # activity's organiser may use and that names one sign-up of their own activity.
+    return salted_hmac(CHECK_IN_SALT, str(signup_id), algorithm="sha256").hexdigest()[
+        :CHECK_IN_MAC_LENGTH
+    ]
+
+
+CHECK_IN_MAC_LENGTH = 10
+
+
+def signup_id_from_token(token: str) -> int | None:
+    """The sign-up a code names, or None if this site did not make it. Accepts the
+    scanned address as well as the bare code."""
+    token = token.strip().rstrip("/").rsplit("/", 1)[-1].lower()
+    signup_id, _dash, mac = token.partition("-")
+    if not signup_id.isdigit() or len(mac) != CHECK_IN_MAC_LENGTH:
+        return None
+    if not constant_time_compare(mac, _check_in_mac(int(signup_id))):
+        return None
+    return int(signup_id)
+
+
+def hours_for(activity: Activity) -> Decimal:
+    """The hours an activity credits: its length, to the nearest half hour, at most 24."""
+    seconds = (activity.ends_at - activity.starts_at).total_seconds()
+    halves = (Decimal(seconds) / Decimal(1800)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return min(max(halves / 2, Decimal("0.5")), Decimal(24))
+
+
+def check_in(*, signup_id: int, actor: User, now: datetime.datetime | None = None) -> SignUp:
+    """Mark a confirmed volunteer present and credit the activity's hours, once.
+
+    Raises ValidationError before check-in opens (two hours before the start), and
+    TransitionNotAllowed for a sign-up that is not confirmed (already checked in,
+    cancelled or still waiting)."""
+    now = now or timezone.now()
+    with transaction.atomic(durable=True):
+        activity_id = SignUp.objects.values_list("activity_id", flat=True).get(pk=signup_id)
+        activity = Activity.objects.select_for_update().get(pk=activity_id)
+        signup = SignUp.objects.select_for_update().get(pk=signup_id)
+        if now < activity.starts_at - CHECK_IN_OPENS_BEFORE:
+            raise ValidationError(_("Check-in opens two hours before the activity starts."))
+        _move_signup(
+            signup, actor=actor, to_status=SStatus.ATTENDED, checked_in_at=now, checked_in_by=actor
+        )
+        ServiceEntry.objects.create(
+            user_id=signup.user_id,
+            activity=activity,
+            signup=signup,
+            served_on=timezone.localdate(activity.starts_at),
+            hours=hours_for(activity),
+            recorded_by=actor,
+        )
+    logger.info("sign-up %s checked in by %s", signup_id, actor.pk)
+    return signup
+
+
+# --- Reminders -----------------------------------------------------------------------
+
+
+def mark_reminded(*, signup_id: int, now: datetime.datetime) -> bool:
+    """Claim a sign-up's 24-hour reminder. True once, for the caller that should send it;
+    False if it went out already (the database decides, so two workers never both send)."""
+    return bool(
+        SignUp.objects.filter(
+            pk=signup_id, status=SStatus.CONFIRMED, reminded_at__isnull=True
+        ).update(reminded_at=now)
+    )
+
+
+# --- Calendar feed -------------------------------------------------------------------
+
+
+def calendar_feed_of(*, user: User) -> CalendarFeed:
+    feed, _created = CalendarFeed.objects.get_or_create(user=user)
+    return feed
+
+
+def renew_calendar_feed(*, user: User) -> CalendarFeed:
+    """A new secret address; the old one stops working at once."""
+    CalendarFeed.objects.filter(user=user).delete()
+    return CalendarFeed.objects.create(user=user)
+
+
+# --- Reaching one's captain ----------------------------------------------------------
+
+
+def message_captain(
+    *, sender: User, captain: User, household: Household, body: str
+) -> CaptainMessage:
+    body = body.strip()
+    if not body:
+        raise ValidationError(_("Write a message first."))
+    message = CaptainMessage.objects.create(
+        sender=sender, captain=captain, household=household, body=body
+    )
+    logger.info("message %s to captain %s", message.pk, captain.pk)
+    return message
+
+
+def mark_messages_read(*, captain: User, shown: list[CaptainMessage]) -> int:
+    ids = [message.pk for message in shown if message.read_at is None]
+    if not ids:
+        return 0
+    return CaptainMessage.objects.filter(captain=captain, pk__in=ids, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
