@@ -147,4 +147,11 @@ def sweep(*, older_than: timedelta | None = None) -> dict[str, Sequence[int]]:
             .order_by("pk")
             .values_list("pk", flat=True)[: settings.NOTICES_SWEEP_LIMIT]
         )
+    from notices.models import Attachment
+
+    found["attachments"] = list(
+        Attachment.objects.filter(state=Attachment.State.PROCESSING, created_at__lte=waited)
+        .order_by("pk")
+        .values_list("pk", flat=True)[: settings.NOTICES_SWEEP_LIMIT]
+    )
     return found

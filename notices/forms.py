@@ -6,12 +6,20 @@ from django.utils.translation import gettext_lazy as _
 from covenant.models import Building
 from covenant.rules import roles_of
 from notices import kinds
+from notices.attachments import MAX_IMAGES, MultipleImageField, MultiplePdfField
 from notices.models import Announcement, Audience, EmailMode
 
 
 class AnnouncementForm(forms.ModelForm):
     """What a publisher writes. A captain writes to their own buildings only; the
     estate-wide audiences are for the property manager, the Party branch and admins."""
+
+    images = MultipleImageField(
+        label=_("Photos"),
+        max_files=MAX_IMAGES,
+        help_text=_("JPEG, PNG or WebP, up to 10 MB each; location data is removed."),
+    )
+    pdfs = MultiplePdfField(label=_("PDF files"), help_text=_("Up to 3 PDF files of 10 MB."))
 
     class Meta:
         model = Announcement

@@ -102,6 +102,11 @@ class Attachment(models.Model):
         IMAGE = "image", _("Image")
         PDF = "pdf", _("PDF")
 
+    class State(models.TextChoices):
+        PROCESSING = "processing", _("Processing")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Could not be processed")
+
     announcement = models.ForeignKey(
         Announcement,
         on_delete=models.CASCADE,
@@ -109,7 +114,12 @@ class Attachment(models.Model):
         verbose_name=_("announcement"),
     )
     kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices)
-    file = models.FileField(_("file"), upload_to="announcements/%Y/%m/")
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PROCESSING
+    )
+    # A photo as received, in the never-served quarantine storage until re-encoded.
+    quarantined_name = models.CharField(max_length=200, blank=True, editable=False)
+    file = models.FileField(_("file"), upload_to="announcements/%Y/%m/", blank=True)
     thumbnail = models.FileField(_("thumbnail"), upload_to="announcements/%Y/%m/", blank=True)
     original_name = models.CharField(_("file name"), max_length=200)
     size = models.PositiveIntegerField(_("size in bytes"))

@@ -251,6 +251,8 @@ def publish(
     expires_at: datetime | None = None,
     pinned: bool = False,
     urgent: bool = False,
+    images: Sequence = (),
+    pdfs: Sequence = (),
 ) -> Announcement:
     """Write an announcement and, if it is due, tell its audience in the same
     transaction. A scheduled one is told by `publish_due_announcements` when it is due.
@@ -276,6 +278,10 @@ def publish(
         )
         if buildings:
             announcement.buildings.set(buildings)
+        if images or pdfs:
+            from notices.attachments import attach
+
+            attach(announcement=announcement, images=images, pdfs=pdfs)
         if announcement.is_published:
             notify_audience(announcement_id=announcement.pk)
     logger.info("announcement %s by user %s to %s", announcement.pk, author.pk, audience)

@@ -19,6 +19,13 @@ CHUNK = 100
 
 
 @shared_task(acks_late=True, ignore_result=True)
+def process_attachment(attachment_id: int) -> str:
+    from notices import attachments
+
+    return attachments.process(attachment_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
 def send_deliveries(delivery_ids: list[int]) -> dict[str, int]:
     outcome: dict[str, int] = {}
     for delivery_id in delivery_ids:
@@ -83,6 +90,8 @@ def sweep_outbox(older_than_seconds: float | None = None) -> dict[str, int]:
         datetime.timedelta(seconds=older_than_seconds) if older_than_seconds is not None else None
     )
     found = delivery.sweep(older_than=older_than)
+    for attachment_id in found["attachments"]:
+        process_attachment.delay(attachment_id)
     _enqueue(send_deliveries, list(found["deliveries"]))
     _enqueue(send_digests_batch, list(found["digests"]))
     return {"announced": announced, **{name: len(ids) for name, ids in found.items()}}

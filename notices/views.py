@@ -195,7 +195,7 @@ def announcement_detail(request, announcement_id):
     services.record_reading(user=request.user, announcement=announcement)
     context = {
         "announcement": announcement,
-        "attachments": list(announcement.attachments.all()),
+        "attachments": list(announcement.attachments.filter(state="ready")),
         "can_knock": request.user.has_perm("notices.knock_doors", announcement),
         "can_see_coverage": request.user.has_perm("notices.see_coverage", announcement),
     }
@@ -224,7 +224,7 @@ def announcement_print(request, announcement_id):
 def announcement_create(request):
     if not request.user.has_perm("notices.publish"):
         raise PermissionDenied
-    form = AnnouncementForm(request.POST or None, user=request.user)
+    form = AnnouncementForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -240,6 +240,8 @@ def announcement_create(request):
                 expires_at=data["expires_at"],
                 pinned=data["pinned"],
                 urgent=data["urgent"],
+                images=data["images"],
+                pdfs=data["pdfs"],
             )
         except ValidationError as error:
             form.add_error(None, error)

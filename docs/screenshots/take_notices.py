@@ -12,7 +12,6 @@ import shutil
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
-
 from take import ARGS, WIDTHS, sign_in, switch_language  # docs/screenshots/take.py
 
 # (name, who signs in or None, path, language)
