@@ -35,6 +35,7 @@ ANNOUNCEMENTS = [
         "audience": Audience.ESTATE,
         "pinned": True,
         "read_share": 0.72,
+        "attachments": True,
     },
     {
         "author": CAPTAIN_EMAILS[2],
@@ -86,6 +87,7 @@ def seed(*, users, say) -> None:
             pinned=plan.get("pinned", False),
             urgent=plan.get("urgent", False),
             publish_at=timezone.now() + datetime.timedelta(days=20) if plan.get("later") else None,
+            **(_demo_attachments() if plan.get("attachments") else {}),
         )
         # The demo sends no mail: its addresses are on a reserved domain anyway.
         Delivery.objects.filter(notification__target_id=announcement.pk).update(
@@ -104,6 +106,32 @@ def seed(*, users, say) -> None:
         f"公告 announcements: {Announcement.objects.count()} (new: {made}); "
         f"通知 notifications: {Notification.objects.count()} (join requests told: {requests})"
     )
+
+
+def _demo_attachments() -> dict:
+    """A drawn notice board photo and a one-page PDF, made here (no files in the repo)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (1200, 800), (36, 99, 160))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((120, 120, 1080, 680), fill=(250, 248, 240), outline=(179, 38, 30), width=12)
+    for row in range(6):
+        draw.rectangle((200, 220 + row * 70, 1000 - row * 60, 250 + row * 70), fill=(90, 90, 90))
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=85)
+    pdf = (
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+        b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+        b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n"
+        b"trailer << /Root 1 0 R >>\n%%EOF\n"
+    )
+    return {
+        "images": [SimpleUploadedFile("停水示意图.jpg", buffer.getvalue(), "image/jpeg")],
+        "pdfs": [SimpleUploadedFile("停水通知（物业盖章版）.pdf", pdf, "application/pdf")],
+    }
 
 
 def _seed_reach(announcement, read_share, rng, users) -> None:
