@@ -21,11 +21,16 @@ def _tasks_in_process(request, settings):
         return
     from covenant.celery import app
 
-    previous = app.conf.task_always_eager
+    had_own_value = "task_always_eager" in app.conf.changes
+    previous = app.conf.changes.get("task_always_eager")
     app.conf.task_always_eager = True
     settings.CELERY_TASK_ALWAYS_EAGER = True
     yield
-    app.conf.task_always_eager = previous
+    # Put back what was there: Celery reads the others from Django's settings lazily.
+    if had_own_value:
+        app.conf.task_always_eager = previous
+    else:
+        app.conf.changes.pop("task_always_eager", None)
 
 
 @pytest.fixture
