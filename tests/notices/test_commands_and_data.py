@@ -73,3 +73,16 @@ def test_the_demo_seeds_announcements_once(settings):
     assert first == 5
     assert Announcement.objects.count() == first
     assert Notification.objects.count() == notifications
+
+
+@pytest.mark.parametrize("model", ["announcement", "notification", "delivery", "digest"])
+def test_the_admin_lists_notices_records_for_community_admins_only(
+    client, admin_user, steward, to_estate, model
+):
+    url = reverse(f"admin:notices_{model}_changelist")
+    client.force_login(admin_user)
+    assert client.get(url).status_code == 200
+    steward.is_staff = True
+    steward.save()
+    client.force_login(steward)
+    assert client.get(url).status_code == 403
