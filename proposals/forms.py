@@ -59,7 +59,9 @@ class IdeaForm(forms.Form):
             "Where, what you noticed, and what you suggest. Markdown works: **bold**, lists, links."
         ),
     )
-    category = CategoryChoiceField(label=_("Category"), queryset=Category.objects.none())
+    category = CategoryChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), empty_label=_("Choose a category")
+    )
     campaign = forms.ModelChoiceField(
         label=_("Campaign"),
         queryset=Campaign.objects.none(),
