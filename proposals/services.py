@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -136,7 +137,7 @@ def _community_of_role(user: User):
 
 def attach_photos(*, idea: Idea, photos: Sequence[UploadedFile]) -> list[IdeaPhoto]:
     """Quarantine the (already validated) uploads and process them after commit."""
-    from proposals.tasks import process_idea_photo
+    from proposals.tasks import enqueue_photo
 
     start = idea.photos.count()
     created = []
@@ -146,7 +147,7 @@ def attach_photos(*, idea: Idea, photos: Sequence[UploadedFile]) -> list[IdeaPho
             position=start + offset,
             quarantined_name=store_in_quarantine(upload, folder="ideas"),
         )
-        process_idea_photo.delay_on_commit(photo.pk)
+        transaction.on_commit(partial(enqueue_photo, photo.pk))
         created.append(photo)
     return created
 
