@@ -27,7 +27,8 @@ logger = logging.getLogger(__name__)
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000
-ACCEPTED_IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
+# MPO is how Pillow names the multi-picture JPEGs many phones take: a JPEG all the same.
+ACCEPTED_IMAGE_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}
 ACCEPT_ATTRIBUTE = "image/jpeg,image/png,image/webp"
 
 LARGE_SIDE = 1600

@@ -7,7 +7,16 @@ class ProposalsConfig(AppConfig):
     verbose_name = _("Golden ideas")
 
     def ready(self):
+        from covenant.celery import app
         from covenant.personal_data import register_personal_data_section
         from proposals import personal_data
 
         register_personal_data_section("golden_ideas", personal_data.collect)
+        app.conf.beat_schedule = {
+            **(app.conf.beat_schedule or {}),
+            # Photos whose task was lost (broker down at upload) are processed late, not never.
+            "proposals-process-waiting-photos": {
+                "task": "proposals.tasks.process_waiting_photos",
+                "schedule": 5 * 60,
+            },
+        }

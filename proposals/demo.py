@@ -1120,7 +1120,10 @@ class _Seeder:
     def _report(self, *, reporters, at, resolved=None, **target) -> None:
         for reporter in reporters:
             when = _when(self.rng, at, min(at + timedelta(days=1), self.now))
-            report = Report(reporter=reporter, resolved_at=resolved, **target)
+            reason, note = self.rng.choice(REPORT_REASONS)
+            report = Report(
+                reporter=reporter, reason=reason, note=note, resolved_at=resolved, **target
+            )
             self.reports.append((report, when))
 
     def plan_moderation(self) -> None:
@@ -1352,6 +1355,15 @@ def seed(*, users: dict[str, User], say: Callable[[str], None]) -> None:
         f"supports {counts['supports']:,}, comments {counts['comments']:,}) "
         f"in {time.perf_counter() - started:.1f} s"
     )
+
+
+REPORT_REASONS = [
+    (Report.Reason.PRIVACY, "里面写了邻居的门牌号"),
+    (Report.Reason.FALSE, "天台没有搭建，说的不对"),
+    (Report.Reason.ABUSE, ""),
+    (Report.Reason.SPAM, "像是广告"),
+    (Report.Reason.OTHER, "和小区无关"),
+]
 
 
 def unseed(community_name: str | None = None) -> None:

@@ -59,7 +59,9 @@ class IdeaForm(forms.Form):
             "Where, what you noticed, and what you suggest. Markdown works: **bold**, lists, links."
         ),
     )
-    category = CategoryChoiceField(label=_("Category"), queryset=Category.objects.none())
+    category = CategoryChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), empty_label=_("Choose a category")
+    )
     campaign = forms.ModelChoiceField(
         label=_("Campaign"),
         queryset=Campaign.objects.none(),
@@ -135,7 +137,8 @@ class CommentForm(forms.Form):
 
     def __init__(self, *args, idea: Idea, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = idea.comments.all()
+        # Replies go to visible comments only (a reply to a reply joins its thread).
+        self.fields["parent"].queryset = idea.comments.filter(moderation=Moderation.VISIBLE)
 
 
 class CommentEditForm(forms.Form):
@@ -248,7 +251,7 @@ class StaffNoteForm(forms.Form):
 
 
 class BulkTriageForm(forms.Form):
-    ideas = forms.ModelMultipleChoiceField(queryset=Idea.objects.all())
+    ideas = forms.ModelMultipleChoiceField(queryset=Idea.objects.none())
     category = CategoryChoiceField(
         label=_("Set category"),
         queryset=Category.objects.all(),
@@ -261,6 +264,14 @@ class BulkTriageForm(forms.Form):
         required=False,
         empty_label=_("Leave as it is"),
     )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ideas"].queryset = (
+            selectors.ideas_visible_to(user)
+            .filter(duplicate_of__isnull=True)
+            .exclude(status=Idea.Status.WITHDRAWN)
+        )
 
     def clean(self):
         cleaned = super().clean()

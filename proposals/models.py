@@ -72,7 +72,7 @@ class Campaign(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("proposals:campaign_detail", args=[self.pk])
+        return f"{reverse('proposals:idea_list')}?campaign={self.pk}"
 
     def is_open(self, today=None) -> bool:
         today = today or timezone.localdate()
@@ -438,6 +438,7 @@ class ModerationAction(models.Model):
         RESTORE = "restore", _("Restored")
         MERGE = "merge", _("Marked as a duplicate")
         DISMISS = "dismiss", _("Reports dismissed")
+        EDITED = "edited", _("Edited; waiting for approval again")
 
     idea = models.ForeignKey(
         Idea, on_delete=models.CASCADE, related_name="moderation_actions", verbose_name=_("idea")

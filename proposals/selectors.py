@@ -229,7 +229,9 @@ def idea_for_detail(*, user: User, idea_id: int, comments_after: str | None = No
     if idea is None:
         return None
     idea.ready_photos = list(idea.photos.filter(state=IdeaPhoto.State.READY))
-    idea.photos_processing = idea.photos.filter(state=IdeaPhoto.State.PROCESSING).exists()
+    states = set(idea.photos.exclude(state=IdeaPhoto.State.READY).values_list("state", "pk"))
+    idea.photos_processing = any(state == IdeaPhoto.State.PROCESSING for state, _ in states)
+    idea.photos_failed = sum(state == IdeaPhoto.State.FAILED for state, _ in states)
     idea.public_timeline = list(idea.timeline.select_related("actor"))
     idea.is_supported = Support.objects.filter(idea=idea, user=user).exists()
     idea.comment_page = comment_thread(idea=idea, user=user, after=comments_after)
@@ -241,11 +243,17 @@ def comment_thread(*, idea: Idea, user: User, after: str | None = None) -> Keyse
     """A page of top-level comments, oldest first, with their replies (one level), as the
     user may see them."""
     visible = Q(moderation=Moderation.VISIBLE) | Q(author=user)
-    if user.has_perm("proposals.moderate_item", idea):
+    is_moderator = user.has_perm("proposals.moderate_item", idea)
+    if is_moderator:
         visible = Q(pk__isnull=False)
     replies = Comment.objects.filter(visible).select_related("author").order_by("created_at", "pk")
+    # A hidden comment with visible replies stays as a placeholder, so the replies (which
+    # count) keep their place in the conversation.
+    shown_threads = visible | Exists(
+        Comment.objects.filter(parent=OuterRef("pk"), moderation=Moderation.VISIBLE)
+    )
     page = keyset_paginate(
-        idea.comments.filter(visible, parent__isnull=True)
+        idea.comments.filter(shown_threads, parent__isnull=True)
         .select_related("author")
         .prefetch_related(Prefetch("replies", queryset=replies, to_attr="shown_replies")),
         ordering=("created_at", "id"),
@@ -254,6 +262,9 @@ def comment_thread(*, idea: Idea, user: User, after: str | None = None) -> Keyse
     )
     for comment in page.items:
         comment.idea = idea
+        comment.is_placeholder = not (
+            is_moderator or comment.author_id == user.pk or comment.moderation == Moderation.VISIBLE
+        )
         for reply in comment.shown_replies:
             reply.idea = idea
     return page

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -136,7 +137,7 @@ def _community_of_role(user: User):
 
 def attach_photos(*, idea: Idea, photos: Sequence[UploadedFile]) -> list[IdeaPhoto]:
     """Quarantine the (already validated) uploads and process them after commit."""
-    from proposals.tasks import process_idea_photo
+    from proposals.tasks import enqueue_photo
 
     start = idea.photos.count()
     created = []
@@ -146,12 +147,17 @@ def attach_photos(*, idea: Idea, photos: Sequence[UploadedFile]) -> list[IdeaPho
             position=start + offset,
             quarantined_name=store_in_quarantine(upload, folder="ideas"),
         )
-        process_idea_photo.delay_on_commit(photo.pk)
+        transaction.on_commit(partial(enqueue_photo, photo.pk))
         created.append(photo)
     return created
 
 
 def withdraw_idea(*, idea: Idea, actor: User) -> Idea:
+    if idea.duplicates.exists():
+        # Merged residents' support now lives here; withdrawing would silence them.
+        raise ValidationError(
+            _("Other ideas were merged into this one, so it can no longer be withdrawn.")
+        )
     return change_status(idea=idea, actor=actor, to_status=Status.WITHDRAWN, public_reply="")
 
 
@@ -212,10 +218,18 @@ def _count_comment(idea_id: int, delta: int) -> None:
 
 
 def edit_comment(*, comment: Comment, body: str) -> Comment:
-    comment.body = body.strip()
-    comment.edited_at = timezone.now()
-    comment.save(update_fields=["body", "edited_at"])
-    return comment
+    """Change a comment's text; under pre-moderation the new text waits for a moderator
+    again, or an approved comment could be rewritten into anything."""
+    with transaction.atomic():
+        locked = _lock(comment)
+        locked.body = body.strip()
+        locked.edited_at = timezone.now()
+        locked.save(update_fields=["body", "edited_at"])
+        if locked.moderation == Moderation.VISIBLE and premoderation_is_on(
+            locked.idea.community_id
+        ):
+            _set_moderation(locked, Moderation.PENDING, actor=None, action=Action.EDITED)
+    return locked
 
 
 # --- Reports and moderation ----------------------------------------------------------
@@ -362,6 +376,8 @@ def mark_duplicate(*, idea: Idea, original: Idea, actor: User, reason: str = "")
         target.save(update_fields=["support_count", "last_activity_at"])
         duplicate.duplicate_of = target
         duplicate.save(update_fields=["duplicate_of"])
+        # Ideas merged into this one earlier follow it, so no chain of duplicates forms.
+        Idea.objects.filter(duplicate_of=duplicate).update(duplicate_of=target)
         _log(duplicate, actor=actor, action=Action.MERGE, reason=reason or f"#{target.pk}")
 
 

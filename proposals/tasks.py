@@ -1,7 +1,9 @@
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from django.db import transaction
+from django.utils import timezone
 
 from covenant.uploads import LARGE_SIDE, THUMBNAIL_SIDE, quarantine, reencode_image
 from proposals.models import IdeaPhoto
@@ -33,3 +35,27 @@ def process_idea_photo(photo_id: int) -> str:
         photo.save()
     storage.delete(name)
     return photo.state
+
+
+# A photo still waiting after this long lost its task (the broker was down at upload).
+STUCK_AFTER = timedelta(minutes=5)
+
+
+@shared_task
+def process_waiting_photos() -> int:
+    """Process photos whose task never ran; `celery beat` calls this every few minutes."""
+    waiting = IdeaPhoto.objects.filter(
+        state=IdeaPhoto.State.PROCESSING, created_at__lt=timezone.now() - STUCK_AFTER
+    ).values_list("pk", flat=True)[:100]
+    for photo_id in waiting:
+        process_idea_photo(photo_id)
+    return len(waiting)
+
+
+def enqueue_photo(photo_id: int) -> None:
+    """Hand a photo to a worker; if the broker is down the sweeper picks it up later,
+    and the resident's request still succeeds."""
+    try:
+        process_idea_photo.delay(photo_id)
+    except Exception:
+        logger.warning("photo %s not queued; the sweeper will process it", photo_id, exc_info=True)

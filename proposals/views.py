@@ -436,7 +436,7 @@ def idea_note(request, idea_id: int):
         services.add_staff_note(idea=idea, author=request.user, body=form.cleaned_data["body"])
         messages.success(request, _("Note saved."))
     else:
-        messages.error(request, _("The note was empty."))
+        messages.error(request, " ".join(form.errors["body"]))
     return redirect(f"{idea.get_absolute_url()}#staff-notes")
 
 
@@ -445,7 +445,7 @@ def idea_note(request, idea_id: int):
 def triage_board(request):
     _require(request, "proposals.triage_idea")
     if request.method == "POST":
-        bulk = BulkTriageForm(request.POST)
+        bulk = BulkTriageForm(request.POST, user=request.user)
         if bulk.is_valid():
             count = services.bulk_triage(
                 ideas=bulk.cleaned_data["ideas"],
@@ -465,7 +465,12 @@ def triage_board(request):
     form = BoardFilterForm(request.GET, user=request.user)
     filters = form.filters()
     page = selectors.board_page(user=request.user, filters=filters, cursor=request.GET.get("after"))
-    context = {"form": form, "page": page, "ideas": page.items, "bulk_form": BulkTriageForm()}
+    context = {
+        "form": form,
+        "page": page,
+        "ideas": page.items,
+        "bulk_form": BulkTriageForm(user=request.user),
+    }
     return render(request, "proposals/triage_board.html", context)
 
 

@@ -90,3 +90,16 @@ def test_a_visible_name_shows_the_building_but_never_the_unit_to_residents(clien
 
 def test_the_hidden_flag_is_stored_not_inferred(hidden_name_idea):
     assert Idea.objects.get(pk=hidden_name_idea.pk).hide_name is True
+
+
+def test_withdrawing_does_not_reveal_a_hidden_name_on_the_timeline(
+    client, resident, neighbour, hidden_name_idea
+):
+    client.force_login(resident)
+    client.post(reverse("proposals:idea_withdraw", args=[hidden_name_idea.pk]))
+    client.force_login(neighbour)
+
+    html = client.get(hidden_name_idea.get_absolute_url()).content.decode()
+
+    assert "Withdrawn" in html
+    assert _leaks(html) == []

@@ -87,8 +87,12 @@ def test_photos_are_reencoded_without_gps_and_never_served_before(
     assert client.get(idea.get_absolute_url()).content.decode().count("<img") == 0
     assert len(files_in(media[1])) == 2, "the originals wait in quarantine"
 
-    for task in processing:
-        task()
+    # One task per photo waits for the commit; a worker runs them (here: in the test).
+    assert len(processing) == 2
+    from proposals.tasks import process_idea_photo
+
+    for photo in idea.photos.all():
+        process_idea_photo(photo.pk)
 
     photos = list(idea.photos.all())
     assert [photo.state for photo in photos] == [IdeaPhoto.State.READY] * 2
@@ -260,3 +264,31 @@ def test_the_personal_data_download_holds_ideas_comments_and_supports(
     assert [entry["title"] for entry in section["ideas"]] == [idea.title]
     assert section["comments"][0]["body"] == "我的评论"
     assert section["supports"][0]["idea"] == neighbours_idea.pk
+
+
+def test_a_broker_that_is_down_at_upload_delays_the_photo_but_loses_nothing(
+    client, resident, media, django_capture_on_commit_callbacks, monkeypatch
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from proposals import tasks
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(tasks.process_idea_photo, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, resident, photos=[images.good_photo()])
+
+    assert response.status_code == 302, "the resident's idea is saved all the same"
+    photo = IdeaPhoto.objects.get()
+    assert photo.state == IdeaPhoto.State.PROCESSING
+    IdeaPhoto.objects.filter(pk=photo.pk).update(created_at=timezone.now() - timedelta(minutes=6))
+
+    assert tasks.process_waiting_photos() == 1
+
+    photo.refresh_from_db()
+    assert photo.state == IdeaPhoto.State.READY
+    assert files_in(media[1]) == []
