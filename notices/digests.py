@@ -35,16 +35,21 @@ def waiting_items(frequency: str):
 
 
 def build_digests(
-    *, frequency: str, period: datetime.date | None = None, batch_size: int = BATCH_SIZE
+    *,
+    frequency: str,
+    period: datetime.date | None = None,
+    batch_size: int = BATCH_SIZE,
+    among=None,
 ) -> list[int]:
-    """Make this period's digests for everyone with items waiting; return the ids of
-    those not sent yet. Three queries a batch, whatever the number of items."""
+    """Make this period's digests for everyone with items waiting (or only those of
+    `among`, a User queryset: the benchmark's); return the ids of those not sent yet.
+    Three queries a batch, whatever the number of items."""
     period = period or period_of(frequency)
+    waiting = waiting_items(frequency)
+    if among is not None:
+        waiting = waiting.filter(recipient__in=among)
     user_ids = list(
-        waiting_items(frequency)
-        .order_by("recipient_id")
-        .values_list("recipient_id", flat=True)
-        .distinct()
+        waiting.order_by("recipient_id").values_list("recipient_id", flat=True).distinct()
     )
     pending: list[int] = []
     for start in range(0, len(user_ids), batch_size):
