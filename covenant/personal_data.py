@@ -2,7 +2,8 @@
 
 The core registers its own sections; feature apps add theirs with
 ``register_personal_data_section`` from their AppConfig.ready(), so the core never
-imports them.
+imports them. In the same way, feature apps forget what they hold of a person who
+deletes their account with ``register_account_deletion_handler``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,22 @@ def register_personal_data_section(name: str, collect: Section) -> None:
 
 def collect_personal_data(*, user: User) -> dict[str, Any]:
     return {name: collect(user) for name, collect in _SECTIONS.items()}
+
+
+AccountDeletionHandler = Callable[[User], None]
+_DELETION_HANDLERS: list[AccountDeletionHandler] = []
+
+
+def register_account_deletion_handler(handler: AccountDeletionHandler) -> None:
+    """``handler(user)`` runs inside delete_account's transaction, after the account
+    itself is anonymised; an exception it raises undoes the whole deletion."""
+    if handler not in _DELETION_HANDLERS:
+        _DELETION_HANDLERS.append(handler)
+
+
+def run_account_deletion_handlers(*, user: User) -> None:
+    for handler in _DELETION_HANDLERS:
+        handler(user)
 
 
 def _account(user: User) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from covenant.models import Household, Membership, MembershipEvent, User
+from covenant.personal_data import run_account_deletion_handlers
 from covenant.signals import membership_decided, membership_requested
 
 logger = logging.getLogger(__name__)
@@ -173,6 +174,8 @@ def delete_account(*, user: User) -> None:
         user.deleted_at = timezone.now()
         user.set_unusable_password()
         user.save()
+        # Feature apps forget what they hold (registered from their AppConfig.ready()).
+        run_account_deletion_handlers(user=user)
     logger.info("account %s deleted at the person's request", user.pk)
 
 

@@ -12,10 +12,15 @@ class VolunteersConfig(AppConfig):
 
     def ready(self):
         from covenant.celery import app
-        from covenant.personal_data import register_personal_data_section
+        from covenant.personal_data import (
+            register_account_deletion_handler,
+            register_personal_data_section,
+        )
         from volunteers.personal_data import volunteering
+        from volunteers.services import forget_volunteer
 
         register_personal_data_section("volunteering", volunteering)
+        register_account_deletion_handler(forget_volunteer)
         # The 24-hour reminders, claimed every ten minutes by `celery beat`.
         app.conf.beat_schedule = {
             **(app.conf.beat_schedule or {}),

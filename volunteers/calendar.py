@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vText
 
 from volunteers.models import Activity
@@ -24,11 +25,18 @@ def _calendar(name: str) -> Calendar:
     return calendar
 
 
-def _event(activity: Activity, *, url: str, host: str) -> Event:
+def _event(activity: Activity, *, url: str, host: str, tentative: bool = False) -> Event:
     zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     event = Event()
     event.add("uid", f"activity-{activity.pk}@{host}")
-    event.add("summary", activity.title)
+    if tentative:
+        # A place in the waitlist: the person may or may not go.
+        # Translators: after an activity's title in a calendar, for a waitlist place.
+        mark = _("(waitlist)")
+        event.add("summary", f"{activity.title} {mark}")
+        event.add("status", "TENTATIVE")
+    else:
+        event.add("summary", activity.title)
     event.add("dtstart", timezone.localtime(activity.starts_at, zone))
     event.add("dtend", timezone.localtime(activity.ends_at, zone))
     event.add("dtstamp", activity.updated_at)
@@ -38,10 +46,20 @@ def _event(activity: Activity, *, url: str, host: str) -> Event:
     return event
 
 
-def activities_calendar(activities: Iterable[Activity], *, name: str, url_of, host: str) -> bytes:
-    """``url_of(activity)`` gives each event's absolute link."""
+def activities_calendar(
+    activities: Iterable[Activity],
+    *,
+    name: str,
+    url_of,
+    host: str,
+    tentative: Collection[int] = frozenset(),
+) -> bytes:
+    """``url_of(activity)`` gives each event's absolute link; the activities whose ids
+    are in ``tentative`` (a waitlist place) are marked so."""
     calendar = _calendar(name)
     for activity in activities:
-        calendar.add_component(_event(activity, url=url_of(activity), host=host))
+        calendar.add_component(
+            _event(activity, url=url_of(activity), host=host, tentative=activity.pk in tentative)
+        )
     calendar.add_missing_timezones()
     return calendar.to_ical()

@@ -69,8 +69,11 @@ rules.add_perm("volunteers.see_roster", is_estate_participant)
 rules.add_perm("volunteers.see_activities", is_estate_participant)
 rules.add_perm("volunteers.sign_up", is_team_member)
 rules.add_perm("volunteers.organise", is_organiser)
-# The organiser runs their activity; an admin steps in when they cannot.
-rules.add_perm("volunteers.run_activity", is_activity_organiser | is_community_admin)
+# The organiser runs their activity while they still organise; an admin steps in when
+# they cannot.
+rules.add_perm(
+    "volunteers.run_activity", (is_activity_organiser & is_organiser) | is_community_admin
+)
 rules.add_perm("volunteers.see_ledger", is_team_member | is_organiser)
 # A statement of hours is the volunteer's own; those who approve the team see all.
 rules.add_perm("volunteers.see_statement", is_self | is_community_admin | is_party_branch_member)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import operator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import reduce
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, NullIf, TruncMonth
@@ -248,12 +250,34 @@ def buildings_seen_by(*, user) -> QuerySet[Building]:
     return Building.objects.filter(pk__in=roles.building_ids).order_by("number")
 
 
-def households_of_building(*, building: Building) -> QuerySet[Household]:
-    """The building's households with their verified members and open requests counted,
-    the verified members prefetched (one query a page)."""
+def floors_seen_by(*, user, building: Building) -> Q:
+    """The floors of the building the user looks after, as a filter on households: all of
+    them for an admin or a grant without a range, else the union of the grants' ranges,
+    and none for anyone else."""
+    from covenant.rules import roles_of
+
+    roles = roles_of(user)
+    if roles.is_admin:
+        return Q()
+    ranges = []
+    for grant in roles.captain_grants:
+        if grant.building_id != building.pk:
+            continue
+        if grant.floor_from is None:
+            return Q()
+        ranges.append(Q(floor__gte=grant.floor_from, floor__lte=grant.floor_to))
+    if not ranges:
+        return Q(pk__in=[])
+    return reduce(operator.or_, ranges)
+
+
+def households_of_building(*, building: Building, user) -> QuerySet[Household]:
+    """The building's households on the floors the user looks after, with their verified
+    members and open requests counted, the verified members prefetched (one query a page)."""
     verified = Membership.objects.filter(status=Membership.Status.VERIFIED).select_related("user")
     return (
         Household.objects.filter(building=building)
+        .filter(floors_seen_by(user=user, building=building))
         .annotate(
             verified_count=Count(
                 "memberships", filter=Q(memberships__status=Membership.Status.VERIFIED)
@@ -267,10 +291,12 @@ def households_of_building(*, building: Building) -> QuerySet[Household]:
     )
 
 
-def households_to_visit(*, building: Building) -> QuerySet[Household]:
-    """Households of the building without a verified member: the door-knock list."""
+def households_to_visit(*, building: Building, user) -> QuerySet[Household]:
+    """Households without a verified member on the floors the user looks after: the
+    door-knock list."""
     return (
         Household.objects.filter(building=building)
+        .filter(floors_seen_by(user=user, building=building))
         .exclude(
             Exists(
                 Membership.objects.filter(

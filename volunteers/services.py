@@ -131,7 +131,46 @@ def decline_volunteer(*, volunteer_id: int, actor: User, reason: str) -> Volunte
 
 
 def leave_team(*, volunteer_id: int, actor: User) -> Volunteer:
-    return _change_volunteer(volunteer_id=volunteer_id, actor=actor, to_status=VStatus.LEFT)
+    """Leave the team. The personal calendar feed goes too: it is reached without
+    signing in, and its owner can no longer reach the page that revokes it."""
+    with transaction.atomic(durable=True):
+        volunteer = (
+            Volunteer.objects.select_for_update().select_related("user").get(pk=volunteer_id)
+        )
+        _move_volunteer(volunteer, actor=actor, to_status=VStatus.LEFT)
+        CalendarFeed.objects.filter(user_id=volunteer.user_id).delete()
+    return volunteer
+
+
+def forget_volunteer(user: User) -> None:
+    """What the volunteers area forgets of a person who deletes their account.
+
+    Registered with ``covenant.personal_data.register_account_deletion_handler`` and
+    called inside ``covenant.services.delete_account``'s transaction: their details are
+    blanked, they leave the team, their places at activities not yet begun go to the
+    waitlist, and their calendar feed stops working. Hours already served stay in the
+    ledger, shown as a former resident's."""
+    volunteer = Volunteer.objects.select_for_update().filter(user=user).first()
+    if volunteer is not None:
+        if VStatus.LEFT in VOLUNTEER_TRANSITIONS[volunteer.status]:
+            _move_volunteer(volunteer, actor=user, to_status=VStatus.LEFT)
+        volunteer.roster_name = ""
+        volunteer.skills = ""
+        volunteer.availability = ""
+        volunteer.save(update_fields=["roster_name", "skills", "availability"])
+    now = timezone.now()
+    upcoming = (
+        SignUp.objects.filter(
+            user=user,
+            status__in=[SStatus.CONFIRMED, SStatus.WAITLISTED],
+            activity__starts_at__gt=now,
+        )
+        .order_by("activity__starts_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    for signup_id in list(upcoming):
+        _cancel_signup_locked(signup_id=signup_id, actor=user)
+    CalendarFeed.objects.filter(user=user).delete()
 
 
 # --- Activities ----------------------------------------------------------------------
@@ -146,14 +185,35 @@ def create_activity(*, organiser: User, **fields) -> Activity:
 
 
 ACTIVITY_FIELDS = ("title", "description", "category", "starts_at", "ends_at", "place", "capacity")
+TIME_FIELDS = ("starts_at", "ends_at")
+
+
+def _same_minute(a: datetime.datetime, b: datetime.datetime) -> bool:
+    # The form's time inputs stop at the minute; seconds are not a change.
+    return a.replace(second=0, microsecond=0) == b.replace(second=0, microsecond=0)
 
 
 def update_activity(*, activity_id: int, actor: User, **fields) -> Activity:
     """Change an activity. A larger capacity promotes from the waitlist; a smaller one
-    never removes anyone confirmed (the organiser asks them instead)."""
+    never removes anyone confirmed (the organiser asks them instead). Once someone has
+    been checked in, the time is fixed: their hours and date were counted from it."""
     with transaction.atomic(durable=True):
         activity = Activity.objects.select_for_update().get(pk=activity_id)
+        fields = dict(fields)
+        for name in TIME_FIELDS:
+            if _same_minute(getattr(activity, name), fields[name]):
+                fields[name] = getattr(activity, name)
         changed = [name for name in ACTIVITY_FIELDS if getattr(activity, name) != fields[name]]
+        if (
+            any(name in changed for name in TIME_FIELDS)
+            and activity.signups.filter(status=SStatus.ATTENDED).exists()
+        ):
+            raise ValidationError(
+                _(
+                    "Volunteers have been checked in already, and their hours were counted "
+                    "from this time, so it can no longer change."
+                )
+            )
         confirmed = _confirmed_count(activity)
         if fields["capacity"] < confirmed:
             raise ValidationError(
@@ -241,14 +301,24 @@ def sign_up(*, activity_id: int, user: User) -> SignUp:
 
 
 def cancel_signup(*, signup_id: int, actor: User) -> SignUp:
-    """Give up a place (or a waitlist place); the next in the waitlist moves up."""
+    """Give up a place (or a waitlist place); the next in the waitlist moves up.
+
+    Raises ValidationError once the activity has begun: what happened is recorded by
+    check-in, and nobody is moved up into an activity already under way."""
     with transaction.atomic(durable=True):
-        activity_id = SignUp.objects.values_list("activity_id", flat=True).get(pk=signup_id)
-        # Activity first, then the sign-up: the same order as sign_up, so no deadlock.
-        activity = Activity.objects.select_for_update().get(pk=activity_id)
-        signup = SignUp.objects.select_for_update().get(pk=signup_id)
-        _move_signup(signup, actor=actor, to_status=SStatus.CANCELLED)
-        promoted = _promote_waitlist(activity, actor=actor)
+        return _cancel_signup_locked(signup_id=signup_id, actor=actor)
+
+
+def _cancel_signup_locked(*, signup_id: int, actor: User) -> SignUp:
+    """cancel_signup's work, inside the caller's transaction."""
+    activity_id = SignUp.objects.values_list("activity_id", flat=True).get(pk=signup_id)
+    # Activity first, then the sign-up: the same order as sign_up, so no deadlock.
+    activity = Activity.objects.select_for_update().get(pk=activity_id)
+    signup = SignUp.objects.select_for_update().get(pk=signup_id)
+    if activity.starts_at <= timezone.now():
+        raise ValidationError(_("This activity has begun; places can no longer be cancelled."))
+    _move_signup(signup, actor=actor, to_status=SStatus.CANCELLED)
+    promoted = _promote_waitlist(activity, actor=actor)
     for moved in promoted:
         logger.info("sign-up %s promoted from the waitlist", moved.pk)
     return signup
@@ -256,7 +326,9 @@ def cancel_signup(*, signup_id: int, actor: User) -> SignUp:
 
 def _promote_waitlist(activity: Activity, *, actor: User) -> list[SignUp]:
     """Fill free places from the waitlist in the order people joined it. The caller
-    holds the activity's row lock."""
+    holds the activity's row lock. Nobody is moved up once the activity has begun."""
+    if activity.starts_at <= timezone.now():
+        return []
     free = activity.capacity - _confirmed_count(activity)
     if free <= 0:
         return []
@@ -316,7 +388,8 @@ def hours_for(activity: Activity) -> Decimal:
 def check_in(*, signup_id: int, actor: User, now: datetime.datetime | None = None) -> SignUp:
     """Mark a confirmed volunteer present and credit the activity's hours, once.
 
-    Raises ValidationError before check-in opens (two hours before the start), and
+    Raises ValidationError before check-in opens (two hours before the start) or when
+    the actor is the volunteer themselves and not an admin, and
     TransitionNotAllowed for a sign-up that is not confirmed (already checked in,
     cancelled or still waiting)."""
     now = now or timezone.now()
@@ -324,6 +397,10 @@ def check_in(*, signup_id: int, actor: User, now: datetime.datetime | None = Non
         activity_id = SignUp.objects.values_list("activity_id", flat=True).get(pk=signup_id)
         activity = Activity.objects.select_for_update().get(pk=activity_id)
         signup = SignUp.objects.select_for_update().get(pk=signup_id)
+        if signup.user_id == actor.pk and not roles_of(actor).is_admin:
+            raise ValidationError(
+                _("Nobody checks themselves in; an admin can check you in instead.")
+            )
         if now < activity.starts_at - CHECK_IN_OPENS_BEFORE:
             raise ValidationError(_("Check-in opens two hours before the activity starts."))
         _move_signup(

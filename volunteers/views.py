@@ -129,7 +129,9 @@ def application_decline(request, volunteer_id):
 def roster(request):
     _require(request, "volunteers.see_roster")
     page = _page(request, selectors.roster())
-    return render(request, "volunteers/roster.html", {"page": page})
+    # Hours by volunteer are the team's (the ledger's), not every resident's.
+    context = {"page": page, "show_hours": request.user.has_perm("volunteers.see_ledger")}
+    return render(request, "volunteers/roster.html", context)
 
 
 @login_required
@@ -279,6 +281,8 @@ def activity_cancel(request, activity_id):
         raise Http404
     try:
         services.cancel_signup(signup_id=signup.pk, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     except services.TransitionNotAllowed:
         messages.error(request, _("You were checked in already; this cannot be cancelled."))
     else:
@@ -399,12 +403,14 @@ def calendar_feed(request, token):
     if user is None:
         raise Http404
     since = timezone.now() - datetime.timedelta(days=FEED_PAST_DAYS)
-    signups = selectors.signups_of_user(user=user, since=since)
+    signups = list(selectors.signups_of_user(user=user, since=since))
     content = activities_calendar(
         [signup.activity for signup in signups],
         name=_("My volunteer activities"),
         url_of=lambda a: request.build_absolute_uri(a.get_absolute_url()),
         host=request.get_host(),
+        # A place in the waitlist is not a place yet: the calendar shows it as tentative.
+        tentative={s.activity_id for s in signups if s.status == SignUp.Status.WAITLISTED},
     )
     response = _ics_response(content, "volunteer-activities.ics")
     response["Content-Disposition"] = 'inline; filename="volunteer-activities.ics"'
@@ -463,8 +469,15 @@ def buildings(request):
 def building(request, building_id):
     building = get_object_or_404(Building, pk=building_id)
     _require(request, "volunteers.see_building", building)
-    households = _page(request, selectors.households_of_building(building=building))
-    to_visit = _page(request, selectors.households_to_visit(building=building), name="visit_page")
+    # A captain of some floors sees those floors only; the counts follow.
+    households = _page(
+        request, selectors.households_of_building(building=building, user=request.user)
+    )
+    to_visit = _page(
+        request,
+        selectors.households_to_visit(building=building, user=request.user),
+        name="visit_page",
+    )
     context = {
         "building": building,
         "households": households,
