@@ -1,6 +1,6 @@
 """The notices part of a person's data download."""
 
-from notices.models import Notification, NotificationPreference
+from notices.models import Digest, Notification, NotificationPreference
 
 
 def notices_of(user) -> dict:
@@ -20,3 +20,12 @@ def notices_of(user) -> dict:
             ).values_list("kind", "url", "created_at", "read_at")
         ],
     }
+
+
+def forget_person(user) -> None:
+    """Account deletion: their inbox, mail settings and digests go (unsent mail with
+    them); announcements they wrote and households they told stay, as the estate's
+    record, under "former resident"."""
+    Notification.objects.filter(recipient=user).delete()
+    NotificationPreference.objects.filter(user=user).delete()
+    Digest.objects.filter(user=user).delete()

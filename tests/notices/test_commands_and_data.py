@@ -86,3 +86,21 @@ def test_the_admin_lists_notices_records_for_community_admins_only(
     steward.save()
     client.force_login(steward)
     assert client.get(url).status_code == 403
+
+
+def test_deleting_an_account_forgets_its_inbox_but_keeps_its_announcements(
+    steward, resident, to_estate
+):
+    from covenant import services as covenant_services
+    from notices import services
+    from notices.models import NotificationPreference
+
+    services.set_preferences(user=resident, modes={"announcement.published": "weekly"})
+    covenant_services.delete_account(user=steward)
+    covenant_services.delete_account(user=resident)
+    assert not Notification.objects.filter(recipient=resident).exists()
+    assert not NotificationPreference.objects.filter(user=resident).exists()
+    announcement = Announcement.objects.get()
+    assert announcement.author == steward
+    assert announcement.author.deleted_at is not None
+    assert str(announcement.author.display_name) == "前住户"
