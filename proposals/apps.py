@@ -9,9 +9,10 @@ class ProposalsConfig(AppConfig):
     def ready(self):
         from covenant.celery import app
         from covenant.personal_data import register_personal_data_section
-        from proposals import personal_data
+        from proposals import notifications, personal_data
 
         register_personal_data_section("golden_ideas", personal_data.collect)
+        notifications.register_kinds()
         app.conf.beat_schedule = {
             **(app.conf.beat_schedule or {}),
             # Photos whose task was lost (broker down at upload) are processed late, not never.

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from covenant.models import Household, Membership, Role, RoleGrant, User
 from covenant.rules import roles_of
 from covenant.uploads import store_in_quarantine
-from proposals import search
+from proposals import notifications, search
 from proposals.models import (
     Campaign,
     Category,
@@ -124,6 +124,8 @@ def submit_idea(
             last_activity_at=now,
         )
         attach_photos(idea=idea, photos=photos)
+        if idea.moderation == Moderation.PENDING:
+            notifications.tell_moderators(item=idea)
     logger.info("idea %s submitted by user %s", idea.pk, author.pk)
     return idea
 
@@ -208,6 +210,9 @@ def add_comment(*, idea: Idea, author: User, body: str, parent: Comment | None =
         )
         if moderation == Moderation.VISIBLE:
             _count_comment(idea.pk, +1)
+            notifications.tell_comment(comment=comment)
+        else:
+            notifications.tell_moderators(item=comment)
     return comment
 
 
@@ -263,12 +268,19 @@ def report_item(
         locked.report_count = F("report_count") + 1
         locked.save(update_fields=["report_count"])
         locked.refresh_from_db(fields=["report_count"])
-        if (
+        if isinstance(locked, Comment):
+            locked.idea = item.idea
+        auto_hide = (
             locked.report_count >= AUTO_HIDE_AFTER_REPORTS
             and locked.moderation == Moderation.VISIBLE
             and not _is_staff_content(locked)
-        ):
+        )
+        if auto_hide:
             _set_moderation(locked, Moderation.AUTO_HIDDEN, actor=None, action=Action.AUTO_HIDE)
+        if auto_hide or locked.report_count == 1:
+            # Moderators hear of an item's first report and of it being hidden, not
+            # of every further report.
+            notifications.tell_moderators(item=locked)
     return True
 
 
@@ -324,6 +336,7 @@ def hide_item(*, item: Idea | Comment, actor: User, reason: str) -> None:
         _set_moderation(
             locked, Moderation.HIDDEN, actor=actor, action=Action.HIDE, reason=reason.strip()
         )
+        notifications.tell_moderated(item=locked, actor=actor, reason=reason.strip())
 
 
 def restore_item(*, item: Idea | Comment, actor: User) -> None:
@@ -334,6 +347,8 @@ def restore_item(*, item: Idea | Comment, actor: User) -> None:
         if locked.moderation == Moderation.VISIBLE:
             action = Action.DISMISS
         _set_moderation(locked, Moderation.VISIBLE, actor=actor, action=action)
+        if action == Action.APPROVE and isinstance(locked, Comment):
+            notifications.tell_comment(comment=locked)
 
 
 def mark_duplicate(*, idea: Idea, original: Idea, actor: User, reason: str = "") -> None:
@@ -379,6 +394,7 @@ def mark_duplicate(*, idea: Idea, original: Idea, actor: User, reason: str = "")
         # Ideas merged into this one earlier follow it, so no chain of duplicates forms.
         Idea.objects.filter(duplicate_of=duplicate).update(duplicate_of=target)
         _log(duplicate, actor=actor, action=Action.MERGE, reason=reason or f"#{target.pk}")
+        notifications.tell_merged(duplicate=duplicate, original=target, actor=actor)
 
 
 # --- Triage --------------------------------------------------------------------------
@@ -411,14 +427,18 @@ def change_status(*, idea: Idea, actor: User, to_status: str, public_reply: str 
         locked.status_changed_at = now
         locked.last_activity_at = now
         locked.save(update_fields=["status", "status_changed_at", "last_activity_at"])
+        if to_status != Status.WITHDRAWN:
+            notifications.tell_status_changed(idea=locked, actor=actor)
     return locked
 
 
 def post_public_reply(*, idea: Idea, actor: User, text: str) -> TimelineEntry:
     if not text.strip():
         raise ValidationError({"public_reply": _("Write the reply.")})
-    entry = TimelineEntry.objects.create(idea=idea, actor=actor, public_reply=text.strip())
-    Idea.objects.filter(pk=idea.pk).update(last_activity_at=entry.created_at)
+    with transaction.atomic():
+        entry = TimelineEntry.objects.create(idea=idea, actor=actor, public_reply=text.strip())
+        Idea.objects.filter(pk=idea.pk).update(last_activity_at=entry.created_at)
+        notifications.tell_public_reply(idea=idea, actor=actor)
     return entry
 
 

@@ -20,6 +20,9 @@ class VolunteersConfig(AppConfig):
         from volunteers.services import forget_volunteer
 
         register_personal_data_section("volunteering", volunteering)
+        from volunteers import notifications
+
+        notifications.register_kinds()
         register_account_deletion_handler(forget_volunteer)
         # The 24-hour reminders, claimed every ten minutes by `celery beat`.
         app.conf.beat_schedule = {

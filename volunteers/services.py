@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from covenant.models import Household, User
 from covenant.rules import roles_of
+from volunteers import notifications, selectors
 from volunteers.models import (
     Activity,
     CalendarFeed,
@@ -238,12 +239,21 @@ def update_activity(*, activity_id: int, actor: User, **fields) -> Activity:
 
 
 def activity_changed(*, activity_id: int, fields: list[str]) -> None:
-    """Called after an activity's details changed and the change committed.
-
-    NOTIFY HERE: once the notices app has landed, tell everyone confirmed or waitlisted
-    (``selectors.people_to_tell_about(activity_id=...)``) with one ``notify(...)`` call.
-    """
+    """Called after an activity's details changed and the change committed: everyone
+    confirmed or waiting hears of it, if the change matters to them."""
     logger.info("activity %s changed: %s", activity_id, ", ".join(fields))
+    if not set(fields) & TOLD_CHANGES:
+        return
+    activity = Activity.objects.select_related("organiser").get(pk=activity_id)
+    with transaction.atomic():
+        notifications.tell_changed(
+            activity=activity,
+            recipients=selectors.people_to_tell_about(activity_id=activity_id),
+        )
+
+
+# A new description is not worth a message; a new time or place is.
+TOLD_CHANGES = {"starts_at", "ends_at", "place", "title"}
 
 
 def _confirmed_count(activity: Activity) -> int:
@@ -340,6 +350,7 @@ def _promote_waitlist(activity: Activity, *, actor: User) -> list[SignUp]:
     for signup in waiting:
         # Promotion is the system's doing on behalf of whoever freed the place.
         _move_signup(signup, actor=actor, to_status=SStatus.CONFIRMED)
+    notifications.tell_promoted(activity=activity, signups=waiting)
     return waiting
 
 

@@ -3,9 +3,11 @@
 import logging
 
 from celery import shared_task
+from django.db import transaction
 from django.utils import timezone
 
-from volunteers import selectors, services
+from volunteers import notifications, selectors, services
+from volunteers.models import SignUp
 
 logger = logging.getLogger(__name__)
 
@@ -20,10 +22,11 @@ def send_due_reminders() -> int:
     now = timezone.now()
     sent = 0
     for signup_id in selectors.signups_due_reminder(now=now).values_list("pk", flat=True):
-        if services.mark_reminded(signup_id=signup_id, now=now):
-            # NOTIFY HERE: once the notices app has landed, one call such as
-            # notify(recipient=signup.user, kind="volunteers.reminder", target=signup.activity)
-            # goes here, on commit of the claim (this task runs in autocommit).
-            sent += 1
-            logger.info("24-hour reminder for sign-up %s", signup_id)
+        # The claim and the notification commit together: a failure un-claims it.
+        with transaction.atomic():
+            if services.mark_reminded(signup_id=signup_id, now=now):
+                signup = SignUp.objects.select_related("activity").get(pk=signup_id)
+                notifications.tell_reminder(signup=signup)
+                sent += 1
+                logger.info("24-hour reminder for sign-up %s", signup_id)
     return sent

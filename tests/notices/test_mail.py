@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from notices import services
+from notices.kinds import all_kinds
 from notices.models import Delivery, EmailMode, Notification, NotificationPreference
 
 PREFERENCES = reverse("notices:preferences")
@@ -91,20 +92,18 @@ def test_a_captain_chooses_mail_for_new_membership_requests(client, captain_3):
 
 def test_the_preferences_page_saves_a_choice(client, resident):
     client.force_login(resident)
-    response = client.post(
-        PREFERENCES,
-        {
-            "announcement.published": "weekly",
-            "membership.verified": "off",
-            "membership.rejected": "immediately",
-        },
-    )
-    assert response.status_code == 302
-    assert dict(NotificationPreference.objects.values_list("kind", "email")) == {
+    offered = client.get(PREFERENCES).context["form"]
+    choices = {name: field.initial for name, field in offered.fields.items()}
+    changed = {
         "announcement.published": "weekly",
         "membership.verified": "off",
         "membership.rejected": "immediately",
     }
+    response = client.post(PREFERENCES, {**choices, **changed})
+    assert response.status_code == 302
+    saved = dict(NotificationPreference.objects.values_list("kind", "email"))
+    assert saved == {**choices, **changed}
+    assert "proposals.needs_moderation" not in saved, "a resident decides no queue"
 
 
 def test_the_preferences_page_refuses_an_unknown_choice(client, resident):
@@ -161,4 +160,6 @@ def test_unsubscribing_stops_mail_waiting_for_the_digest(client, to_estate, resi
 def test_a_digest_token_switches_off_every_kind_in_that_digest(client, resident):
     client.post(unsubscribe_url(resident, services.ALL_OF_FREQUENCY + "daily"))
     off = set(NotificationPreference.objects.filter(email="off").values_list("kind", flat=True))
-    assert off == {"announcement.published", "membership.requested"}
+    daily = {kind.key for kind in all_kinds() if kind.default_email == EmailMode.DAILY}
+    assert off == daily
+    assert {"announcement.published", "membership.requested", "proposals.comment"} <= off

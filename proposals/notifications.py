@@ -1,0 +1,193 @@
+"""What golden ideas tell people, through the notices app.
+
+Kinds are registered once (`register_kinds`, from the app's ready()); the `tell_*`
+functions are called by the services inside their transaction, and notices writes the
+notifications in bulk and mails them after commit. Texts are rendered in the reader's
+language from stored facts (titles, statuses), never stored as sentences.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from covenant.models import Role, RoleGrant, User
+from proposals.models import Comment, Idea
+
+STATUS_CHANGED = "proposals.status_changed"
+PUBLIC_REPLY = "proposals.public_reply"
+COMMENT = "proposals.comment"
+REPLY = "proposals.reply"
+MODERATED = "proposals.moderated"
+MERGED = "proposals.merged"
+NEEDS_MODERATION = "proposals.needs_moderation"
+
+
+def _status_label(code: str) -> str:
+    try:
+        return str(Idea.Status(code).label)
+    except ValueError:
+        return code
+
+
+def register_kinds() -> None:
+    from notices.kinds import NotificationKind, context_of, register
+    from notices.models import EmailMode
+
+    def says(text):
+        return lambda notification: text() % context_of(notification)
+
+    register(
+        NotificationKind(
+            key=STATUS_CHANGED,
+            label=gettext_lazy("A status change on an idea I wrote or support"),
+            default_email=EmailMode.IMMEDIATELY,
+            render=lambda n: (
+                _("“%(title)s” is now: %(status)s")
+                % {**context_of(n), "status": _status_label(context_of(n)["status"])}
+            ),
+        )
+    )
+    register(
+        NotificationKind(
+            key=PUBLIC_REPLY,
+            label=gettext_lazy("A public reply on an idea I wrote or support"),
+            default_email=EmailMode.DAILY,
+            render=says(lambda: _("%(actor)s replied publicly to “%(title)s”")),
+        )
+    )
+    register(
+        NotificationKind(
+            key=COMMENT,
+            label=gettext_lazy("A comment on my idea"),
+            default_email=EmailMode.DAILY,
+            render=says(lambda: _("%(actor)s commented on your idea “%(title)s”")),
+        )
+    )
+    register(
+        NotificationKind(
+            key=REPLY,
+            label=gettext_lazy("A reply to my comment"),
+            default_email=EmailMode.DAILY,
+            render=says(lambda: _("%(actor)s replied to your comment on “%(title)s”")),
+        )
+    )
+    register(
+        NotificationKind(
+            key=MODERATED,
+            label=gettext_lazy("A moderator hid something I wrote"),
+            default_email=EmailMode.IMMEDIATELY,
+            render=says(lambda: _("A moderator hid what you wrote on “%(title)s”: %(reason)s")),
+        )
+    )
+    register(
+        NotificationKind(
+            key=MERGED,
+            label=gettext_lazy("My idea merged into another"),
+            default_email=EmailMode.IMMEDIATELY,
+            render=says(
+                lambda: _(
+                    "Your idea “%(title)s” was merged into “%(original)s”; your support counts there"
+                )
+            ),
+        )
+    )
+    register(
+        NotificationKind(
+            key=NEEDS_MODERATION,
+            label=gettext_lazy("Ideas and comments waiting in my moderation queue"),
+            default_email=EmailMode.DAILY,
+            for_deciders=True,
+            render=says(lambda: _("Waiting in your moderation queue: “%(title)s”")),
+        )
+    )
+
+
+def _notify(**kwargs) -> None:
+    from notices.services import notify
+
+    notify(**kwargs)
+
+
+def _people_of(idea: Idea):
+    """The author and every supporter of an idea, as one queryset."""
+    return User.objects.filter(Q(pk=idea.author_id) | Q(idea_supports__idea=idea)).distinct()
+
+
+def tell_status_changed(*, idea: Idea, actor: User) -> None:
+    _notify(
+        recipients=_people_of(idea),
+        kind=STATUS_CHANGED,
+        target=idea,
+        actor=actor,
+        context={"title": idea.title, "status": idea.status},
+    )
+
+
+def tell_public_reply(*, idea: Idea, actor: User) -> None:
+    _notify(
+        recipients=_people_of(idea), kind=PUBLIC_REPLY, target=idea, actor=actor,
+        context={"title": idea.title},
+    )  # fmt: skip
+
+
+def tell_comment(*, comment: Comment) -> None:
+    idea = comment.idea
+    context = {"title": idea.title}
+    _notify(
+        recipients=[idea.author_id],
+        kind=COMMENT,
+        target=comment,
+        actor=comment.author,
+        context=context,
+    )
+    if comment.parent_id and comment.parent.author_id != idea.author_id:
+        _notify(
+            recipients=[comment.parent.author_id], kind=REPLY, target=comment,
+            actor=comment.author, context=context,
+        )  # fmt: skip
+
+
+def tell_moderated(*, item: Idea | Comment, actor: User, reason: str) -> None:
+    idea = item if isinstance(item, Idea) else item.idea
+    _notify(
+        recipients=[item.author_id], kind=MODERATED, target=idea, actor=actor,
+        context={"title": idea.title, "reason": reason},
+    )  # fmt: skip
+
+
+def tell_merged(*, duplicate: Idea, original: Idea, actor: User) -> None:
+    _notify(
+        recipients=[duplicate.author_id], kind=MERGED, target=original, actor=actor,
+        context={"title": duplicate.title, "original": original.title},
+    )  # fmt: skip
+
+
+def moderators_of(idea: Idea):
+    """Captains whose grant covers the idea's building and floor, and the estate's admins."""
+    covering = Q(role=Role.CAPTAIN, building_id=idea.building_id) & (
+        Q(floor_from__isnull=True) | Q(floor_from__lte=idea.floor, floor_to__gte=idea.floor)
+    )
+    admins = Q(role=Role.COMMUNITY_ADMIN, community_id=idea.community_id)
+    grants = RoleGrant.objects.filter(
+        (covering if idea.building_id else Q(pk__isnull=True)) | admins
+    )
+    return User.objects.filter(pk__in=grants.values("user_id"))
+
+
+def tell_moderators(*, item: Idea | Comment) -> None:
+    idea = item if isinstance(item, Idea) else item.idea
+    _notify(
+        recipients=moderators_of(idea).exclude(pk=item.author_id),
+        kind=NEEDS_MODERATION,
+        target=item,
+        url=_queue_url(),
+        context={"title": idea.title},
+    )
+
+
+def _queue_url() -> str:
+    from django.urls import reverse
+
+    return reverse("proposals:moderation_queue")

@@ -1,0 +1,103 @@
+"""What the volunteers area tells people, through the notices app: the 24-hour reminder,
+changes to an activity they signed up for, and a place freed for them on the waitlist."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from volunteers.models import Activity, SignUp
+
+REMINDER = "volunteers.reminder"
+CHANGED = "volunteers.activity_changed"
+PROMOTED = "volunteers.promoted"
+
+
+def _when(context) -> str:
+    moment = parse_datetime(context.get("starts_at") or "")
+    if moment is None:
+        return ""
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def register_kinds() -> None:
+    from notices.kinds import NotificationKind, context_of, register
+    from notices.models import EmailMode
+
+    def says(text):
+        def render(notification):
+            context = context_of(notification)
+            return text() % {**context, "when": _when(context)}
+
+        return render
+
+    register(
+        NotificationKind(
+            key=REMINDER,
+            label=gettext_lazy("A reminder the day before an activity I signed up for"),
+            default_email=EmailMode.IMMEDIATELY,
+            render=says(lambda: _("Tomorrow: “%(title)s” at %(when)s, %(place)s")),
+        )
+    )
+    register(
+        NotificationKind(
+            key=CHANGED,
+            label=gettext_lazy("Changes to an activity I signed up for"),
+            default_email=EmailMode.IMMEDIATELY,
+            render=says(lambda: _("“%(title)s” has changed: now %(when)s, %(place)s")),
+        )
+    )
+    register(
+        NotificationKind(
+            key=PROMOTED,
+            label=gettext_lazy("A place for me from the waitlist"),
+            default_email=EmailMode.IMMEDIATELY,
+            render=says(lambda: _("A place came free: you are in “%(title)s” (%(when)s)")),
+        )
+    )
+
+
+def _facts(activity: Activity) -> dict:
+    return {
+        "title": activity.title,
+        "place": activity.place,
+        "starts_at": activity.starts_at.isoformat(),
+    }
+
+
+def _notify(**kwargs) -> None:
+    from notices.services import notify
+
+    notify(**kwargs)
+
+
+def tell_reminder(*, signup: SignUp) -> None:
+    _notify(
+        recipients=[signup.user_id],
+        kind=REMINDER,
+        target=signup.activity,
+        context=_facts(signup.activity),
+    )
+
+
+def tell_changed(*, activity: Activity, recipients) -> None:
+    _notify(
+        recipients=recipients,
+        kind=CHANGED,
+        target=activity,
+        actor=activity.organiser,
+        context=_facts(activity),
+    )
+
+
+def tell_promoted(*, activity: Activity, signups: list[SignUp]) -> None:
+    if signups:
+        _notify(
+            recipients=[signup.user_id for signup in signups],
+            kind=PROMOTED,
+            target=activity,
+            context=_facts(activity),
+        )
