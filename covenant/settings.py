@@ -175,7 +175,7 @@ if REDIS_URL:
     CACHES = {
         "default": {
             # Django's RedisCache, answering a cache miss when Redis is down or hung.
-            "BACKEND": "notices.cache.ResilientRedisCache",
+            "BACKEND": "covenant.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "covenant",
             "OPTIONS": {

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from covenant.models import Building, User
+from notices import selectors as notices_selectors
 from proposals import selectors as proposals_selectors
 from volunteers import selectors, services
 from volunteers.calendar import activities_calendar
@@ -486,6 +487,7 @@ def building(request, building_id):
         "open_ideas": proposals_selectors.open_ideas_of_building(
             user=request.user, building=building
         ),
+        "unreached": notices_selectors.unreached_in_building(user=request.user, building=building),
         # Each list pages on its own and keeps the other's page in its links.
         "households_keep": f"&page={households.number}",
         "visit_keep": f"&visit_page={to_visit.number}",

@@ -174,3 +174,12 @@ def test_the_list_query_count_does_not_grow(client, steward, resident, building_
     # 6. the paginator's count  7. the page  8. the buildings of the listed
     # announcements, prefetched
     assert len(queries) == 8, "\n".join(q["sql"] for q in queries)
+
+
+def test_visitors_find_the_public_announcements_from_the_navigation(client, db):
+    from django.urls import reverse
+
+    html = client.get(reverse("home")).content.decode()
+
+    assert f'href="{reverse("notices:announcement_list")}"' in html
+    assert client.get(reverse("notices:announcement_list")).status_code == 200

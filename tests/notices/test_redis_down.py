@@ -70,7 +70,7 @@ def broken_redis(request, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CACHES = {
         "default": {
-            "BACKEND": "notices.cache.ResilientRedisCache",
+            "BACKEND": "covenant.cache.ResilientRedisCache",
             "LOCATION": url,
             "OPTIONS": {
                 "socket_connect_timeout": settings.REDIS_SOCKET_TIMEOUT_SECONDS,

@@ -536,3 +536,29 @@ def test_the_building_view_query_count_does_not_grow(client, captain_3, building
         MembershipFactory(household=household, verified=True)
     large = count_queries(client, captain_3, url("building", building_3.pk))
     assert_flat(small, large)
+
+
+def test_the_captain_sees_which_announcements_have_not_reached_the_building(
+    client, captain_3, resident, building_3, unit_3_1201
+):
+    from notices import services as notices_services
+    from notices.models import Audience
+
+    HouseholdFactory(building=building_3, floor=2, unit="0201")
+    read_by_all = notices_services.publish(
+        author=captain_3, title="已经都知道了", body="…", audience=Audience.BUILDINGS,
+        buildings=[building_3], floor_from=12, floor_to=12,
+    )  # fmt: skip
+    pending = notices_services.publish(
+        author=captain_3, title="电梯检修", body="…", audience=Audience.BUILDINGS,
+        buildings=[building_3],
+    )  # fmt: skip
+    notices_services.record_reading(user=resident, announcement=read_by_all)
+    notices_services.record_reading(user=resident, announcement=pending)
+    client.force_login(captain_3)
+
+    response = client.get(url("building", building_3.pk))
+
+    rows = response.context["unreached"]
+    assert [(row.announcement, row.unreached, row.total) for row in rows] == [(pending, 1, 2)]
+    assert reverse("notices:door_knock", args=[pending.pk]) in response.content.decode()
