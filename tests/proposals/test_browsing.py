@@ -245,3 +245,50 @@ def test_long_discussions_come_in_pages_of_fifty_threads(client, resident, idea)
     assert shown_first == [comment.pk for comment in comments[:50]]
     assert shown_later == [comment.pk for comment in comments[50:]]
     assert "Later comments" in first.content.decode()
+
+
+def test_participants_see_their_estates_campaigns(client, resident, community, admin_user):
+    from proposals.models import Campaign
+    from tests.factories import CommunityFactory
+
+    ours = Campaign.objects.create(
+        community=community, title="2026年金点子征集", starts_on="2026-01-01",
+        ends_on="2099-12-31", created_by=admin_user,
+    )  # fmt: skip
+    theirs = Campaign.objects.create(
+        community=CommunityFactory(name="翠湖苑"), title="别的小区的征集", starts_on="2026-01-01",
+        ends_on="2099-12-31", created_by=admin_user,
+    )  # fmt: skip
+    client.force_login(resident)
+
+    html = client.get(reverse("proposals:campaign_list")).content.decode()
+
+    assert ours.title in html
+    assert theirs.title not in html
+    assert f"?campaign={ours.pk}" in html
+
+
+def test_the_campaigns_page_is_for_participants(client, newcomer):
+    url = reverse("proposals:campaign_list")
+    assert client.get(url).status_code == 302
+    client.force_login(newcomer)
+    assert client.get(url).status_code == 403
+
+
+def test_ideas_of_another_estate_appear_nowhere(client, resident, steward, admin_user):
+    from tests.factories import BuildingFactory, CommunityFactory
+
+    elsewhere = HouseholdFactory(
+        building=BuildingFactory(community=CommunityFactory(name="翠湖苑"), number=1),
+        floor=1,
+        unit="0101",
+    )
+    foreign = IdeaFactory(household=elsewhere, author=UserFactory(), title="翠湖苑的停车问题")
+
+    for user in (resident, steward, admin_user):
+        client.force_login(user)
+        assert foreign.title not in client.get(LIST).content.decode()
+        assert client.get(foreign.get_absolute_url()).status_code == 404
+    for user in (steward, admin_user):
+        client.force_login(user)
+        assert foreign.title not in client.get(reverse("proposals:triage_board")).content.decode()
