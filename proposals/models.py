@@ -505,6 +505,34 @@ class TimelineEntry(models.Model):
         return bool(self.to_status) and self.to_status != self.from_status
 
 
+class TriageChange(models.Model):
+    """Who set an idea's category, priority or assignee, from what to what (staff only)."""
+
+    class Field(models.TextChoices):
+        CATEGORY = "category", _("Category")
+        PRIORITY = "priority", _("Priority")
+        ASSIGNEE = "assignee", _("Assignee")
+
+    idea = models.ForeignKey(
+        Idea, on_delete=models.CASCADE, related_name="triage_changes", verbose_name=_("idea")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    field = models.CharField(_("what"), max_length=10, choices=Field.choices)
+    old_value = models.CharField(_("from"), max_length=100, blank=True)
+    new_value = models.CharField(_("to"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("triage change")
+        verbose_name_plural = _("triage changes")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"#{self.idea_id} {self.field}"
+
+
 class StaffNote(models.Model):
     """A private note of the property staff on an idea; never shown to residents."""
 

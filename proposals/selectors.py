@@ -30,6 +30,7 @@ from proposals.models import (
     StaffNote,
     Support,
     TimelineEntry,
+    TriageChange,
 )
 
 IDEAS_PER_PAGE = 20
@@ -276,6 +277,10 @@ def audit_log(idea: Idea) -> list[ModerationAction]:
 
 def staff_notes(idea: Idea) -> list[StaffNote]:
     return list(idea.staff_notes.select_related("author"))
+
+
+def triage_history(idea: Idea) -> list[TriageChange]:
+    return list(idea.triage_changes.select_related("actor"))
 
 
 def similar_ideas(*, user: User, text: str, exclude_id: int | None = None) -> list[Idea]:

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from functools import partial
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -35,6 +35,7 @@ from proposals.models import (
     StaffNote,
     Support,
     TimelineEntry,
+    TriageChange,
 )
 
 logger = logging.getLogger(__name__)
@@ -442,6 +443,31 @@ def post_public_reply(*, idea: Idea, actor: User, text: str) -> TimelineEntry:
     return entry
 
 
+def _shown(field: str, value) -> str:
+    # Stored as shown at the time, so the history reads the same after a rename.
+    if value is None:
+        return ""
+    if field == "priority":
+        return str(Idea.Priority(value).label)
+    if field == "assignee":
+        return str(value.display_name)
+    return str(value.label if hasattr(value, "label") else value)
+
+
+def _triage_changes(idea: Idea, actor: User, changes: dict) -> list[TriageChange]:
+    return [
+        TriageChange(
+            idea=idea,
+            actor=actor,
+            field=field,
+            old_value=_shown(field, getattr(idea, field)),
+            new_value=_shown(field, value),
+        )
+        for field, value in changes.items()
+        if getattr(idea, field) != value
+    ]
+
+
 def update_triage(
     *,
     idea: Idea,
@@ -450,11 +476,12 @@ def update_triage(
     priority: int,
     assignee: User | None,
 ) -> Idea:
-    idea.category = category
-    idea.priority = priority
-    idea.assignee = assignee
-    idea.save(update_fields=["category", "priority", "assignee"])
-    logger.info("idea %s triaged by user %s", idea.pk, actor.pk)
+    changes = {"category": category, "priority": priority, "assignee": assignee}
+    with transaction.atomic():
+        TriageChange.objects.bulk_create(_triage_changes(idea, actor, changes))
+        for field, value in changes.items():
+            setattr(idea, field, value)
+        idea.save(update_fields=list(changes))
     return idea
 
 
@@ -493,7 +520,8 @@ def bulk_triage(
     category: Category | None = None,
     assignee: User | None = None,
 ) -> int:
-    """Set the category and/or assignee of many ideas at once; returns how many changed."""
+    """Set the category and/or assignee of many ideas at once; returns how many changed.
+    Each changed idea gets its history rows, in one INSERT."""
     changes = {}
     if category is not None:
         changes["category"] = category
@@ -501,11 +529,14 @@ def bulk_triage(
         changes["assignee"] = assignee
     if not changes:
         return 0
-    count = Idea.objects.filter(pk__in=[idea.pk for idea in ideas]).update(**changes)
+    ideas = list(
+        Idea.objects.filter(pk__in=[idea.pk for idea in ideas]).select_related(
+            "category", "assignee"
+        )
+    )
+    with transaction.atomic():
+        history = [row for idea in ideas for row in _triage_changes(idea, actor, changes)]
+        TriageChange.objects.bulk_create(history)
+        count = Idea.objects.filter(pk__in=[idea.pk for idea in ideas]).update(**changes)
     logger.info("user %s bulk-triaged %s ideas: %s", actor.pk, count, sorted(changes))
     return count
-
-
-def ensure_can_moderate(user: User, item: Idea | Comment) -> None:
-    if not user.has_perm("proposals.moderate_item", item):
-        raise PermissionDenied

@@ -122,6 +122,7 @@ def idea_detail(request, idea_id: int):
         if user.has_perm("proposals.see_audit_log", idea)
         else (),
         "staff_notes": selectors.staff_notes(idea) if can_triage else (),
+        "triage_history": selectors.triage_history(idea) if can_triage else (),
         "triage_form": TriageForm(idea=idea) if can_triage else None,
         "note_form": StaffNoteForm() if can_triage else None,
         "hide_form": HideForm(),
@@ -420,6 +421,7 @@ def idea_triage(request, idea_id: int):
         "triage_form": form,
         "note_form": StaffNoteForm(),
         "staff_notes": selectors.staff_notes(detail),
+        "triage_history": selectors.triage_history(detail),
         "audit_log": selectors.audit_log(detail),
         "hide_form": HideForm(),
         "merge_form": MergeForm(idea=detail),

@@ -86,3 +86,32 @@ def test_a_phone_photo_saved_as_multi_picture_jpeg_is_accepted():
     first.save(buffer, format="MPO", save_all=True, append_images=[second])
 
     validate_image(images.upload("phone.jpg", buffer.getvalue()))
+
+
+def test_triage_changes_leave_a_history_the_staff_see_and_residents_do_not(
+    client, resident, steward, idea
+):
+    from proposals.models import Category, TriageChange
+
+    pets = Category.objects.get(slug="pets")
+    services.update_triage(idea=idea, actor=steward, category=pets, priority=3, assignee=steward)
+    services.update_triage(idea=idea, actor=steward, category=pets, priority=3, assignee=steward)
+
+    # The second, identical save changed nothing and wrote nothing.
+    changes = list(TriageChange.objects.filter(idea=idea).values_list("field", "new_value"))
+    assert [field for field, _value in changes] == ["category", "priority", "assignee"]
+    assert changes[2] == ("assignee", "物业管家小周")
+    client.force_login(steward)
+    assert "Triage history" in client.get(idea.get_absolute_url()).content.decode()
+    client.force_login(resident)
+    assert "Triage history" not in client.get(idea.get_absolute_url()).content.decode()
+
+
+def test_bulk_triage_writes_a_history_row_per_changed_idea(steward, idea, neighbours_idea):
+    from proposals.models import Category, TriageChange
+
+    pets = Category.objects.get(slug="pets")
+
+    services.bulk_triage(ideas=[idea, neighbours_idea], actor=steward, category=pets)
+
+    assert TriageChange.objects.filter(field="category").count() == 2
