@@ -31,8 +31,8 @@ class VolunteerAdmin(EstateAdminOnly):
 
 @admin.register(Activity)
 class ActivityAdmin(EstateAdminOnly):
-    list_display = ["title", "category", "starts_at", "capacity", "organiser"]
-    list_filter = ["category"]
+    list_display = ["title", "category", "starts_at", "capacity", "organiser", "status"]
+    list_filter = ["status", "category"]
     list_select_related = ["organiser"]
 
 

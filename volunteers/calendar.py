@@ -29,7 +29,13 @@ def _event(activity: Activity, *, url: str, host: str, tentative: bool = False) 
     zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     event = Event()
     event.add("uid", f"activity-{activity.pk}@{host}")
-    if tentative:
+    if activity.is_cancelled:
+        # Calendar apps strike the event out (or drop it) on STATUS:CANCELLED.
+        # Translators: after an activity's title in a calendar, once it is called off.
+        mark = _("(cancelled)")
+        event.add("summary", f"{activity.title} {mark}")
+        event.add("status", "CANCELLED")
+    elif tentative:
         # A place in the waitlist: the person may or may not go.
         # Translators: after an activity's title in a calendar, for a waitlist place.
         mark = _("(waitlist)")
@@ -41,7 +47,11 @@ def _event(activity: Activity, *, url: str, host: str, tentative: bool = False) 
     event.add("dtend", timezone.localtime(activity.ends_at, zone))
     event.add("dtstamp", activity.updated_at)
     event.add("location", vText(activity.place))
-    event.add("description", f"{activity.description}\n\n{url}".strip())
+    description = activity.description
+    if activity.is_cancelled:
+        cancelled = _("Cancelled: %(reason)s") % {"reason": activity.cancel_reason}
+        description = f"{cancelled}\n\n{description}".strip()
+    event.add("description", f"{description}\n\n{url}".strip())
     event.add("url", url)
     return event
 

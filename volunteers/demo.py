@@ -2,8 +2,8 @@
 
 The 红心碧海 team (the 26 captains and 30 resident volunteers, three of whom still wait
 for approval), six months of past activities with attendance and service hours, upcoming
-activities with sign-ups (one full, with a waitlist), and a few messages to the captain
-of building 3. Activities are placed relative to the day of the first run; a later run
+activities with sign-ups (one full, with a waitlist), one coming activity cancelled for a
+typhoon warning, and a few messages to the captain of building 3. Activities are placed relative to the day of the first run; a later run
 finds them by title and adds nothing.
 """
 
@@ -27,6 +27,7 @@ from covenant.management.commands.seed_demo import (
 from covenant.models import Membership, User
 from volunteers.models import (
     Activity,
+    ActivityEvent,
     CaptainMessage,
     ServiceEntry,
     SignUp,
@@ -71,6 +72,7 @@ def seed(*, users: dict[str, User], say: Callable[[str], None]) -> None:
     organisers = [users[email] for email in (*STEWARD_EMAILS, *PARTY_EMAILS, *CAPTAIN_EMAILS[:6])]
     activities = _seed_activities(rng, now, organisers)
     _seed_signups(rng, now, activities, team)
+    _seed_cancelled(rng, now, organisers, team)
     _seed_messages(users, now)
     say(
         f"志愿活动 activities: {len(activities)}, sign-ups: {SignUp.objects.count()}, "
@@ -206,6 +208,64 @@ def _seed_signups(rng: random.Random, now, activities: list[Activity], team: lis
                 )
             )
     ServiceEntry.objects.bulk_create(entries, batch_size=500)
+
+
+CANCELLED = ("中秋游园会场地布置", "台风“桦加沙”预警，为安全起见取消，改期另行通知。")
+
+
+def _seed_cancelled(rng: random.Random, now, organisers: list[User], team: list[User]) -> None:
+    """A coming activity the organiser called off: its places cancelled, as the service
+    would leave them (seed_demo's transaction rules out the service's own)."""
+    title, reason = CANCELLED
+    start = _at(timezone.localdate(now) + datetime.timedelta(days=12), 19)
+    organiser = organisers[0]
+    activity = Activity.objects.create(
+        organiser=organiser,
+        title=title,
+        category=Category.OTHER,
+        place="中心花园",
+        capacity=8,
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        description="挂灯笼、摆桌椅，布置游园会场地。",
+        status=Activity.Status.CANCELLED,
+        cancelled_at=now,
+        cancel_reason=reason,
+    )
+    ActivityEvent.objects.create(
+        activity=activity,
+        actor=organiser,
+        from_status=Activity.Status.SCHEDULED,
+        to_status=Activity.Status.CANCELLED,
+        reason=reason,
+    )
+    people = rng.sample(team, 4)
+    signups = SignUp.objects.bulk_create(
+        [
+            SignUp(
+                activity=activity,
+                user=user,
+                status=SignUp.Status.CANCELLED,
+                queued_at=now - datetime.timedelta(days=2, hours=order),
+            )
+            for order, user in enumerate(people)
+        ]
+    )
+    SignUpEvent.objects.bulk_create(
+        [
+            SignUpEvent(signup=s, actor_id=s.user_id, to_status=SignUp.Status.CONFIRMED)
+            for s in signups
+        ]
+        + [
+            SignUpEvent(
+                signup=s,
+                actor=organiser,
+                from_status=SignUp.Status.CONFIRMED,
+                to_status=SignUp.Status.CANCELLED,
+            )
+            for s in signups
+        ]
+    )
 
 
 MESSAGES = (

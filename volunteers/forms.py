@@ -58,3 +58,12 @@ class CaptainMessageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Only your captain reads it. For emergencies call the property office."),
     )
+
+
+class CancelActivityForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is it cancelled?"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Everyone signed up or waiting is told, with this reason."),
+    )

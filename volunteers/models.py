@@ -118,6 +118,10 @@ class VolunteerEvent(models.Model):
 class Activity(models.Model):
     """A volunteer activity (志愿活动) with a capacity and a waitlist."""
 
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+
     class Category(models.TextChoices):
         PETS = "pets", _("Civilised pet-keeping campaign")
         PARKING = "parking", _("Parking patrol")
@@ -142,6 +146,11 @@ class Activity(models.Model):
     capacity = models.PositiveSmallIntegerField(
         _("places"), validators=[MinValueValidator(1)], help_text=_("How many volunteers it needs.")
     )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -154,6 +163,14 @@ class Activity(models.Model):
                 condition=Q(ends_at__gt=F("starts_at")), name="activity_ends_after_it_starts"
             ),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="activity_has_a_place"),
+            # A cancelled activity says when and why; a scheduled one has neither.
+            models.CheckConstraint(
+                condition=(
+                    Q(status="scheduled", cancelled_at__isnull=True, cancel_reason="")
+                    | (Q(status="cancelled", cancelled_at__isnull=False) & ~Q(cancel_reason=""))
+                ),
+                name="activity_cancelled_has_time_and_reason",
+            ),
         ]
         indexes = [models.Index(fields=["starts_at"], name="activity_starts_idx")]
 
@@ -162,6 +179,37 @@ class Activity(models.Model):
 
     def get_absolute_url(self):
         return reverse("volunteers:activity_detail", args=[self.pk])
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+
+class ActivityEvent(models.Model):
+    """The audit trail of an activity's status (its cancellation)."""
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="events", verbose_name=_("activity")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    from_status = models.CharField(_("from"), max_length=10, choices=Activity.Status.choices)
+    to_status = models.CharField(_("to"), max_length=10, choices=Activity.Status.choices)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("activity event")
+        verbose_name_plural = _("activity events")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.activity_id}: {self.from_status} → {self.to_status}"
 
 
 class SignUp(models.Model):

@@ -1,5 +1,6 @@
 """What the volunteers area tells people, through the notices app: the 24-hour reminder,
-changes to an activity they signed up for, and a place freed for them on the waitlist."""
+changes to an activity they signed up for, its cancellation, and a place freed for them on
+the waitlist."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from volunteers.models import Activity, SignUp
 REMINDER = "volunteers.reminder"
 CHANGED = "volunteers.activity_changed"
 PROMOTED = "volunteers.promoted"
+CANCELLED = "volunteers.activity_cancelled"
 
 
 def _when(context) -> str:
@@ -56,6 +58,14 @@ def register_kinds() -> None:
             label=gettext_lazy("A place for me from the waitlist"),
             default_email=EmailMode.IMMEDIATELY,
             render=says(lambda: _("A place came free: you are in “%(title)s” (%(when)s)")),
+        )
+    )
+    register(
+        NotificationKind(
+            key=CANCELLED,
+            label=gettext_lazy("An activity I signed up for is cancelled"),
+            default_email=EmailMode.IMMEDIATELY,
+            render=says(lambda: _("“%(title)s” (%(when)s) is cancelled: %(reason)s")),
         )
     )
 
@@ -101,3 +111,14 @@ def tell_promoted(*, activity: Activity, signups: list[SignUp]) -> None:
             target=activity,
             context=_facts(activity),
         )
+
+
+def tell_cancelled(*, activity: Activity, recipients, actor) -> None:
+    """Everyone who had a place or waited for one hears that it is off, and why."""
+    _notify(
+        recipients=recipients,
+        kind=CANCELLED,
+        target=activity,
+        actor=actor,
+        context={**_facts(activity), "reason": activity.cancel_reason},
+    )

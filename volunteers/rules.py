@@ -68,9 +68,11 @@ rules.add_perm("volunteers.decide_application", is_community_admin | is_party_br
 rules.add_perm("volunteers.see_roster", is_estate_participant)
 rules.add_perm("volunteers.see_activities", is_estate_participant)
 rules.add_perm("volunteers.sign_up", is_team_member)
+# A captain is on the team by their grant, not by choice here: they leave by giving it up.
+rules.add_perm("volunteers.leave_team", is_approved_volunteer & ~is_captain)
 rules.add_perm("volunteers.organise", is_organiser)
-# The organiser runs their activity while they still organise; an admin steps in when
-# they cannot.
+# The organiser runs their activity (edits it, checks people in, cancels it) while they
+# still organise; an admin steps in when they cannot.
 rules.add_perm(
     "volunteers.run_activity", (is_activity_organiser & is_organiser) | is_community_admin
 )

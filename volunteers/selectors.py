@@ -90,15 +90,18 @@ def unread_message_count(*, captain: User) -> int:
 
 
 def activities(*, upcoming: bool = True, now: datetime.datetime | None = None):
-    """Activities with their number of taken places and waitlist, in one query."""
+    """Activities with their number of taken places and waitlist, in one query: the
+    coming ones, or the past and cancelled ones."""
     now = now or timezone.now()
     queryset = Activity.objects.select_related("organiser").annotate(
         taken=Count("signups", filter=Q(signups__status__in=TAKEN)),
         waiting=Count("signups", filter=Q(signups__status=SStatus.WAITLISTED)),
     )
+    scheduled = Q(status=Activity.Status.SCHEDULED)
     if upcoming:
-        return queryset.filter(ends_at__gte=now).order_by("starts_at", "pk")
-    return queryset.filter(ends_at__lt=now).order_by("-starts_at", "-pk")
+        return queryset.filter(scheduled, ends_at__gte=now).order_by("starts_at", "pk")
+    # A cancelled activity leaves the coming ones at once, and is shown with the past.
+    return queryset.filter(Q(ends_at__lt=now) | ~scheduled).order_by("-starts_at", "-pk")
 
 
 def activity_with_counts(*, activity_id: int) -> Activity | None:
@@ -141,6 +144,21 @@ def signups_of_user(*, user: User, since: datetime.datetime) -> QuerySet[SignUp]
     )
 
 
+def places_given_up_on_leaving(*, user: User) -> QuerySet[SignUp]:
+    """The places leaving the team gives up: confirmed or waiting, at activities not yet
+    begun (what ``services.leave_team`` cancels)."""
+    return (
+        SignUp.objects.filter(
+            user=user,
+            status__in=[SStatus.CONFIRMED, SStatus.WAITLISTED],
+            activity__starts_at__gt=timezone.now(),
+            activity__status=Activity.Status.SCHEDULED,
+        )
+        .select_related("activity")
+        .order_by("activity__starts_at", "pk")
+    )
+
+
 def waitlist_position(*, signup: SignUp) -> int:
     return (
         SignUp.objects.filter(activity_id=signup.activity_id, status=SStatus.WAITLISTED)
@@ -151,10 +169,11 @@ def waitlist_position(*, signup: SignUp) -> int:
 
 
 def signups_due_reminder(*, now: datetime.datetime) -> QuerySet[SignUp]:
-    """Confirmed sign-ups whose activity starts within the next 24 hours and whose
-    reminder has not gone out."""
+    """Confirmed sign-ups whose activity (not cancelled) starts within the next 24 hours
+    and whose reminder has not gone out."""
     return SignUp.objects.filter(
         status=SStatus.CONFIRMED,
+        activity__status=Activity.Status.SCHEDULED,
         reminded_at__isnull=True,
         activity__starts_at__gt=now,
         activity__starts_at__lte=now + datetime.timedelta(hours=24),

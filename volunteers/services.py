@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
@@ -17,6 +18,7 @@ from covenant.rules import roles_of
 from volunteers import notifications, selectors
 from volunteers.models import (
     Activity,
+    ActivityEvent,
     CalendarFeed,
     CaptainMessage,
     ServiceEntry,
@@ -31,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 VStatus = Volunteer.Status
 SStatus = SignUp.Status
+AStatus = Activity.Status
 
 
 class TransitionNotAllowed(Exception):
@@ -131,16 +134,33 @@ def decline_volunteer(*, volunteer_id: int, actor: User, reason: str) -> Volunte
     )
 
 
-def leave_team(*, volunteer_id: int, actor: User) -> Volunteer:
-    """Leave the team. The personal calendar feed goes too: it is reached without
-    signing in, and its owner can no longer reach the page that revokes it."""
+@dataclass(frozen=True)
+class LeftTeam:
+    volunteer: Volunteer
+    cancelled: list[SignUp]
+
+
+def leave_team(*, volunteer_id: int, actor: User) -> LeftTeam:
+    """Leave the team. Places at activities not yet begun are given up (the waitlist
+    moves up, and whoever moves up is told); hours already served stay in the ledger.
+    The personal calendar feed goes too: it is reached without signing in, and its
+    owner can no longer reach the page that revokes it. One may apply again later."""
     with transaction.atomic(durable=True):
         volunteer = (
             Volunteer.objects.select_for_update().select_related("user").get(pk=volunteer_id)
         )
         _move_volunteer(volunteer, actor=actor, to_status=VStatus.LEFT)
+        cancelled = _cancel_upcoming_places(user=volunteer.user, actor=actor)
         CalendarFeed.objects.filter(user_id=volunteer.user_id).delete()
-    return volunteer
+    logger.info("volunteer %s left; %s places given up", volunteer.pk, len(cancelled))
+    return LeftTeam(volunteer=volunteer, cancelled=cancelled)
+
+
+def _cancel_upcoming_places(*, user: User, actor: User) -> list[SignUp]:
+    """Give up the user's confirmed and waitlisted places at activities not yet begun,
+    inside the caller's transaction, one activity at a time in order of start."""
+    upcoming = selectors.places_given_up_on_leaving(user=user).values_list("pk", flat=True)
+    return [_cancel_signup_locked(signup_id=signup_id, actor=actor) for signup_id in list(upcoming)]
 
 
 def forget_volunteer(user: User) -> None:
@@ -159,18 +179,7 @@ def forget_volunteer(user: User) -> None:
         volunteer.skills = ""
         volunteer.availability = ""
         volunteer.save(update_fields=["roster_name", "skills", "availability"])
-    now = timezone.now()
-    upcoming = (
-        SignUp.objects.filter(
-            user=user,
-            status__in=[SStatus.CONFIRMED, SStatus.WAITLISTED],
-            activity__starts_at__gt=now,
-        )
-        .order_by("activity__starts_at", "pk")
-        .values_list("pk", flat=True)
-    )
-    for signup_id in list(upcoming):
-        _cancel_signup_locked(signup_id=signup_id, actor=user)
+    _cancel_upcoming_places(user=user, actor=user)
     CalendarFeed.objects.filter(user=user).delete()
 
 
@@ -200,6 +209,8 @@ def update_activity(*, activity_id: int, actor: User, **fields) -> Activity:
     been checked in, the time is fixed: their hours and date were counted from it."""
     with transaction.atomic(durable=True):
         activity = Activity.objects.select_for_update().get(pk=activity_id)
+        if activity.is_cancelled:
+            raise ValidationError(_("This activity was cancelled; it can no longer change."))
         fields = dict(fields)
         for name in TIME_FIELDS:
             if _same_minute(getattr(activity, name), fields[name]):
@@ -235,6 +246,65 @@ def update_activity(*, activity_id: int, actor: User, **fields) -> Activity:
         _promote_waitlist(activity, actor=actor)
         if changed:
             transaction.on_commit(lambda: activity_changed(activity_id=activity.pk, fields=changed))
+    return activity
+
+
+ACTIVITY_TRANSITIONS: dict[str, set[str]] = {
+    AStatus.SCHEDULED: {AStatus.CANCELLED},
+    AStatus.CANCELLED: set(),
+}
+
+
+def cancel_activity(*, activity_id: int, actor: User, reason: str) -> Activity:
+    """Call off an activity that has not begun, saying why. Every confirmed and
+    waitlisted place is cancelled (nobody moves up: there is nothing to move up to),
+    and everyone who had one is told, with the reason.
+
+    Raises ValidationError without a reason, once the activity has begun or anyone has
+    been checked in (check-in opens two hours early), and
+    TransitionNotAllowed when it was cancelled already."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Please give a reason, so the volunteers know why."))
+    with transaction.atomic(durable=True):
+        # The same lock as sign-up and cancellation: nobody takes a place meanwhile.
+        activity = (
+            Activity.objects.select_for_update().select_related("organiser").get(pk=activity_id)
+        )
+        if AStatus.CANCELLED not in ACTIVITY_TRANSITIONS[activity.status]:
+            raise TransitionNotAllowed(activity, AStatus.CANCELLED)
+        if activity.starts_at <= timezone.now():
+            raise ValidationError(_("This activity has begun; it can no longer be cancelled."))
+        if activity.signups.filter(status=SStatus.ATTENDED).exists():
+            # Check-in opens two hours early: hours credited are for a real meeting.
+            raise ValidationError(
+                _("Volunteers have been checked in already; it can no longer be cancelled.")
+            )
+        places = list(
+            activity.signups.select_for_update()
+            .filter(status__in=[SStatus.CONFIRMED, SStatus.WAITLISTED])
+            .order_by("queued_at", "pk")
+        )
+        for signup in places:
+            _move_signup(signup, actor=actor, to_status=SStatus.CANCELLED)
+        from_status = activity.status
+        activity.status = AStatus.CANCELLED
+        activity.cancelled_at = timezone.now()
+        activity.cancel_reason = reason
+        activity.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated_at"])
+        ActivityEvent.objects.create(
+            activity=activity,
+            actor=actor,
+            from_status=from_status,
+            to_status=activity.status,
+            reason=reason,
+        )
+        notifications.tell_cancelled(
+            activity=activity, recipients=[signup.user_id for signup in places], actor=actor
+        )
+    logger.info(
+        "activity %s cancelled by %s; %s places cancelled", activity.pk, actor.pk, len(places)
+    )
     return activity
 
 
@@ -295,6 +365,8 @@ def sign_up(*, activity_id: int, user: User) -> SignUp:
         # promotion of this activity: two people taking the last place at once would
         # otherwise both count one free place and both be confirmed.
         activity = Activity.objects.select_for_update().get(pk=activity_id)
+        if activity.is_cancelled:
+            raise ValidationError(_("This activity was cancelled; sign-ups are closed."))
         if activity.starts_at <= timezone.now():
             raise ValidationError(_("This activity has begun; sign-ups are closed."))
         if activity.signups.filter(user=user).exclude(status=SStatus.CANCELLED).exists():
@@ -336,8 +408,9 @@ def _cancel_signup_locked(*, signup_id: int, actor: User) -> SignUp:
 
 def _promote_waitlist(activity: Activity, *, actor: User) -> list[SignUp]:
     """Fill free places from the waitlist in the order people joined it. The caller
-    holds the activity's row lock. Nobody is moved up once the activity has begun."""
-    if activity.starts_at <= timezone.now():
+    holds the activity's row lock. Nobody is moved up once the activity has begun, or
+    into a cancelled one."""
+    if activity.is_cancelled or activity.starts_at <= timezone.now():
         return []
     free = activity.capacity - _confirmed_count(activity)
     if free <= 0:
@@ -408,6 +481,8 @@ def check_in(*, signup_id: int, actor: User, now: datetime.datetime | None = Non
         activity_id = SignUp.objects.values_list("activity_id", flat=True).get(pk=signup_id)
         activity = Activity.objects.select_for_update().get(pk=activity_id)
         signup = SignUp.objects.select_for_update().get(pk=signup_id)
+        if activity.is_cancelled:
+            raise ValidationError(_("This activity was cancelled; nobody is checked in."))
         if signup.user_id == actor.pk and not roles_of(actor).is_admin:
             raise ValidationError(
                 _("Nobody checks themselves in; an admin can check you in instead.")

@@ -7,6 +7,7 @@ app_name = "volunteers"
 urlpatterns = [
     path("", views.index, name="index"),
     path("apply/", views.apply, name="apply"),
+    path("leave/", views.leave_team, name="leave_team"),
     path("applications/", views.applications, name="applications"),
     path(
         "applications/<int:volunteer_id>/approve/",
@@ -27,6 +28,11 @@ urlpatterns = [
     path("activities/<int:activity_id>/edit/", views.activity_edit, name="activity_edit"),
     path("activities/<int:activity_id>/sign-up/", views.activity_sign_up, name="activity_sign_up"),
     path("activities/<int:activity_id>/cancel/", views.activity_cancel, name="activity_cancel"),
+    path(
+        "activities/<int:activity_id>/cancel-activity/",
+        views.activity_cancel_activity,
+        name="activity_cancel_activity",
+    ),
     path(
         "activities/<int:activity_id>/check-in/",
         views.activity_check_in,

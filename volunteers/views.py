@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from covenant.models import Building, User
@@ -21,6 +22,7 @@ from volunteers.chart import month_chart
 from volunteers.forms import (
     ActivityForm,
     ApplyForm,
+    CancelActivityForm,
     CaptainMessageForm,
     CheckInTokenForm,
     DeclineForm,
@@ -83,6 +85,49 @@ def apply(request):
             messages.success(request, _("Your details have been saved."))
         return redirect("volunteers:index")
     return render(request, "volunteers/apply.html", {"form": form, "volunteer": volunteer})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def leave_team(request):
+    """Leave the team: a page that says what happens, and a button that does it."""
+    _require(request, "volunteers.leave_team")
+    volunteer = selectors.volunteer_of(user=request.user)
+    if request.method == "POST":
+        try:
+            left = services.leave_team(volunteer_id=volunteer.pk, actor=request.user)
+        except services.TransitionNotAllowed:
+            # A second click that lost the race to the first.
+            messages.info(request, _("You have left the team already."))
+            return redirect("volunteers:index")
+        given_up = len(left.cancelled)
+        if given_up:
+            messages.success(
+                request,
+                ngettext(
+                    "You have left the team, and your place at %(count)s coming activity "
+                    "was given up. Your hours stay in the ledger. Thank you for your help!",
+                    "You have left the team, and your places at %(count)s coming activities "
+                    "were given up. Your hours stay in the ledger. Thank you for your help!",
+                    given_up,
+                )
+                % {"count": given_up},
+            )
+        else:
+            messages.success(
+                request,
+                _(
+                    "You have left the team. Your hours stay in the ledger. "
+                    "Thank you for your help!"
+                ),
+            )
+        return redirect("volunteers:index")
+    context = {
+        "volunteer": volunteer,
+        "places": list(selectors.places_given_up_on_leaving(user=request.user)),
+        "total_hours": selectors.total_hours_of(user=request.user),
+    }
+    return render(request, "volunteers/leave.html", context)
 
 
 @login_required
@@ -205,12 +250,14 @@ def activity_detail(request, activity_id):
     user = request.user
     signup = selectors.signup_of(activity=activity, user=user)
     can_run = user.has_perm("volunteers.run_activity", activity)
+    has_begun = activity.starts_at <= timezone.now()
     context = {
         "activity": activity,
         "signup": signup,
         "can_sign_up": user.has_perm("volunteers.sign_up"),
         "can_run": can_run,
-        "has_begun": activity.starts_at <= timezone.now(),
+        "has_begun": has_begun,
+        "can_cancel_activity": can_run and not has_begun and not activity.is_cancelled,
         "free": max(activity.capacity - activity.taken, 0),
     }
     if signup and signup.status == SignUp.Status.WAITLISTED:
@@ -220,7 +267,7 @@ def activity_detail(request, activity_id):
         url = request.build_absolute_uri(reverse("volunteers:check_in_scan", args=[token]))
         context["check_in_token"] = token
         context["check_in_qr"] = segno.make(url, error="m").svg_data_uri(scale=5, border=2)
-    if can_run:
+    if can_run and not activity.is_cancelled:
         signups = list(selectors.signups_of_activity(activity=activity))
         context["confirmed"] = [s for s in signups if s.status != SignUp.Status.WAITLISTED]
         context["waitlist"] = [s for s in signups if s.status == SignUp.Status.WAITLISTED]
@@ -243,6 +290,8 @@ def activity_create(request):
 @require_http_methods(["GET", "POST"])
 def activity_edit(request, activity_id):
     activity = _get_activity(request, activity_id, "volunteers.run_activity")
+    if activity.is_cancelled:
+        return _refuse_cancelled(request, activity)
     form = ActivityForm(request.POST or None, instance=Activity.objects.get(pk=activity.pk))
     if request.method == "POST" and form.is_valid():
         try:
@@ -255,6 +304,42 @@ def activity_edit(request, activity_id):
             messages.success(request, _("The activity has been updated."))
             return redirect(activity)
     return render(request, "volunteers/activity_form.html", {"form": form, "activity": activity})
+
+
+def _refuse_cancelled(request, activity):
+    messages.error(request, _("This activity was cancelled; it can no longer change."))
+    return redirect(activity)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_cancel_activity(request, activity_id):
+    """The organiser (or an admin) calls off an activity not yet begun, saying why."""
+    activity = _get_activity(request, activity_id, "volunteers.run_activity")
+    if activity.is_cancelled:
+        messages.info(request, _("This activity was cancelled already."))
+        return redirect(activity)
+    if activity.starts_at <= timezone.now():
+        messages.error(request, _("This activity has begun; it can no longer be cancelled."))
+        return redirect(activity)
+    form = CancelActivityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cancel_activity(
+                activity_id=activity.pk, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except services.TransitionNotAllowed:
+            messages.info(request, _("This activity was cancelled already."))
+            return redirect(activity)
+        else:
+            messages.success(
+                request, _("The activity is cancelled; everyone signed up or waiting is told.")
+            )
+            return redirect(activity)
+    context = {"activity": activity, "form": form, "told": activity.taken + activity.waiting}
+    return render(request, "volunteers/activity_cancel.html", context)
 
 
 @login_required
@@ -296,6 +381,9 @@ def activity_cancel(request, activity_id):
 def activity_check_in(request, activity_id):
     """The organiser's check-in page: a code typed or scanned, or a tick by hand."""
     activity = _get_activity(request, activity_id, "volunteers.run_activity")
+    if activity.is_cancelled:
+        messages.error(request, _("This activity was cancelled; nobody is checked in."))
+        return redirect(activity)
     form = CheckInTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         signup_id = services.signup_id_from_token(form.cleaned_data["token"])

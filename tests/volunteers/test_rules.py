@@ -38,6 +38,8 @@ GLOBAL = {
     "volunteers.see_roster": PARTICIPANTS,
     "volunteers.see_activities": PARTICIPANTS,
     "volunteers.sign_up": TEAM,
+    # Captains are on the team by their grant; they leave by giving it up.
+    "volunteers.leave_team": {"volunteer"},
     "volunteers.organise": ORGANISERS,
     "volunteers.see_ledger": TEAM | ORGANISERS,
     "volunteers.message_captain": {"resident", "neighbour", "applicant", "volunteer"},

@@ -66,6 +66,15 @@ def test_the_demo_has_months_of_hours_and_a_full_activity_with_a_waitlist(demo):
 
 
 @pytest.mark.django_db
+def test_the_demo_has_a_coming_activity_cancelled_with_its_reason(demo):
+    cancelled = Activity.objects.get(status=Activity.Status.CANCELLED)
+    assert cancelled.starts_at > timezone.now()
+    assert cancelled.cancel_reason
+    assert not cancelled.signups.exclude(status=SignUp.Status.CANCELLED).exists()
+    assert cancelled.signups.exists()
+
+
+@pytest.mark.django_db
 def test_the_demo_adds_nothing_when_run_again(demo):
     before = (Activity.objects.count(), SignUp.objects.count(), Volunteer.objects.count())
     with override_settings(DEBUG=True):
