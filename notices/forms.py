@@ -95,6 +95,46 @@ class AnnouncementForm(forms.ModelForm):
         return cleaned
 
 
+class AnnouncementEditForm(forms.ModelForm):
+    """What may change after publishing: the words, the expiry and pinning. Not the
+    audience: to change who gets it, withdraw it and publish anew."""
+
+    tell_again = forms.BooleanField(
+        label=_("Tell everyone again"),
+        required=False,
+        help_text=_(
+            "Off: nobody is notified of this edit; those who open it see the new text "
+            "marked as edited. On: its whole audience is notified that it was updated."
+        ),
+    )
+
+    class Meta:
+        model = Announcement
+        fields = ["title", "body", "expires_at", "pinned"]
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 8}),
+            "expires_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        expires_at = cleaned.get("expires_at")
+        if expires_at and expires_at <= self.instance.publish_at:
+            self.add_error("expires_at", _("It must expire after it is published."))
+        return cleaned
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is it withdrawn?"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Its audience sees this instead of the text."),
+    )
+
+
 class PreferencesForm(forms.Form):
     """One choice per kind of notification the person can receive."""
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from covenant.models import Building, Community, Household
+from notices.storage import private_storage
 
 
 class Audience(models.TextChoices):
@@ -59,6 +60,20 @@ class Announcement(models.Model):
     # Set in the transaction that wrote the audience's notifications: fan-out happens once.
     notified_at = models.DateTimeField(_("audience notified at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The last edit after publishing; the earlier versions are AnnouncementRevision rows.
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
+    # Withdrawn: gone from every list, search, digest and door-knock list; its page
+    # tells its audience why, without the text.
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+    withdrawal_reason = models.CharField(_("reason for withdrawing"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("announcement")
@@ -78,6 +93,11 @@ class Announcement(models.Model):
                 condition=Q(expires_at__isnull=True) | Q(expires_at__gt=F("publish_at")),
                 name="announcement_expires_after_publishing",
             ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True, withdrawal_reason="")
+                | (Q(withdrawn_at__isnull=False) & ~Q(withdrawal_reason="")),
+                name="announcement_withdrawal_has_reason",
+            ),
         ]
 
     def __str__(self):
@@ -93,6 +113,47 @@ class Announcement(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def status(self) -> str:
+        return Announcement.Status.WITHDRAWN if self.is_withdrawn else Announcement.Status.LIVE
+
+    class Status(models.TextChoices):
+        LIVE = "live", _("Live")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class AnnouncementRevision(models.Model):
+    """The version an edit replaced: who changed it, when, and what it said before."""
+
+    announcement = models.ForeignKey(
+        Announcement,
+        on_delete=models.CASCADE,
+        related_name="revisions",
+        verbose_name=_("announcement"),
+    )
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("text"))
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("edited by"),
+    )
+    edited_at = models.DateTimeField(_("edited at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("earlier version of an announcement")
+        verbose_name_plural = _("earlier versions of announcements")
+        ordering = ["-edited_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.announcement_id} · {self.edited_at:%Y-%m-%d %H:%M}"
 
 
 class Attachment(models.Model):
@@ -119,8 +180,14 @@ class Attachment(models.Model):
     )
     # A photo as received, in the never-served quarantine storage until re-encoded.
     quarantined_name = models.CharField(max_length=200, blank=True, editable=False)
-    file = models.FileField(_("file"), upload_to="announcements/%Y/%m/", blank=True)
-    thumbnail = models.FileField(_("thumbnail"), upload_to="announcements/%Y/%m/", blank=True)
+    # In the private storage, never under MEDIA_URL: served by a view that checks who
+    # may read the announcement (notices.views.attachment).
+    file = models.FileField(
+        _("file"), upload_to="announcements/%Y/%m/", storage=private_storage, blank=True
+    )
+    thumbnail = models.FileField(
+        _("thumbnail"), upload_to="announcements/%Y/%m/", storage=private_storage, blank=True
+    )
     original_name = models.CharField(_("file name"), max_length=200)
     size = models.PositiveIntegerField(_("size in bytes"))
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)

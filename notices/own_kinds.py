@@ -14,6 +14,13 @@ def _announcement(notification):
     return _("New announcement: %(title)s") % context
 
 
+def _updated(notification):
+    context = context_of(notification)
+    if context["urgent"]:
+        return _("Urgent announcement updated: %(title)s") % context
+    return _("Announcement updated: %(title)s") % context
+
+
 def _verified(notification):
     return _("You are now a verified resident of %(household)s.") % context_of(notification)
 
@@ -34,6 +41,14 @@ def register_own_kinds() -> None:
             key="announcement.published",
             label=gettext_lazy("A new announcement for me"),
             render=_announcement,
+            default_email=EmailMode.DAILY,
+        )
+    )
+    register(
+        NotificationKind(
+            key="announcement.updated",
+            label=gettext_lazy("An announcement for me was updated"),
+            render=_updated,
             default_email=EmailMode.DAILY,
         )
     )

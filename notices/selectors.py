@@ -69,10 +69,18 @@ def audience_condition(user) -> Q:
 
 
 def announcements_visible_to(
-    user, *, include_expired: bool = False, include_scheduled: bool = False
+    user,
+    *,
+    include_expired: bool = False,
+    include_scheduled: bool = False,
+    include_withdrawn: bool = False,
 ) -> QuerySet[Announcement]:
+    """What the user may read. A withdrawn announcement is left out unless asked for
+    (only its page asks: it tells its audience that it was withdrawn, and why)."""
     now = timezone.now()
     announcements = Announcement.objects.filter(audience_condition(user))
+    if not include_withdrawn:
+        announcements = announcements.filter(withdrawn_at__isnull=True)
     if not include_scheduled:
         announcements = announcements.filter(publish_at__lte=now)
     elif not roles_of(user).is_admin:
@@ -102,9 +110,12 @@ def announcement_list(user, *, query: str = "", archive: bool = False) -> QueryS
 
 
 def announcement_for(user, announcement_id: int) -> Announcement | None:
-    """One announcement if the user may read it (expired ones too), else None."""
+    """One announcement if the user is in its audience (expired and withdrawn ones
+    too: the caller shows a withdrawn one as such), else None."""
     return (
-        announcements_visible_to(user, include_expired=True, include_scheduled=True)
+        announcements_visible_to(
+            user, include_expired=True, include_scheduled=True, include_withdrawn=True
+        )
         .select_related("author", "community")
         .filter(pk=announcement_id)
         .first()

@@ -27,6 +27,7 @@ from covenant.models import Building, Household, User
 from notices import kinds, selectors
 from notices.models import (
     Announcement,
+    AnnouncementRevision,
     Audience,
     Delivery,
     EmailMode,
@@ -40,6 +41,13 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 500
 ENQUEUE_CHUNK = 100
 ANNOUNCEMENT_KIND = "announcement.published"
+UPDATED_KIND = "announcement.updated"
+# An announcement is live until withdrawn; a withdrawn one stays withdrawn (to say it
+# differently, publish anew).
+ANNOUNCEMENT_TRANSITIONS: dict[str, set[str]] = {
+    Announcement.Status.LIVE: {Announcement.Status.WITHDRAWN},
+    Announcement.Status.WITHDRAWN: set(),
+}
 UNSUBSCRIBE_SALT = "notices.unsubscribe"
 ALL_OF_FREQUENCY = "digest:"  # an unsubscribe token's kind for a whole digest
 
@@ -303,7 +311,12 @@ def notify_audience(*, announcement_id: int) -> int:
     with transaction.atomic():
         announcement = (
             Announcement.objects.select_for_update()
-            .filter(pk=announcement_id, notified_at__isnull=True, publish_at__lte=timezone.now())
+            .filter(
+                pk=announcement_id,
+                notified_at__isnull=True,
+                withdrawn_at__isnull=True,
+                publish_at__lte=timezone.now(),
+            )
             .first()
         )
         if announcement is None:
@@ -323,9 +336,92 @@ def notify_audience(*, announcement_id: int) -> int:
 
 def publish_due_announcements() -> int:
     due = Announcement.objects.filter(
-        notified_at__isnull=True, publish_at__lte=timezone.now()
+        notified_at__isnull=True, withdrawn_at__isnull=True, publish_at__lte=timezone.now()
     ).values_list("pk", flat=True)
     return sum(notify_audience(announcement_id=pk) for pk in list(due))
+
+
+def edit_announcement(
+    *,
+    announcement_id: int,
+    editor: User,
+    title: str,
+    body: str,
+    expires_at: datetime | None,
+    pinned: bool,
+    tell_again: bool = False,
+) -> Announcement:
+    """Change what a live announcement says, keeping the version it replaces. Nobody is
+    told of an edit unless `tell_again`: then its whole audience is, with its own kind
+    (if it has been published; a scheduled one is told when due, with the new text).
+    The audience is not edited: to change who gets it, withdraw it and publish anew.
+    The caller has checked `notices.edit_announcement`."""
+    with transaction.atomic():
+        announcement = Announcement.objects.select_for_update().get(pk=announcement_id)
+        if announcement.is_withdrawn:
+            raise ValidationError(_("A withdrawn announcement cannot be edited."))
+        if expires_at is not None and expires_at <= announcement.publish_at:
+            raise ValidationError(_("It must expire after it is published."))
+        now = timezone.now()
+        AnnouncementRevision.objects.create(
+            announcement=announcement,
+            title=announcement.title,
+            body=announcement.body,
+            edited_by=editor,
+            edited_at=now,
+        )
+        announcement.title = title.strip()
+        announcement.body = body
+        announcement.expires_at = expires_at
+        announcement.pinned = pinned
+        announcement.edited_at = now
+        announcement.save(update_fields=["title", "body", "expires_at", "pinned", "edited_at"])
+        told = 0
+        if tell_again and announcement.notified_at is not None:
+            told = notify(
+                recipients=selectors.audience_users(announcement),
+                kind=UPDATED_KIND,
+                target=announcement,
+                actor=editor,
+                context={"title": announcement.title, "urgent": announcement.urgent},
+                urgent=announcement.urgent,
+            )
+    logger.info(
+        "announcement %s edited by user %s (%s told again)", announcement.pk, editor.pk, told
+    )
+    return announcement
+
+
+def withdraw_announcement(*, announcement_id: int, actor: User, reason: str) -> Announcement:
+    """Withdraw an announcement: it leaves every list, search, digest and door-knock
+    list; mail about it not sent yet is not sent. Notifications stay in inboxes and
+    open its page, which says it was withdrawn and why. The caller has checked
+    `notices.withdraw_announcement`."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Say why it is withdrawn."))
+    with transaction.atomic():
+        announcement = Announcement.objects.select_for_update().get(pk=announcement_id)
+        if Announcement.Status.WITHDRAWN not in ANNOUNCEMENT_TRANSITIONS[announcement.status]:
+            raise ValidationError(_("This announcement has been withdrawn already."))
+        announcement.withdrawn_at = timezone.now()
+        announcement.withdrawn_by = actor
+        announcement.withdrawal_reason = reason
+        announcement.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+        about_it = Notification.objects.filter(
+            target_type=ContentType.objects.get_for_model(Announcement),
+            target_id=announcement.pk,
+        )
+        # Mail not sent yet is not sent: neither at once (urgent ones included) nor in
+        # a digest (a digest leaves out items whose mail is off).
+        Delivery.objects.filter(notification__in=about_it, state=Delivery.State.PENDING).update(
+            state=Delivery.State.SKIPPED
+        )
+        about_it.filter(read_at__isnull=True).exclude(email=EmailMode.OFF).update(
+            email=EmailMode.OFF
+        )
+    logger.info("announcement %s withdrawn by user %s", announcement.pk, actor.pk)
+    return announcement
 
 
 def record_reading(*, user: User, announcement: Announcement) -> None:

@@ -21,6 +21,27 @@ urlpatterns = [
         name="announcement_detail",
     ),
     path(
+        "announcements/<int:announcement_id>/edit/",
+        views.announcement_edit,
+        name="announcement_edit",
+    ),
+    path(
+        "announcements/<int:announcement_id>/withdraw/",
+        views.announcement_withdraw,
+        name="announcement_withdraw",
+    ),
+    path(
+        "announcements/<int:announcement_id>/files/<int:attachment_id>/",
+        views.attachment,
+        name="attachment",
+    ),
+    path(
+        "announcements/<int:announcement_id>/files/<int:attachment_id>/thumbnail/",
+        views.attachment,
+        {"variant": "thumbnail"},
+        name="attachment_thumbnail",
+    ),
+    path(
         "announcements/<int:announcement_id>/print/",
         views.announcement_print,
         name="announcement_print",

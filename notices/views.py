@@ -1,3 +1,5 @@
+from pathlib import PurePosixPath
+
 import segno
 from django.conf import settings
 from django.contrib import messages
@@ -5,10 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -18,8 +21,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from covenant.models import Building, Household
 from covenant.rules import roles_of
 from notices import kinds, selectors, services
-from notices.forms import AnnouncementForm, PreferencesForm
-from notices.models import Audience, HouseholdReach, Notification, NotificationPreference
+from notices.forms import AnnouncementEditForm, AnnouncementForm, PreferencesForm, WithdrawForm
+from notices.models import (
+    Announcement,
+    Attachment,
+    Audience,
+    HouseholdReach,
+    Notification,
+    NotificationPreference,
+)
 
 
 def _page(request, items, per_page=None):
@@ -155,19 +165,22 @@ def announcement_list(request):
     return render(request, "notices/announcement_list.html", context)
 
 
-def _announcement_for(request, announcement_id):
+def _announcement_for(request, announcement_id, *, withdrawn_ok: bool = False):
+    """The announcement if the reader is in its audience. Not in it: 403 (404 when
+    it does not exist or was withdrawn); not signed in: to the login page. A withdrawn
+    one is 404 for every page but its own (`withdrawn_ok`)."""
     announcement = selectors.announcement_for(request.user, announcement_id)
     if announcement is None:
         if request.user.is_authenticated:
             # Exists but is not for this reader: refuse; does not exist: not found.
-            from notices.models import Announcement
-
-            if Announcement.objects.filter(pk=announcement_id).exists():
+            if Announcement.objects.filter(pk=announcement_id, withdrawn_at__isnull=True).exists():
                 raise PermissionDenied
             raise Http404
         from django.contrib.auth.views import redirect_to_login
 
         raise _LoginRedirect(redirect_to_login(request.get_full_path()))
+    if announcement.is_withdrawn and not withdrawn_ok:
+        raise Http404
     return announcement
 
 
@@ -191,15 +204,130 @@ def _with_login_redirect(view):
 @_with_login_redirect
 @require_GET
 def announcement_detail(request, announcement_id):
-    announcement = _announcement_for(request, announcement_id)
+    announcement = _announcement_for(request, announcement_id, withdrawn_ok=True)
+    if announcement.is_withdrawn:
+        # Its audience learns why; the text, its files and its reach are gone.
+        if request.user.is_authenticated:
+            services.mark_target_read(user=request.user, target=announcement)
+        return render(request, "notices/announcement_detail.html", {"announcement": announcement})
     services.record_reading(user=request.user, announcement=announcement)
     context = {
         "announcement": announcement,
         "attachments": list(announcement.attachments.filter(state="ready")),
         "can_knock": request.user.has_perm("notices.knock_doors", announcement),
         "can_see_coverage": request.user.has_perm("notices.see_coverage", announcement),
+        "can_edit": request.user.has_perm("notices.edit_announcement", announcement),
     }
     return render(request, "notices/announcement_detail.html", context)
+
+
+# Content types of what `attach` stores: re-encoded photos and checked PDFs.
+ATTACHMENT_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".pdf": "application/pdf",
+}
+
+
+@_with_login_redirect
+@require_GET
+def attachment(request, announcement_id, attachment_id, variant="file"):
+    """Stream a photo, its thumbnail or a PDF to those who may read the announcement
+    (403, 404 and the login page as for the page itself). The files are outside
+    MEDIA_ROOT, so this is the only way to them."""
+    announcement = _announcement_for(request, announcement_id)
+    if not request.user.has_perm("notices.read_announcement", announcement):
+        raise Http404
+    found = get_object_or_404(
+        Attachment, pk=attachment_id, announcement=announcement, state=Attachment.State.READY
+    )
+    stored = found.thumbnail if variant == "thumbnail" else found.file
+    if not stored:
+        raise Http404
+    content_type = ATTACHMENT_TYPES.get(PurePosixPath(stored.name).suffix.lower())
+    if content_type is None:
+        raise Http404
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    is_pdf = found.kind == Attachment.Kind.PDF
+    response = FileResponse(
+        handle,
+        as_attachment=is_pdf,
+        filename=_download_name(found.original_name, PurePosixPath(stored.name).suffix),
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, private=True, max_age=3600)
+    return response
+
+
+def _download_name(original: str, suffix: str) -> str:
+    """The name the person uploaded, with the extension of what is actually served (a
+    photo is re-encoded, possibly into another format)."""
+    stem = PurePosixPath(original).stem or "file"
+    return f"{stem}{suffix.lower()}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def announcement_edit(request, announcement_id):
+    announcement = _announcement_for(request, announcement_id)
+    if not request.user.has_perm("notices.edit_announcement", announcement):
+        raise PermissionDenied
+    form = AnnouncementEditForm(request.POST or None, instance=announcement)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.edit_announcement(
+                announcement_id=announcement.pk,
+                editor=request.user,
+                title=data["title"],
+                body=data["body"],
+                expires_at=data["expires_at"],
+                pinned=data["pinned"],
+                tell_again=data["tell_again"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if data["tell_again"]:
+                messages.success(request, _("Saved. Its audience is being told again."))
+            else:
+                messages.success(request, _("Saved. Nobody was notified of this edit."))
+            return redirect(announcement)
+    return _edit_page(request, announcement, form, WithdrawForm())
+
+
+def _edit_page(request, announcement, form, withdraw_form, status=200):
+    context = {"announcement": announcement, "form": form, "withdraw_form": withdraw_form}
+    return render(request, "notices/announcement_edit.html", context, status=status)
+
+
+@login_required
+@require_POST
+def announcement_withdraw(request, announcement_id):
+    announcement = _announcement_for(request, announcement_id)
+    if not request.user.has_perm("notices.withdraw_announcement", announcement):
+        raise PermissionDenied
+    withdraw_form = WithdrawForm(request.POST)
+    if withdraw_form.is_valid():
+        try:
+            services.withdraw_announcement(
+                announcement_id=announcement.pk,
+                actor=request.user,
+                reason=withdraw_form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            withdraw_form.add_error(None, error)
+        else:
+            messages.success(request, _("Withdrawn. It has left every list."))
+            return redirect(announcement)
+    form = AnnouncementEditForm(instance=announcement)
+    return _edit_page(request, announcement, form, withdraw_form, status=400)
 
 
 @_with_login_redirect

@@ -64,3 +64,9 @@ def public_notice(admin_user, resident):
 def outbox():
     mail.outbox.clear()
     return mail.outbox
+
+
+@pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path):
+    """Announcement attachments go to a private folder of this test, never the repo's."""
+    settings.NOTICES_PRIVATE_ROOT = tmp_path / "private-notices"

@@ -57,8 +57,11 @@ def test_a_photo_is_shown_re_encoded_without_location_and_upright(
         assert shown.size == (800, 1200)  # the orientation was applied
     assert attachment.thumbnail
     client.force_login(resident)
-    html = client.get(Announcement.objects.get().get_absolute_url()).content.decode()
-    assert attachment.thumbnail.url in html
+    announcement = Announcement.objects.get()
+    html = client.get(announcement.get_absolute_url()).content.decode()
+    thumbnail_url = reverse("notices:attachment_thumbnail", args=[announcement.pk, attachment.pk])
+    assert f'src="{thumbnail_url}"' in html
+    assert "/media/" not in html
 
 
 def test_a_photo_waiting_to_be_processed_is_not_shown(client, steward, resident):
