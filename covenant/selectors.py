@@ -45,20 +45,30 @@ def unseen_outcomes_of(*, user) -> QuerySet[Membership]:
     )
 
 
+def captained_places(user, *, path: str = "") -> Q:
+    """The places a captain looks after, as a filter on anything with a building and a
+    floor at `path` ("household__" for a membership, "" for a household or an idea): each
+    grant's building, within its floor range if it has one. Matches nothing without a
+    captain grant."""
+    scope = Q(pk__in=[])
+    for grant in roles_of(user).captain_grants:
+        place = Q(**{f"{path}building_id": grant.building_id})
+        if grant.floor_from is not None:
+            place &= Q(
+                **{f"{path}floor__gte": grant.floor_from, f"{path}floor__lte": grant.floor_to}
+            )
+        scope |= place
+    return scope
+
+
 def _decider_scope(user) -> Q | None:
     """The households whose requests this user decides, as a filter; None for none."""
     roles = roles_of(user)
     if roles.is_admin:
         return Q()
-    scope = None
-    for grant in roles.captain_grants:
-        condition = Q(household__building_id=grant.building_id)
-        if grant.floor_from is not None:
-            condition &= Q(
-                household__floor__gte=grant.floor_from, household__floor__lte=grant.floor_to
-            )
-        scope = condition if scope is None else scope | condition
-    return scope
+    if not roles.captain_grants:
+        return None
+    return captained_places(user, path="household__")
 
 
 def memberships_decidable_by(*, user) -> QuerySet[Membership]:

@@ -3,12 +3,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from django import forms
-from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from covenant.models import Building, Household
-from covenant.rules import roles_of
+from covenant.selectors import captained_places
 from covenant.uploads import MultipleImageField
 from proposals import selectors
 from proposals.models import (
@@ -113,16 +112,9 @@ class RecordIdeaForm(IdeaForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
-        captain = user
-        scope = Q(pk__isnull=True)
-        for grant in roles_of(captain).captain_grants:
-            place = Q(building_id=grant.building_id)
-            if grant.floor_from is not None:
-                place &= Q(floor__gte=grant.floor_from, floor__lte=grant.floor_to)
-            scope |= place
-        self.fields["household"].queryset = Household.objects.filter(scope).select_related(
-            "building"
-        )
+        self.fields["household"].queryset = Household.objects.filter(
+            captained_places(user)
+        ).select_related("building")
 
 
 class CommentForm(forms.Form):

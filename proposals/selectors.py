@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from covenant.models import Building, User
 from covenant.pagination import KeysetPage, keyset_paginate
 from covenant.rules import roles_of
+from covenant.selectors import captained_places
 from proposals import search
 from proposals.models import (
     Campaign,
@@ -77,16 +78,9 @@ def in_estates_of(user: User) -> Q:
 
 def _moderated_scope(user: User) -> Q:
     """The ideas whose building the user moderates (all of the estate, for an admin)."""
-    roles = roles_of(user)
-    if roles.is_admin:
+    if roles_of(user).is_admin:
         return in_estates_of(user)
-    scope = Q(pk__isnull=True)
-    for grant in roles.captain_grants:
-        place = Q(building_id=grant.building_id)
-        if grant.floor_from is not None:
-            place &= Q(floor__gte=grant.floor_from, floor__lte=grant.floor_to)
-        scope |= place
-    return scope
+    return captained_places(user)
 
 
 def ideas_visible_to(user: User) -> QuerySet[Idea]:

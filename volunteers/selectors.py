@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import datetime
-import operator
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import reduce
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from django.utils import timezone
 
 from covenant.models import Building, Household, Membership, Role, RoleGrant, User
-from covenant.selectors import captains_of
+from covenant.selectors import captained_places, captains_of
 from volunteers.models import (
     Activity,
     CalendarFeed,
@@ -269,25 +267,14 @@ def buildings_seen_by(*, user) -> QuerySet[Building]:
     return Building.objects.filter(pk__in=roles.building_ids).order_by("number")
 
 
-def floors_seen_by(*, user, building: Building) -> Q:
-    """The floors of the building the user looks after, as a filter on households: all of
-    them for an admin or a grant without a range, else the union of the grants' ranges,
-    and none for anyone else."""
+def floors_seen_by(*, user) -> Q:
+    """The households the user looks after, as a filter: all for an admin, else the
+    captain's buildings within their grants' floor ranges, and none for anyone else."""
     from covenant.rules import roles_of
 
-    roles = roles_of(user)
-    if roles.is_admin:
+    if roles_of(user).is_admin:
         return Q()
-    ranges = []
-    for grant in roles.captain_grants:
-        if grant.building_id != building.pk:
-            continue
-        if grant.floor_from is None:
-            return Q()
-        ranges.append(Q(floor__gte=grant.floor_from, floor__lte=grant.floor_to))
-    if not ranges:
-        return Q(pk__in=[])
-    return reduce(operator.or_, ranges)
+    return captained_places(user)
 
 
 def households_of_building(*, building: Building, user) -> QuerySet[Household]:
@@ -296,7 +283,7 @@ def households_of_building(*, building: Building, user) -> QuerySet[Household]:
     verified = Membership.objects.filter(status=Membership.Status.VERIFIED).select_related("user")
     return (
         Household.objects.filter(building=building)
-        .filter(floors_seen_by(user=user, building=building))
+        .filter(floors_seen_by(user=user))
         .annotate(
             verified_count=Count(
                 "memberships", filter=Q(memberships__status=Membership.Status.VERIFIED)
@@ -315,7 +302,7 @@ def households_to_visit(*, building: Building, user) -> QuerySet[Household]:
     door-knock list."""
     return (
         Household.objects.filter(building=building)
-        .filter(floors_seen_by(user=user, building=building))
+        .filter(floors_seen_by(user=user))
         .exclude(
             Exists(
                 Membership.objects.filter(
