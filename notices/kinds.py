@@ -64,6 +64,21 @@ class NotificationKind:
             return UNKNOWN.text(notification)
 
 
+def says(message, **derived: Callable[[dict], str]) -> Callable[[Notification], str]:
+    """A render function: the lazy `message` in the reader's language, filled from the
+    stored context, plus values derived from it when shown (a status's label, a time in
+    the reader's format): `says(gettext_lazy("%(title)s at %(when)s"), when=format_when)`.
+    """
+
+    def render(notification: Notification) -> str:
+        context = context_of(notification)
+        for name, derive in derived.items():
+            context[name] = derive(context)
+        return str(message) % context
+
+    return render
+
+
 UNKNOWN = NotificationKind(
     key="",
     label=_("Other updates"),

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from notices.kinds import NotificationKind, context_of, register
+from notices.kinds import NotificationKind, context_of, register, says
 from notices.models import EmailMode
 
 
@@ -19,20 +19,6 @@ def _updated(notification):
     if context["urgent"]:
         return _("Urgent announcement updated: %(title)s") % context
     return _("Announcement updated: %(title)s") % context
-
-
-def _verified(notification):
-    return _("You are now a verified resident of %(household)s.") % context_of(notification)
-
-
-def _rejected(notification):
-    return _("Your request to join %(household)s was not accepted: %(reason)s") % context_of(
-        notification
-    )
-
-
-def _requested(notification):
-    return _("%(actor)s asks to join %(household)s.") % context_of(notification)
 
 
 def register_own_kinds() -> None:
@@ -56,7 +42,7 @@ def register_own_kinds() -> None:
         NotificationKind(
             key="membership.verified",
             label=gettext_lazy("My household membership was verified"),
-            render=_verified,
+            render=says(gettext_lazy("You are now a verified resident of %(household)s.")),
             default_email=EmailMode.IMMEDIATELY,
         )
     )
@@ -64,7 +50,9 @@ def register_own_kinds() -> None:
         NotificationKind(
             key="membership.rejected",
             label=gettext_lazy("My household membership was not accepted"),
-            render=_rejected,
+            render=says(
+                gettext_lazy("Your request to join %(household)s was not accepted: %(reason)s")
+            ),
             default_email=EmailMode.IMMEDIATELY,
         )
     )
@@ -72,7 +60,7 @@ def register_own_kinds() -> None:
         NotificationKind(
             key="membership.requested",
             label=gettext_lazy("A new membership request in my queue"),
-            render=_requested,
+            render=says(gettext_lazy("%(actor)s asks to join %(household)s.")),
             default_email=EmailMode.DAILY,
             for_deciders=True,
         )

@@ -9,7 +9,6 @@ language from stored facts (titles, statuses), never stored as sentences.
 from __future__ import annotations
 
 from django.db.models import Q
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from covenant.models import Role, RoleGrant, User
@@ -32,20 +31,17 @@ def _status_label(code: str) -> str:
 
 
 def register_kinds() -> None:
-    from notices.kinds import NotificationKind, context_of, register
+    from notices.kinds import NotificationKind, register, says
     from notices.models import EmailMode
-
-    def says(text):
-        return lambda notification: text() % context_of(notification)
 
     register(
         NotificationKind(
             key=STATUS_CHANGED,
             label=gettext_lazy("A status change on an idea I wrote or support"),
             default_email=EmailMode.IMMEDIATELY,
-            render=lambda n: (
-                _("“%(title)s” is now: %(status)s")
-                % {**context_of(n), "status": _status_label(context_of(n)["status"])}
+            render=says(
+                gettext_lazy("“%(title)s” is now: %(status)s"),
+                status=lambda context: _status_label(context["status"]),
             ),
         )
     )
@@ -54,7 +50,7 @@ def register_kinds() -> None:
             key=PUBLIC_REPLY,
             label=gettext_lazy("A public reply on an idea I wrote or support"),
             default_email=EmailMode.DAILY,
-            render=says(lambda: _("%(actor)s replied publicly to “%(title)s”")),
+            render=says(gettext_lazy("%(actor)s replied publicly to “%(title)s”")),
         )
     )
     register(
@@ -62,7 +58,7 @@ def register_kinds() -> None:
             key=COMMENT,
             label=gettext_lazy("A comment on my idea"),
             default_email=EmailMode.DAILY,
-            render=says(lambda: _("%(actor)s commented on your idea “%(title)s”")),
+            render=says(gettext_lazy("%(actor)s commented on your idea “%(title)s”")),
         )
     )
     register(
@@ -70,7 +66,7 @@ def register_kinds() -> None:
             key=REPLY,
             label=gettext_lazy("A reply to my comment"),
             default_email=EmailMode.DAILY,
-            render=says(lambda: _("%(actor)s replied to your comment on “%(title)s”")),
+            render=says(gettext_lazy("%(actor)s replied to your comment on “%(title)s”")),
         )
     )
     register(
@@ -78,7 +74,7 @@ def register_kinds() -> None:
             key=MODERATED,
             label=gettext_lazy("A moderator hid something I wrote"),
             default_email=EmailMode.IMMEDIATELY,
-            render=says(lambda: _("A moderator hid what you wrote on “%(title)s”: %(reason)s")),
+            render=says(gettext_lazy("A moderator hid what you wrote on “%(title)s”: %(reason)s")),
         )
     )
     register(
@@ -87,8 +83,9 @@ def register_kinds() -> None:
             label=gettext_lazy("My idea merged into another"),
             default_email=EmailMode.IMMEDIATELY,
             render=says(
-                lambda: _(
-                    "Your idea “%(title)s” was merged into “%(original)s”; your support counts there"
+                gettext_lazy(
+                    "Your idea “%(title)s” was merged into “%(original)s”; "
+                    "your support counts there"
                 )
             ),
         )
@@ -99,7 +96,7 @@ def register_kinds() -> None:
             label=gettext_lazy("Ideas and comments waiting in my moderation queue"),
             default_email=EmailMode.DAILY,
             for_deciders=True,
-            render=says(lambda: _("Waiting in your moderation queue: “%(title)s”")),
+            render=says(gettext_lazy("Waiting in your moderation queue: “%(title)s”")),
         )
     )
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from volunteers.models import Activity, SignUp
@@ -26,22 +25,15 @@ def _when(context) -> str:
 
 
 def register_kinds() -> None:
-    from notices.kinds import NotificationKind, context_of, register
+    from notices.kinds import NotificationKind, register, says
     from notices.models import EmailMode
-
-    def says(text):
-        def render(notification):
-            context = context_of(notification)
-            return text() % {**context, "when": _when(context)}
-
-        return render
 
     register(
         NotificationKind(
             key=REMINDER,
             label=gettext_lazy("A reminder the day before an activity I signed up for"),
             default_email=EmailMode.IMMEDIATELY,
-            render=says(lambda: _("Tomorrow: “%(title)s” at %(when)s, %(place)s")),
+            render=says(gettext_lazy("Tomorrow: “%(title)s” at %(when)s, %(place)s"), when=_when),
         )
     )
     register(
@@ -49,7 +41,9 @@ def register_kinds() -> None:
             key=CHANGED,
             label=gettext_lazy("Changes to an activity I signed up for"),
             default_email=EmailMode.IMMEDIATELY,
-            render=says(lambda: _("“%(title)s” has changed: now %(when)s, %(place)s")),
+            render=says(
+                gettext_lazy("“%(title)s” has changed: now %(when)s, %(place)s"), when=_when
+            ),
         )
     )
     register(
@@ -57,7 +51,9 @@ def register_kinds() -> None:
             key=PROMOTED,
             label=gettext_lazy("A place for me from the waitlist"),
             default_email=EmailMode.IMMEDIATELY,
-            render=says(lambda: _("A place came free: you are in “%(title)s” (%(when)s)")),
+            render=says(
+                gettext_lazy("A place came free: you are in “%(title)s” (%(when)s)"), when=_when
+            ),
         )
     )
     register(
@@ -65,7 +61,9 @@ def register_kinds() -> None:
             key=CANCELLED,
             label=gettext_lazy("An activity I signed up for is cancelled"),
             default_email=EmailMode.IMMEDIATELY,
-            render=says(lambda: _("“%(title)s” (%(when)s) is cancelled: %(reason)s")),
+            render=says(
+                gettext_lazy("“%(title)s” (%(when)s) is cancelled: %(reason)s"), when=_when
+            ),
         )
     )
 
