@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -131,6 +132,36 @@ def reencode_image(source, *, max_side: int) -> EncodedImage:
         width=image.width,
         height=image.height,
     )
+
+
+def develop_quarantined_photo(model, pk: int, *, image_field: str = "image") -> str:
+    """Re-encode one quarantined upload of `model` into its shown image and thumbnail.
+
+    `model` has a `State` (PROCESSING, READY, FAILED), `state`, `quarantined_name`,
+    the image field named `image_field` and `thumbnail`. Idempotent: a row no longer
+    processing (a repeated task) is left alone. Returns the row's state.
+    """
+    with transaction.atomic():
+        item = model.objects.select_for_update().filter(pk=pk, state=model.State.PROCESSING).first()
+        if item is None:
+            return "nothing to do"
+        storage = quarantine()
+        try:
+            with storage.open(item.quarantined_name) as source:
+                large = reencode_image(source, max_side=LARGE_SIDE)
+                source.seek(0)
+                thumbnail = reencode_image(source, max_side=THUMBNAIL_SIDE)
+        except Exception:
+            logger.exception("%s %s could not be processed", model.__name__, pk)
+            item.state = model.State.FAILED
+        else:
+            getattr(item, image_field).save(large.content.name, large.content, save=False)
+            item.thumbnail.save(thumbnail.content.name, thumbnail.content, save=False)
+            item.state = model.State.READY
+        name, item.quarantined_name = item.quarantined_name, ""
+        item.save()
+    storage.delete(name)
+    return item.state
 
 
 def store_in_quarantine(upload: UploadedFile, *, folder: str) -> str:

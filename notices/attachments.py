@@ -23,12 +23,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from covenant.uploads import (
-    LARGE_SIDE,
-    THUMBNAIL_SIDE,
     MultipleFileInput,
     MultipleImageField,
-    quarantine,
-    reencode_image,
+    develop_quarantined_photo,
     store_in_quarantine,
 )
 from notices.models import Announcement, Attachment
@@ -145,29 +142,9 @@ def _enqueue_processing(attachment_id: int) -> None:
 
 def process(attachment_id: int) -> str:
     """Re-encode a quarantined photo into the shown image and its thumbnail."""
-    with transaction.atomic():
-        attachment = (
-            Attachment.objects.select_for_update()
-            .filter(pk=attachment_id, state=Attachment.State.PROCESSING)
-            .first()
-        )
-        if attachment is None:
-            return "nothing to do"
-        storage = quarantine()
-        try:
-            with storage.open(attachment.quarantined_name) as source:
-                large = reencode_image(source, max_side=LARGE_SIDE)
-                source.seek(0)
-                thumbnail = reencode_image(source, max_side=THUMBNAIL_SIDE)
-        except Exception:
-            logger.exception("attachment %s could not be processed", attachment.pk)
-            attachment.state = Attachment.State.FAILED
-        else:
-            attachment.file.save(large.content.name, large.content, save=False)
-            attachment.thumbnail.save(thumbnail.content.name, thumbnail.content, save=False)
-            attachment.size = attachment.file.size
-            attachment.state = Attachment.State.READY
-        name, attachment.quarantined_name = attachment.quarantined_name, ""
-        attachment.save()
-    storage.delete(name)
-    return attachment.state
+    state = develop_quarantined_photo(Attachment, attachment_id, image_field="file")
+    if state == Attachment.State.READY:
+        # The size shown beside the link is the re-encoded file's.
+        attachment = Attachment.objects.get(pk=attachment_id)
+        Attachment.objects.filter(pk=attachment_id).update(size=attachment.file.size)
+    return state

@@ -12,7 +12,6 @@ from datetime import timedelta
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from covenant.models import Building, User
 from covenant.pagination import KeysetPage, keyset_paginate
@@ -30,7 +29,6 @@ from proposals.models import (
     Report,
     StaffNote,
     Support,
-    TimelineEntry,
     TriageChange,
 )
 
@@ -405,21 +403,6 @@ def assignable_staff() -> QuerySet[User]:
         .distinct()
         .order_by("name", "pk")
     )
-
-
-def author_label(idea: Idea | Comment, viewer: User) -> str:
-    """The author as this viewer may see them: hidden names stay hidden from residents."""
-    if (
-        isinstance(idea, Idea)
-        and idea.hide_name
-        and not viewer.has_perm("proposals.see_author_identity", idea)
-    ):
-        return _("A resident (name withheld)")
-    return str(idea.author.display_name) or _("A resident")
-
-
-def timeline_entries(idea: Idea) -> list[TimelineEntry]:
-    return list(idea.timeline.select_related("actor"))
 
 
 def open_ideas_of_building(*, user: User, building: Building, limit: int = 8) -> list[Idea]:

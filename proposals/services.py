@@ -58,8 +58,6 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     Status.DECLINED: {Status.ACCEPTED},
     Status.WITHDRAWN: set(),
 }
-# Withdrawing is the author's own act, never a triage decision.
-TRIAGE_STATUSES = [status for status in Status if status != Status.WITHDRAWN]
 
 AUTO_HIDE_AFTER_REPORTS = 3
 STAFF_ROLES = {Role.PROPERTY_STAFF, Role.PARTY_BRANCH, Role.COMMUNITY_ADMIN}
