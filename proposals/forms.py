@@ -226,7 +226,11 @@ class TriageForm(forms.Form):
         template = cleaned.get("reply_template")
         if template and not cleaned.get("public_reply"):
             cleaned["public_reply"] = template.body
-        if cleaned.get("status") == Idea.Status.DECLINED and not cleaned.get("public_reply"):
+        declining = (
+            cleaned.get("status") == Idea.Status.DECLINED
+            and self.idea.status != Idea.Status.DECLINED
+        )
+        if declining and not cleaned.get("public_reply"):
             self.add_error(
                 "public_reply", _("Give residents the reason in a public reply when declining.")
             )

@@ -115,3 +115,21 @@ def test_bulk_triage_writes_a_history_row_per_changed_idea(steward, idea, neighb
     services.bulk_triage(ideas=[idea, neighbours_idea], actor=steward, category=pets)
 
     assert TriageChange.objects.filter(field="category").count() == 2
+
+
+def test_a_declined_idea_is_retriaged_without_repeating_the_reason(client, steward, idea):
+    from proposals.models import Category
+
+    services.change_status(
+        idea=idea, actor=steward, to_status="declined", public_reply="不在物业范围"
+    )
+    client.force_login(steward)
+
+    response = client.post(
+        reverse("proposals:idea_triage", args=[idea.pk]),
+        {"category": Category.objects.get(slug="parking").pk, "priority": 4, "status": "declined"},
+    )
+
+    assert response.status_code == 302
+    idea.refresh_from_db()
+    assert idea.priority == 4
