@@ -10,7 +10,7 @@ from covenant.models import Party
 from proposals import services
 from proposals.models import DeliberationPost, Meeting, MeetingAttendance
 from tests.proposals.conftest import page_queries
-from tests.proposals.deliberation_fixtures import deliberation, post, sign  # noqa: F401
+from tests.proposals.deliberation_helpers import sign
 from tests.proposals.factories import IdeaFactory
 
 pytestmark = pytest.mark.django_db

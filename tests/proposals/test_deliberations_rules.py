@@ -7,7 +7,7 @@ from covenant.models import Party
 from proposals import services
 from proposals.models import Deliberation, DeliberationPost, SignOff
 from tests.conftest import fresh
-from tests.proposals.deliberation_fixtures import deliberation, post, proposed, sign  # noqa: F401
+from tests.proposals.deliberation_helpers import post, sign
 
 pytestmark = pytest.mark.django_db
 

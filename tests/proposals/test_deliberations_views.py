@@ -16,7 +16,7 @@ from proposals.models import (
     TimelineEntry,
 )
 from tests.factories import CommunityFactory, RoleGrantFactory, UserFactory
-from tests.proposals.deliberation_fixtures import deliberation, proposed, sign  # noqa: F401
+from tests.proposals.deliberation_helpers import sign
 from tests.proposals.factories import IdeaFactory
 
 pytestmark = pytest.mark.django_db
