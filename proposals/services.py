@@ -948,3 +948,14 @@ def update_action_item(
         locked.updated_at = timezone.now()
         locked.save(update_fields=["status", "progress_note", "updated_by", "updated_at"])
     return locked
+
+
+def leave_deliberations(user: User) -> None:
+    """What deliberations forget of a person who deletes their account (a deletion handler
+    of covenant.personal_data): their seats in deliberations still running and the action
+    items named after them. What they said and signed stays, as a former resident's."""
+    Representative.objects.filter(
+        user=user,
+        deliberation__status__in=[DStatus.OPEN, DStatus.IN_SESSION, DStatus.RESOLUTION_PROPOSED],
+    ).delete()
+    ActionItem.objects.filter(owner=user).update(owner=None)

@@ -186,3 +186,30 @@ def test_only_a_holder_of_the_party_role_can_be_named(deliberation, resident, pa
         services.name_representative(
             deliberation=deliberation, user=resident, party=Party.RESIDENTS, actor=party_member
         )
+
+
+def test_the_data_download_holds_posts_and_sign_offs(client, proposed, steward):
+    from django.urls import reverse
+
+    post(proposed, steward, Party.PROPERTY, body="物业的意见")
+    sign(proposed, steward, Party.PROPERTY, decision="object", comment="人手不够")
+    client.force_login(steward)
+    section = client.get(reverse("personal_data_download")).json()["golden_ideas"]
+    assert section["deliberation_posts"][0]["body"] == "物业的意见"
+    assert section["resolution_sign_offs"][0]["comment"] == "人手不够"
+    assert section["deliberation_seats"] == [{"deliberation": proposed.pk, "party": "property"}]
+
+
+def test_deleting_an_account_gives_up_running_seats_and_keeps_the_words(proposed, steward):
+    from covenant.services import delete_account
+
+    post(proposed, steward, Party.PROPERTY, body="物业的意见")
+    item = services.add_action_item(
+        resolution=proposed.resolution, title="划线", owner_party=Party.PROPERTY, owner=steward,
+        actor=steward,
+    )  # fmt: skip
+    delete_account(user=steward)
+    assert not proposed.representatives.filter(user=steward).exists()
+    assert DeliberationPost.objects.get().body == "物业的意见"
+    item.refresh_from_db()
+    assert item.owner is None
