@@ -1571,7 +1571,12 @@ class _DeliberationWriter:
         self.clock = self.now - timedelta(days=opened_days_ago)
 
     def tick(self, hours: float = 20) -> datetime:
-        self.clock = min(self.clock + timedelta(hours=hours), self.now - timedelta(minutes=5))
+        moment = timezone.localtime(self.clock + timedelta(hours=hours))
+        if not 8 <= moment.hour < 22:
+            # People write in the day: night-time steps move on to the next morning.
+            days = 1 if moment.hour >= 22 else 0
+            moment = (moment + timedelta(days=days)).replace(hour=8, minute=40 + moment.minute % 20)
+        self.clock = min(moment, self.now - timedelta(minutes=5))
         return self.clock
 
     def open(self, *, topic: str, background: str, opener: User) -> Deliberation:

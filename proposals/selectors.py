@@ -563,15 +563,16 @@ def public_record_page(*, user: User, cursor: str | None) -> KeysetPage:
 def ideas_for_linking(
     *, user: User, deliberation: Deliberation, category: Category | None, query: str
 ) -> QuerySet[Idea]:
-    """Public ideas of the deliberation's estate not linked yet, matching the filters."""
+    """Open, public ideas of the deliberation's estate not linked yet, matching the filters.
+    Done, declined and withdrawn ideas are settled: a deliberation does not reopen them."""
     ideas = (
         ideas_visible_to(user)
         .filter(
             community_id=deliberation.community_id,
             moderation=Moderation.VISIBLE,
             duplicate_of__isnull=True,
+            status__in=OPEN_STATUSES,
         )
-        .exclude(status=Idea.Status.WITHDRAWN)
         .exclude(deliberations=deliberation)
     )
     if category is not None:

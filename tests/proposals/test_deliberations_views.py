@@ -450,3 +450,13 @@ def test_adoption_without_action_items_accepts_the_ideas(
         sign(proposed, user, party)
     idea.refresh_from_db()
     assert idea.status == Idea.Status.ACCEPTED
+
+
+def test_the_picker_offers_open_ideas_only(
+    client, party_member, deliberation, idea, neighbours_idea
+):
+    Idea.objects.filter(pk=neighbours_idea.pk).update(status=Idea.Status.DONE)
+    client.force_login(party_member)
+    response = client.post(url("deliberation_ideas", deliberation.pk), {"link": "all"})
+    assert response.status_code == 302
+    assert list(deliberation.ideas.all()) == [idea]
