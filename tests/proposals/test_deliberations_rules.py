@@ -213,3 +213,75 @@ def test_deleting_an_account_gives_up_running_seats_and_keeps_the_words(proposed
     assert DeliberationPost.objects.get().body == "物业的意见"
     item.refresh_from_db()
     assert item.owner is None
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "newcomer",
+        "resident",
+        "neighbour",
+        "captain_3",
+        "captain_5",
+        "steward",
+        "party_member",
+        "admin_user",
+    ],
+)
+def test_the_list_selector_agrees_with_the_read_permission(deliberation, persona, name):
+    from proposals.selectors import deliberations_visible_to
+    from tests.factories import CommunityFactory, RoleGrantFactory, UserFactory
+
+    other = CommunityFactory(name="翠湖苑")
+    opener = UserFactory()
+    RoleGrantFactory(user=opener, community=other, role="party_branch")
+    elsewhere = services.open_deliberation(opener=opener, community=other, topic="别处")
+    user = fresh(persona(name))
+    listed = set(deliberations_visible_to(user))
+    for item in [deliberation, elsewhere]:
+        assert (item in listed) == user.has_perm("proposals.read_deliberation", item)
+    assert elsewhere not in listed
+    assert (deliberation in listed) == (name != "newcomer")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_three_parties_signing_at_once_adopt_exactly_once(
+    proposed, party_member, captain_3, steward
+):
+    """Each answer counts the agreements under the deliberation's row lock, so the last
+    of three simultaneous answers sees all three and adopts; none is lost."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from django.db import connection
+
+    from proposals.models import DeliberationStatusChange
+
+    barrier = Barrier(3)
+    signers = [
+        (party_member, Party.PARTY_BRANCH),
+        (captain_3, Party.RESIDENTS),
+        (steward, Party.PROPERTY),
+    ]
+
+    def answer(signer):
+        user, party = signer
+        try:
+            barrier.wait()
+            sign(Deliberation.objects.get(pk=proposed.pk), fresh(user), party)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        list(pool.map(answer, signers))
+
+    proposed.refresh_from_db()
+    assert proposed.status == Deliberation.Status.RESOLVED
+    assert SignOff.objects.count() == 3
+    assert (
+        DeliberationStatusChange.objects.filter(
+            deliberation=proposed, to_status=Deliberation.Status.RESOLVED
+        ).count()
+        == 1
+    )
