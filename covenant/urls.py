@@ -36,7 +36,7 @@ urlpatterns = [
         views.membership_withdraw,
         name="membership_withdraw",
     ),
-    path("ideas/", include("proposals.urls")),
+    path("", include("proposals.urls")),  # ideas/ and deliberations/
     path("notices/", include("notices.urls")),
     path("volunteers/", include("volunteers.urls")),
     path("accounts/", include("allauth.urls")),

@@ -1,7 +1,14 @@
 from django.contrib import admin
 
 from covenant.admin import EstateAdminMixin
-from proposals.models import Campaign, Category, IdeaBoxSettings, ReplyTemplate
+from proposals.models import (
+    Campaign,
+    Category,
+    Deliberation,
+    IdeaBoxSettings,
+    ReplyTemplate,
+    Representative,
+)
 
 
 @admin.register(Category)
@@ -30,3 +37,25 @@ class ReplyTemplateAdmin(EstateAdminMixin, admin.ModelAdmin):
 @admin.register(IdeaBoxSettings)
 class IdeaBoxSettingsAdmin(EstateAdminMixin, admin.ModelAdmin):
     list_display = ["community", "premoderation"]
+
+
+class RepresentativeInline(admin.TabularInline):
+    model = Representative
+    fields = ["user", "party"]
+    raw_id_fields = ["user"]
+    extra = 0
+
+
+@admin.register(Deliberation)
+class DeliberationAdmin(EstateAdminMixin, admin.ModelAdmin):
+    """For correcting a topic or the seats; statuses, posts and sign-offs change only
+    through the portal, so their history stays whole."""
+
+    list_display = ["topic", "status", "open_to_residents", "created_at"]
+    list_filter = ["status"]
+    fields = ["topic", "background", "open_to_residents", "status", "closing_reason"]
+    readonly_fields = ["status", "closing_reason"]
+    inlines = [RepresentativeInline]
+
+    def has_add_permission(self, request):
+        return False

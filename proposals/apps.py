@@ -8,10 +8,14 @@ class ProposalsConfig(AppConfig):
 
     def ready(self):
         from covenant.celery import app
-        from covenant.personal_data import register_personal_data_section
-        from proposals import notifications, personal_data
+        from covenant.personal_data import (
+            register_account_deletion_handler,
+            register_personal_data_section,
+        )
+        from proposals import notifications, personal_data, services
 
         register_personal_data_section("golden_ideas", personal_data.collect)
+        register_account_deletion_handler(services.leave_deliberations)
         notifications.register_kinds()
         app.conf.beat_schedule = {
             **(app.conf.beat_schedule or {}),

@@ -21,6 +21,10 @@ REPLY = "proposals.reply"
 MODERATED = "proposals.moderated"
 MERGED = "proposals.merged"
 NEEDS_MODERATION = "proposals.needs_moderation"
+IDEA_TAKEN_UP = "proposals.idea_taken_up"
+SIGN_OFF_AWAITED = "proposals.sign_off_awaited"
+RESOLUTION_ADOPTED = "proposals.resolution_adopted"
+MEETING_SCHEDULED = "proposals.meeting_scheduled"
 
 
 def _status_label(code: str) -> str:
@@ -99,6 +103,53 @@ def register_kinds() -> None:
             render=says(gettext_lazy("Waiting in your moderation queue: “%(title)s”")),
         )
     )
+    register(
+        NotificationKind(
+            key=IDEA_TAKEN_UP,
+            label=gettext_lazy("An idea I wrote or support is taken up in a deliberation"),
+            default_email=EmailMode.IMMEDIATELY,
+            render=says(
+                gettext_lazy("“%(title)s” is taken up in the three-party deliberation “%(topic)s”")
+            ),
+        )
+    )
+    register(
+        NotificationKind(
+            key=SIGN_OFF_AWAITED,
+            label=gettext_lazy("A resolution awaits my party's sign-off"),
+            default_email=EmailMode.IMMEDIATELY,
+            render=says(gettext_lazy("The resolution of “%(topic)s” awaits your party's sign-off")),
+        )
+    )
+    register(
+        NotificationKind(
+            key=RESOLUTION_ADOPTED,
+            label=gettext_lazy("A resolution adopted on an idea I wrote or support"),
+            default_email=EmailMode.IMMEDIATELY,
+            render=says(gettext_lazy("The three parties adopted the resolution of “%(topic)s”")),
+        )
+    )
+    register(
+        NotificationKind(
+            key=MEETING_SCHEDULED,
+            label=gettext_lazy("A meeting of a deliberation I represent a party in"),
+            default_email=EmailMode.IMMEDIATELY,
+            render=says(
+                gettext_lazy("Meeting on “%(topic)s”: %(starts_at)s, %(place)s"),
+                starts_at=lambda context: _local_time(context["starts_at"]),
+            ),
+        )
+    )
+
+
+def _local_time(stored: str) -> str:
+    from django.utils import formats, timezone
+    from django.utils.dateparse import parse_datetime
+
+    moment = parse_datetime(stored or "")
+    if moment is None:
+        return stored
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def _notify(**kwargs) -> None:
@@ -188,3 +239,51 @@ def _queue_url() -> str:
     from django.urls import reverse
 
     return reverse("proposals:moderation_queue")
+
+
+# --- Deliberations -------------------------------------------------------------------
+
+
+def _representatives_of(deliberation, parties=None):
+    seats = deliberation.representatives.all()
+    if parties is not None:
+        seats = seats.filter(party__in=parties)
+    return User.objects.filter(pk__in=seats.values("user_id"))
+
+
+def tell_idea_taken_up(*, idea: Idea, deliberation, actor: User) -> None:
+    _notify(
+        recipients=_people_of(idea), kind=IDEA_TAKEN_UP, target=deliberation, actor=actor,
+        context={"title": idea.title, "topic": deliberation.topic},
+    )  # fmt: skip
+
+
+def tell_sign_off_awaited(*, deliberation, actor: User, parties) -> None:
+    _notify(
+        recipients=_representatives_of(deliberation, parties), kind=SIGN_OFF_AWAITED,
+        target=deliberation, actor=actor, context={"topic": deliberation.topic},
+    )  # fmt: skip
+
+
+def tell_resolution_adopted(*, deliberation, ideas: list[Idea], actor: User) -> None:
+    people = User.objects.filter(
+        Q(pk__in=[idea.author_id for idea in ideas])
+        | Q(idea_supports__idea__in=ideas)
+        | Q(deliberation_seats__deliberation=deliberation)
+    ).distinct()
+    _notify(
+        recipients=people, kind=RESOLUTION_ADOPTED, target=deliberation, actor=actor,
+        context={"topic": deliberation.topic},
+    )  # fmt: skip
+
+
+def tell_meeting_scheduled(*, meeting, actor: User) -> None:
+    deliberation = meeting.deliberation
+    _notify(
+        recipients=_representatives_of(deliberation), kind=MEETING_SCHEDULED,
+        target=deliberation, actor=actor,
+        context={
+            "topic": deliberation.topic, "starts_at": meeting.starts_at.isoformat(),
+            "place": meeting.place,
+        },
+    )  # fmt: skip

@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from covenant.models import User
-from proposals.models import Comment, Idea, Report, Support
+from proposals.models import (
+    Comment,
+    DeliberationPost,
+    Idea,
+    Report,
+    Representative,
+    ResolutionVersion,
+    SignOff,
+    Support,
+)
 
 
 def _when(moment) -> str | None:
@@ -42,5 +51,43 @@ def collect(user: User) -> dict[str, Any]:
                 "reported_at": _when(report.created_at),
             }
             for report in Report.objects.filter(reporter=user).order_by("pk")
+        ],
+        "deliberation_seats": [
+            {"deliberation": seat.deliberation_id, "party": seat.party}
+            for seat in Representative.objects.filter(user=user).order_by("pk")
+        ],
+        "deliberation_posts": [
+            {
+                "deliberation": post.deliberation_id,
+                "kind": post.kind,
+                "party": post.party,
+                "body": post.body,
+                "written_at": _when(post.created_at),
+            }
+            for post in DeliberationPost.objects.filter(author=user).order_by("pk")
+        ],
+        "resolution_texts": [
+            {
+                "deliberation": version.resolution.deliberation_id,
+                "version": version.number,
+                "text": version.text,
+                "written_at": _when(version.created_at),
+            }
+            for version in ResolutionVersion.objects.filter(written_by=user)
+            .select_related("resolution")
+            .order_by("pk")
+        ],
+        "resolution_sign_offs": [
+            {
+                "deliberation": sign_off.version.resolution.deliberation_id,
+                "version": sign_off.version.number,
+                "party": sign_off.party,
+                "decision": sign_off.decision,
+                "comment": sign_off.comment,
+                "signed_at": _when(sign_off.created_at),
+            }
+            for sign_off in SignOff.objects.filter(signed_by=user)
+            .select_related("version__resolution")
+            .order_by("pk")
         ],
     }

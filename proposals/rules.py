@@ -11,15 +11,20 @@ from datetime import timedelta
 import rules
 from django.utils import timezone
 
+from covenant.models import Party
 from covenant.rules import (
+    has_voice_for,
     is_captain,
     is_captain_of,
     is_community_admin,
     is_estate_participant,
     is_party_branch_member,
     is_property_staff,
+    is_representative_of,
+    is_verified_resident,
+    roles_of,
 )
-from proposals.models import Comment, Idea, Moderation
+from proposals.models import ActionItem, Comment, Deliberation, Idea, Moderation
 
 COMMENT_EDIT_WINDOW = timedelta(minutes=15)
 
@@ -82,3 +87,110 @@ rules.add_perm(
     is_author | is_property_staff | is_party_branch_member | is_community_admin | is_captain_of,
 )
 rules.add_perm("proposals.manage_campaigns", is_community_admin)
+
+
+# --- Deliberations -------------------------------------------------------------------
+# A deliberation's representatives are read through `deliberation.representatives.all()`,
+# which the detail page prefetches: asking for every post or button costs no query.
+
+
+def seats_of(user, deliberation: Deliberation) -> set[str]:
+    """The parties `user` is named for in this deliberation."""
+    if deliberation is None or not user.is_authenticated:
+        return set()
+    return {seat.party for seat in deliberation.representatives.all() if seat.user_id == user.pk}
+
+
+def parties_user_may_post_for(user, deliberation: Deliberation) -> list[str]:
+    """Named seats whose role the user still holds; an admin may post for any party."""
+    if roles_of(user).is_admin:
+        return list(Party.values)
+    seats = seats_of(user, deliberation)
+    return [party for party in Party.values if party in seats and has_voice_for(user, party)]
+
+
+def parties_user_may_sign_for(user, deliberation: Deliberation) -> list[str]:
+    """Named seats whose role the user still holds; never an admin's for the role alone."""
+    seats = seats_of(user, deliberation)
+    return [party for party in Party.values if party in seats and is_representative_of(user, party)]
+
+
+@rules.predicate
+def is_of_estate(user, item) -> bool:
+    """The deliberation (or anything with a `community_id`) is of one of the user's estates."""
+    if item is None:
+        return False
+    community_ids = roles_of(user).community_ids
+    if user.is_superuser and not community_ids:
+        return True
+    return item.community_id in community_ids
+
+
+@rules.predicate
+def accepts_posts(user, deliberation) -> bool:
+    return deliberation is not None and deliberation.accepts_posts
+
+
+@rules.predicate
+def is_open_to_residents(user, deliberation) -> bool:
+    return deliberation is not None and deliberation.open_to_residents
+
+
+@rules.predicate
+def is_opener(user, deliberation) -> bool:
+    return deliberation is not None and deliberation.opened_by_id == user.pk
+
+
+@rules.predicate
+def is_named_representative(user, deliberation) -> bool:
+    return bool(seats_of(user, deliberation))
+
+
+@rules.predicate
+def has_a_voice_in(user, deliberation) -> bool:
+    return bool(parties_user_may_post_for(user, deliberation))
+
+
+@rules.predicate
+def has_a_signature_in(user, deliberation) -> bool:
+    return bool(parties_user_may_sign_for(user, deliberation))
+
+
+@rules.predicate
+def may_still_open(user) -> bool:
+    return user.has_perm("covenant.open_deliberation")
+
+
+@rules.predicate
+def is_action_item_owner(user, item) -> bool:
+    return item is not None and item.owner_id == user.pk
+
+
+@rules.predicate
+def takes_part_in_action_item(user, item: ActionItem) -> bool:
+    deliberation = item.resolution.deliberation if item is not None else None
+    return deliberation is not None and (
+        is_named_representative(user, deliberation)
+        or (is_community_admin(user) and is_of_estate(user, deliberation))
+    )
+
+
+# The opener convenes while they still hold a role that may open one; admins always.
+is_convener = is_of_estate & (is_community_admin | (is_opener & may_still_open))
+is_participant_of_deliberation = is_convener | (is_of_estate & is_named_representative)
+
+rules.add_perm("proposals.browse_deliberations", is_estate_participant)
+rules.add_perm("proposals.read_deliberation", is_estate_participant & is_of_estate)
+rules.add_perm("proposals.start_deliberation", may_still_open)
+rules.add_perm("proposals.convene_deliberation", is_convener)
+rules.add_perm("proposals.post_as_representative", is_of_estate & accepts_posts & has_a_voice_in)
+rules.add_perm(
+    "proposals.post_as_resident",
+    is_of_estate & accepts_posts & is_open_to_residents & is_verified_resident,
+)
+rules.add_perm("proposals.bring_building_point", is_of_estate & accepts_posts & is_captain)
+rules.add_perm("proposals.run_meetings", is_participant_of_deliberation)
+rules.add_perm("proposals.manage_action_items", is_participant_of_deliberation)
+rules.add_perm("proposals.draft_resolution", accepts_posts & is_participant_of_deliberation)
+rules.add_perm("proposals.sign_resolution", is_of_estate & accepts_posts & has_a_signature_in)
+rules.add_perm("proposals.update_action_item", is_action_item_owner | takes_part_in_action_item)

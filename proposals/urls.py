@@ -1,10 +1,10 @@
-from django.urls import path
+from django.urls import include, path
 
 from proposals import views
 
 app_name = "proposals"
 
-urlpatterns = [
+idea_patterns = [
     path("", views.idea_list, name="idea_list"),
     path("new/", views.idea_create, name="idea_create"),
     path("record/", views.idea_record, name="idea_record"),
@@ -25,4 +25,43 @@ urlpatterns = [
     path("comments/<int:comment_id>/edit/", views.comment_edit, name="comment_edit"),
     path("comments/<int:comment_id>/report/", views.comment_report, name="comment_report"),
     path("comments/<int:comment_id>/moderate/", views.comment_moderate, name="comment_moderate"),
+]
+
+deliberation_patterns = [
+    path("", views.deliberation_list, name="deliberation_list"),
+    path("new/", views.deliberation_create, name="deliberation_create"),
+    path("record/", views.public_record, name="public_record"),
+    path("<int:deliberation_id>/", views.deliberation_detail, name="deliberation_detail"),
+    path("<int:deliberation_id>/edit/", views.deliberation_edit, name="deliberation_edit"),
+    path("<int:deliberation_id>/ideas/", views.deliberation_ideas, name="deliberation_ideas"),
+    path(
+        "<int:deliberation_id>/ideas/<int:idea_id>/unlink/",
+        views.deliberation_unlink,
+        name="deliberation_unlink",
+    ),
+    path(
+        "<int:deliberation_id>/representatives/",
+        views.representative_add,
+        name="representative_add",
+    ),
+    path(
+        "<int:deliberation_id>/representatives/<int:seat_id>/remove/",
+        views.representative_remove,
+        name="representative_remove",
+    ),
+    path("<int:deliberation_id>/posts/", views.deliberation_post, name="deliberation_post"),
+    path("<int:deliberation_id>/start/", views.deliberation_start, name="deliberation_start"),
+    path("<int:deliberation_id>/close/", views.deliberation_close, name="deliberation_close"),
+    path("<int:deliberation_id>/meetings/new/", views.meeting_create, name="meeting_create"),
+    path("meetings/<int:meeting_id>/minutes/", views.meeting_minutes, name="meeting_minutes"),
+    path("<int:deliberation_id>/resolution/", views.resolution_edit, name="resolution_edit"),
+    path("<int:deliberation_id>/resolution/sign/", views.resolution_sign, name="resolution_sign"),
+    path("<int:deliberation_id>/actions/new/", views.action_item_create, name="action_item_create"),
+    path("actions/<int:item_id>/", views.action_item_update, name="action_item_update"),
+]
+
+# Golden ideas and the deliberations they lead to, under their own prefixes.
+urlpatterns = [
+    path("ideas/", include(idea_patterns)),
+    path("deliberations/", include(deliberation_patterns)),
 ]

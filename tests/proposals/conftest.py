@@ -4,6 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from covenant.models import Party
+from proposals import services
 from proposals.models import Idea
 from tests.proposals.factories import CommentFactory, IdeaFactory, seeded_category
 
@@ -79,6 +81,35 @@ def page_queries(client, user, url) -> list[str]:
 
 def files_in(folder) -> list:
     return [path for path in folder.rglob("*") if path.is_file()] if folder.exists() else []
+
+
+# --- Deliberations: on parking, a representative of each of the three parties ----------
+
+
+@pytest.fixture
+def deliberation(community, party_member, captain_3, steward):
+    deliberation = services.open_deliberation(
+        opener=party_member,
+        community=community,
+        topic="规范停车",
+        background="地面车位紧张，消防通道常被占用。",
+    )
+    services.name_representative(
+        deliberation=deliberation, user=captain_3, party=Party.RESIDENTS, actor=party_member
+    )
+    services.name_representative(
+        deliberation=deliberation, user=steward, party=Party.PROPERTY, actor=party_member
+    )
+    return deliberation
+
+
+@pytest.fixture
+def proposed(deliberation, party_member):
+    services.propose_resolution(
+        deliberation=deliberation, author=party_member, text="消防通道全天禁止停车。"
+    )
+    deliberation.refresh_from_db()
+    return deliberation
 
 
 __all__ = ["Idea"]

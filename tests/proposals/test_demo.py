@@ -144,16 +144,49 @@ def test_statuses_are_spread_and_each_change_is_on_the_public_timeline(seeded):
     statuses = Counter(Idea.objects.values_list("status", flat=True))
     assert set(statuses) == set(Idea.Status.values)
     stewards = set(User.objects.filter(email__in=STEWARD_EMAILS).values_list("pk", flat=True))
-    for idea in Idea.objects.exclude(status=Idea.Status.SUBMITTED).prefetch_related("timeline"):
+    for idea in Idea.objects.exclude(status=Idea.Status.SUBMITTED).prefetch_related(
+        "timeline", "deliberations__representatives"
+    ):
+        # A deliberation's representatives move the ideas it took up (referred, adopted).
+        deciders = stewards | {
+            seat.user_id
+            for deliberation in idea.deliberations.all()
+            for seat in deliberation.representatives.all()
+        }
         changes = [entry for entry in idea.timeline.all() if entry.to_status]
         assert changes[-1].to_status == idea.status
         for entry in changes:
             if entry.to_status != Idea.Status.WITHDRAWN:
-                assert entry.actor_id in stewards
+                assert entry.actor_id in deciders
     declined = TimelineEntry.objects.filter(to_status=Idea.Status.DECLINED)
     assert declined.exists() and not declined.filter(public_reply="").exists()
     assert Idea.objects.filter(assignee__in=stewards).count() > 100
     assert ReplyTemplate.objects.count() >= 3
+
+
+def test_three_deliberations_on_the_three_big_themes(seeded):
+    from covenant.models import Party
+    from proposals.models import Deliberation, DeliberationPost
+
+    parking, pets, stairwell = (
+        Deliberation.objects.get(topic__startswith=start)
+        for start in ("规范停车", "文明养宠", "清理楼道")
+    )
+    assert parking.status == Deliberation.Status.RESOLVED
+    assert parking.ideas.count() >= 40
+    assert not parking.ideas.filter(status=Idea.Status.REFERRED).exists()
+    assert parking.ideas.filter(status=Idea.Status.IN_PROGRESS).count() >= 40
+    spoken = set(parking.posts.filter(kind="representative").values_list("party", flat=True))
+    assert spoken == set(Party.values)
+    assert parking.posts.filter(kind=DeliberationPost.Kind.BUILDING_POINT).exists()
+    assert parking.meetings.exclude(minutes="").exists()
+    assert parking.resolution.adopted_at and parking.resolution.versions.count() == 2
+    assert parking.resolution.action_items.count() >= 3
+    current = pets.resolution.versions.order_by("-number").first()
+    assert set(current.sign_offs.values_list("party", flat=True)) == {"party_branch", "residents"}
+    assert pets.status == Deliberation.Status.RESOLUTION_PROPOSED
+    assert stairwell.status == Deliberation.Status.IN_SESSION
+    assert stairwell.ideas.filter(status=Idea.Status.REFERRED).exists()
 
 
 def test_moderation_has_reports_a_hidden_idea_and_merged_duplicates(seeded):
