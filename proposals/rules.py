@@ -82,3 +82,9 @@ rules.add_perm(
     is_author | is_property_staff | is_party_branch_member | is_community_admin | is_captain_of,
 )
 rules.add_perm("proposals.manage_campaigns", is_community_admin)
+
+# Dashboards, the monthly report and open data: the parties that answer for the estate.
+is_estate_overseer = is_property_staff | is_party_branch_member | is_community_admin
+rules.add_perm("proposals.see_dashboards", is_estate_overseer)
+rules.add_perm("proposals.download_open_data", is_estate_overseer)
+rules.add_perm("proposals.share_open_data", is_community_admin)

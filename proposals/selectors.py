@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from covenant.models import Building, User
@@ -26,6 +26,7 @@ from proposals.models import (
     IdeaPhoto,
     Moderation,
     ModerationAction,
+    OpenDataLink,
     Report,
     StaffNote,
     Support,
@@ -412,4 +413,21 @@ def open_ideas_of_building(*, user: User, building: Building, limit: int = 8) ->
         .filter(building=building, status__in=OPEN_STATUSES, duplicate_of__isnull=True)
         .select_related("category")
         .order_by("-support_count", "-id")[:limit]
+    )
+
+
+def open_data_links(estates) -> QuerySet[OpenDataLink]:
+    """The share links of these estates, active ones first."""
+    return (
+        OpenDataLink.objects.filter(community__in=estates)
+        .select_related("community", "created_by", "revoked_by")
+        .order_by(F("revoked_at").desc(nulls_first=True), "-created_at", "-pk")
+    )
+
+
+def active_open_data_link(token: str) -> OpenDataLink | None:
+    return (
+        OpenDataLink.objects.filter(token=token, revoked_at__isnull=True)
+        .select_related("community")
+        .first()
     )

@@ -31,6 +31,7 @@ from proposals.models import (
     IdeaPhoto,
     Moderation,
     ModerationAction,
+    OpenDataLink,
     Report,
     StaffNote,
     Support,
@@ -538,3 +539,30 @@ def bulk_triage(
         count = Idea.objects.filter(pk__in=[idea.pk for idea in ideas]).update(**changes)
     logger.info("user %s bulk-triaged %s ideas: %s", actor.pk, count, sorted(changes))
     return count
+
+
+# --- Open data share links -------------------------------------------------------------
+
+
+def create_open_data_link(*, community, label: str, actor: User) -> OpenDataLink:
+    link = OpenDataLink.objects.create(community=community, label=label.strip(), created_by=actor)
+    logger.info("user %s shared open data of estate %s as link %s", actor.pk, community.pk, link.pk)
+    return link
+
+
+def revoke_open_data_link(*, link: OpenDataLink, actor: User) -> OpenDataLink:
+    """Stop a link; revoking twice keeps the first revocation's time and person."""
+    with transaction.atomic():
+        # Locked so that two admins revoking at once record one revocation, not two.
+        locked = OpenDataLink.objects.select_for_update().get(pk=link.pk)
+        if locked.revoked_at is None:
+            locked.revoked_at = timezone.now()
+            locked.revoked_by = actor
+            locked.save(update_fields=["revoked_at", "revoked_by"])
+    return locked
+
+
+def record_open_data_use(*, link: OpenDataLink) -> None:
+    OpenDataLink.objects.filter(pk=link.pk).update(
+        last_used_at=timezone.now(), use_count=F("use_count") + 1
+    )
