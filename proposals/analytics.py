@@ -450,7 +450,8 @@ def new_ideas(estate: Community, window: Window) -> tuple[int, list[tuple[str, i
     )
     categories = [
         (category.label, per_category[category.pk])
-        for category in Category.objects.filter(pk__in=per_category).order_by("position", "pk")
+        for category in Category.objects.order_by("position", "pk")
+        if category.pk in per_category
     ]
     categories.sort(key=lambda pair: -pair[1])
     return sum(per_category.values()), categories

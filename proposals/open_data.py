@@ -49,8 +49,8 @@ def rows(estate: Community) -> list[dict]:
     """One dict per idea, oldest first, with exactly the keys of FIELDS. Two queries."""
     large_enough = set(
         Building.objects.filter(community=estate)
-        .annotate(households=Count("households"))
-        .filter(households__gte=MIN_HOUSEHOLDS_FOR_BUILDING)
+        .annotate(household_count=Count("households"))
+        .filter(household_count__gte=MIN_HOUSEHOLDS_FOR_BUILDING)
         .values_list("pk", flat=True)
     )
     ideas = (
