@@ -97,7 +97,7 @@ def short_month(month: datetime.date) -> str:
 
 def stacked_columns(breakdown, colours: dict[str, str] | None = None) -> ColumnChart:
     """One column per month, stacked by series (a proposals.analytics.MonthlyBreakdown)."""
-    width, height, left, right, top, bottom = 640, 260, 36, 8, 12, 28
+    width, height, left, right, top, bottom = 480, 240, 32, 4, 12, 26
     plot_width, plot_height = width - left - right, height - top - bottom
     totals = breakdown.month_totals or (0,) * len(breakdown.months)
     scale_top = nice_top(max(totals, default=0) or 1)
@@ -161,7 +161,8 @@ def horizontal_bars(
     rows: list[tuple[str, float, str]], *, top: float | None = None, colour: str = BAR_COLOUR
 ) -> BarChart:
     """A bar per (label, value, value as shown) row; `top` fixes the scale (100 for shares)."""
-    width, label_width, value_width, row_height, bar_height = 640, 150, 90, 30, 20
+    # Narrow, so that the labels stay legible when a phone scales the chart down.
+    width, label_width, value_width, row_height, bar_height = 420, 96, 76, 30, 20
     plot_width = width - label_width - value_width
     scale_top = top or nice_top(max((value for _l, value, _t in rows), default=0) or 1)
     bars = []

@@ -44,18 +44,21 @@ def response_figures(request, estate, window) -> dict:
     }
 
 
+def _short(number: float) -> str:
+    return f"{number:.1f}".rstrip("0").rstrip(".")
+
+
 def hours_text(hours: float | None) -> str:
-    return (
-        "–"
-        if hours is None
-        else _("%(hours)s h") % {"hours": f"{hours:.1f}".rstrip("0").rstrip(".")}
-    )
+    """Hours up to two days, days beyond: “5 h”, “18.5 d”."""
+    if hours is None:
+        return "–"
+    if hours >= 48:
+        return days_text(hours / 24)
+    return _("%(hours)s h") % {"hours": _short(hours)}
 
 
 def days_text(days: float | None) -> str:
-    return (
-        "–" if days is None else _("%(days)s d") % {"days": f"{days:.1f}".rstrip("0").rstrip(".")}
-    )
+    return "–" if days is None else _("%(days)s d") % {"days": _short(days)}
 
 
 def participation_figures(request, estate, window) -> dict:

@@ -20,6 +20,7 @@ import json
 from django.db.models import Count
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from covenant.models import Building, Community
 from proposals.analytics import counted_ideas
@@ -27,18 +28,33 @@ from proposals.exports import csv_stream
 
 MIN_HOUSEHOLDS_FOR_BUILDING = 20
 
-FIELDS = {
-    "number": "The idea's number on the portal",
-    "category": "Category key",
-    "category_zh": "Category in Chinese",
-    "category_en": "Category in English",
-    "status": "submitted, accepted, in_progress, done, declined, referred or withdrawn",
-    "submitted_on": "Date submitted (Asia/Shanghai)",
-    "status_changed_on": "Date of the last status change",
-    "building": f"Building number; empty for buildings with fewer than "
-    f"{MIN_HOUSEHOLDS_FOR_BUILDING} households",
-    "supports": "Number of residents who supported it",
-}
+FIELDS = (
+    "number",
+    "category",
+    "category_zh",
+    "category_en",
+    "status",
+    "submitted_on",
+    "status_changed_on",
+    "building",
+    "supports",
+)
+
+
+def field_meanings() -> dict[str, str]:
+    """What each column means, in the reader's language (the JSON carries it too)."""
+    return {
+        "number": _("The idea's number on the portal"),
+        "category": _("Category key"),
+        "category_zh": _("Category in Chinese"),
+        "category_en": _("Category in English"),
+        "status": _("submitted, accepted, in_progress, done, declined, referred or withdrawn"),
+        "submitted_on": _("Date submitted (Beijing time)"),
+        "status_changed_on": _("Date of the last status change"),
+        "building": _("Building number; empty for buildings with fewer than %(count)d households")
+        % {"count": MIN_HOUSEHOLDS_FOR_BUILDING},
+        "supports": _("Number of residents who supported it"),
+    }
 
 
 def _date(moment) -> str:
@@ -110,7 +126,7 @@ def json_response(estate: Community) -> HttpResponse:
     document = {
         "estate": estate.name,
         "generated_on": timezone.localdate().isoformat(),
-        "fields": FIELDS,
+        "fields": field_meanings(),
         "ideas": rows(estate),
     }
     response = HttpResponse(

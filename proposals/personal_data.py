@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from covenant.models import User
-from proposals.models import Comment, Idea, Report, Support
+from proposals.models import Comment, Idea, OpenDataLink, Report, Support
 
 
 def _when(moment) -> str | None:
@@ -42,5 +42,13 @@ def collect(user: User) -> dict[str, Any]:
                 "reported_at": _when(report.created_at),
             }
             for report in Report.objects.filter(reporter=user).order_by("pk")
+        ],
+        "open_data_links_created": [
+            {
+                "label": link.label,
+                "created_at": _when(link.created_at),
+                "revoked_at": _when(link.revoked_at),
+            }
+            for link in OpenDataLink.objects.filter(created_by=user).order_by("pk")
         ],
     }

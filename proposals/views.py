@@ -598,7 +598,7 @@ def open_data_page(request):
         "links": selectors.open_data_links(estates) if can_share else (),
         "link_form": OpenDataLinkForm(estates=estates) if can_share else None,
         "min_households": open_data.MIN_HOUSEHOLDS_FOR_BUILDING,
-        "fields": open_data.FIELDS,
+        "fields": open_data.field_meanings(),
     }
     return render(request, "proposals/dashboards/open_data.html", context)
 
@@ -647,7 +647,7 @@ def open_data_link_create(request):
         "links": selectors.open_data_links(estates),
         "link_form": form,
         "min_households": open_data.MIN_HOUSEHOLDS_FOR_BUILDING,
-        "fields": open_data.FIELDS,
+        "fields": open_data.field_meanings(),
     }
     return render(request, "proposals/dashboards/open_data.html", context, status=400)
 

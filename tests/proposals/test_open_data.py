@@ -224,3 +224,14 @@ def test_a_formula_in_a_category_name_is_neutralised(client, steward, seeded):
 
     assert "'=1+1" in text
     assert ",=1+1" not in text
+
+
+def test_an_admins_data_download_lists_the_links_they_created(admin_user, community):
+    from covenant.personal_data import collect_personal_data
+    from proposals import services
+
+    services.create_open_data_link(community=community, label="街道办", actor=admin_user)
+
+    data = collect_personal_data(user=admin_user)
+
+    assert [link["label"] for link in data["golden_ideas"]["open_data_links_created"]] == ["街道办"]
