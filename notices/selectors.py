@@ -296,6 +296,21 @@ def reach_counts(announcements) -> dict[int, tuple[int, int]]:
     return result
 
 
+def read_counts(announcements) -> dict[int, int]:
+    """How many households read each announcement themselves (not told by a captain);
+    one query for a whole list."""
+    return dict(
+        HouseholdReach.objects.filter(
+            announcement__in=[announcement.pk for announcement in announcements],
+            method=HouseholdReach.Method.READ,
+        )
+        .values("announcement_id")
+        .annotate(count=Count("pk"))
+        .values_list("announcement_id", "count")
+        .order_by()
+    )
+
+
 # --- Notifications --------------------------------------------------------------------
 
 

@@ -35,6 +35,7 @@ from proposals.models import (
     MeetingAttendance,
     Moderation,
     ModerationAction,
+    OpenDataLink,
     ReplyTemplate,
     Report,
     Representative,
@@ -1360,11 +1361,35 @@ def seed(*, users: dict[str, User], say: Callable[[str], None]) -> None:
     counts = seeder.write()
     _reply_templates()
     deliberations = _seed_deliberations(community, users)
+    _open_data_links(community, users[ADMIN_EMAIL])
     in_campaign = sum(1 for plan in seeder.plans if plan.idea.campaign_id)
     say(
         f"金点子 ideas: {counts['ideas']} ({in_campaign} in “{campaign.title}”; "
         f"supports {counts['supports']:,}, comments {counts['comments']:,}; "
         f"三方议事 deliberations {deliberations}) in {time.perf_counter() - started:.1f} s"
+    )
+
+
+def _open_data_links(community: Community, admin: User) -> None:
+    """One link in use by the sub-district office, one revoked after a study ended."""
+    now = timezone.now()
+    OpenDataLink.objects.create(
+        community=community,
+        label="台城街道办 社区治理科",
+        created_by=admin,
+        created_at=now - timedelta(days=40),
+        last_used_at=now - timedelta(days=3),
+        use_count=6,
+    )
+    OpenDataLink.objects.create(
+        community=community,
+        label="五邑大学 社区治理课题组",
+        created_by=admin,
+        created_at=now - timedelta(days=120),
+        last_used_at=now - timedelta(days=70),
+        use_count=2,
+        revoked_at=now - timedelta(days=60),
+        revoked_by=admin,
     )
 
 
@@ -1387,6 +1412,7 @@ def unseed(community_name: str | None = None) -> None:
     ideas.exclude(duplicate_of=None).update(duplicate_of=None)
     ideas.delete()
     Campaign.objects.filter(community__name=community_name or COMMUNITY_NAME).delete()
+    OpenDataLink.objects.filter(community__name=community_name or COMMUNITY_NAME).delete()
 
 
 # --- Three-party deliberations (三方联动议事协商) ------------------------------------------

@@ -60,25 +60,30 @@ class _Echo:
         return value
 
 
-def _csv_safe(value):
+def csv_safe(value):
     # A cell starting with = + - @ is a formula to a spreadsheet: neutralise it.
     if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
         return "'" + value
     return value.isoformat(sep=" ") if hasattr(value, "isoformat") else value
 
 
-def csv_response(ideas: Iterable[Idea]) -> StreamingHttpResponse:
+def csv_stream(headers: list[str], rows: Iterable[list], filename: str) -> StreamingHttpResponse:
+    """A CSV download with a byte-order mark and every cell neutralised against formulas."""
     writer = csv.writer(_Echo())
 
     def lines():
         yield "\ufeff"  # so that Excel reads the Chinese as UTF-8
-        yield writer.writerow(_headers())
-        for row in _rows(ideas):
-            yield writer.writerow([_csv_safe(value) for value in row])
+        yield writer.writerow(headers)
+        for row in rows:
+            yield writer.writerow([csv_safe(value) for value in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def csv_response(ideas: Iterable[Idea]) -> StreamingHttpResponse:
+    return csv_stream(_headers(), _rows(ideas), _filename("csv"))
 
 
 def xlsx_response(ideas: Iterable[Idea]) -> HttpResponse:
@@ -86,7 +91,7 @@ def xlsx_response(ideas: Iterable[Idea]) -> HttpResponse:
     sheet = workbook.create_sheet(_("Golden ideas"))
     sheet.append(_headers())
     for row in _rows(ideas):
-        sheet.append([_csv_safe(value) if isinstance(value, str) else value for value in row])
+        sheet.append([csv_safe(value) if isinstance(value, str) else value for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(

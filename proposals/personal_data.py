@@ -9,6 +9,7 @@ from proposals.models import (
     Comment,
     DeliberationPost,
     Idea,
+    OpenDataLink,
     Report,
     Representative,
     ResolutionVersion,
@@ -89,5 +90,13 @@ def collect(user: User) -> dict[str, Any]:
             for sign_off in SignOff.objects.filter(signed_by=user)
             .select_related("version__resolution")
             .order_by("pk")
+        ],
+        "open_data_links_created": [
+            {
+                "label": link.label,
+                "created_at": _when(link.created_at),
+                "revoked_at": _when(link.revoked_at),
+            }
+            for link in OpenDataLink.objects.filter(created_by=user).order_by("pk")
         ],
     }

@@ -194,3 +194,8 @@ rules.add_perm("proposals.manage_action_items", is_participant_of_deliberation)
 rules.add_perm("proposals.draft_resolution", accepts_posts & is_participant_of_deliberation)
 rules.add_perm("proposals.sign_resolution", is_of_estate & accepts_posts & has_a_signature_in)
 rules.add_perm("proposals.update_action_item", is_action_item_owner | takes_part_in_action_item)
+# Dashboards, the monthly report and open data: the parties that answer for the estate.
+is_estate_overseer = is_property_staff | is_party_branch_member | is_community_admin
+rules.add_perm("proposals.see_dashboards", is_estate_overseer)
+rules.add_perm("proposals.download_open_data", is_estate_overseer)
+rules.add_perm("proposals.share_open_data", is_community_admin)

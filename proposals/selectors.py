@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from covenant.models import Building, Party, Role, RoleGrant, User
@@ -30,6 +30,7 @@ from proposals.models import (
     Meeting,
     Moderation,
     ModerationAction,
+    OpenDataLink,
     Report,
     Representative,
     ResolutionVersion,
@@ -588,3 +589,20 @@ def representative_candidates(*, deliberation: Deliberation, party: str) -> Quer
         community_id=deliberation.community_id, role=ROLE_OF_PARTY[party]
     )
     return User.objects.filter(is_active=True, pk__in=grants.values("user_id")).order_by("name")
+
+
+def open_data_links(estates) -> QuerySet[OpenDataLink]:
+    """The share links of these estates, active ones first."""
+    return (
+        OpenDataLink.objects.filter(community__in=estates)
+        .select_related("community", "created_by", "revoked_by")
+        .order_by(F("revoked_at").desc(nulls_first=True), "-created_at", "-pk")
+    )
+
+
+def active_open_data_link(token: str) -> OpenDataLink | None:
+    return (
+        OpenDataLink.objects.filter(token=token, revoked_at__isnull=True)
+        .select_related("community")
+        .first()
+    )

@@ -37,6 +37,7 @@ from proposals.models import (
     MeetingAttendance,
     Moderation,
     ModerationAction,
+    OpenDataLink,
     Report,
     Representative,
     Resolution,
@@ -959,3 +960,30 @@ def leave_deliberations(user: User) -> None:
         deliberation__status__in=[DStatus.OPEN, DStatus.IN_SESSION, DStatus.RESOLUTION_PROPOSED],
     ).delete()
     ActionItem.objects.filter(owner=user).update(owner=None)
+
+
+# --- Open data share links -------------------------------------------------------------
+
+
+def create_open_data_link(*, community, label: str, actor: User) -> OpenDataLink:
+    link = OpenDataLink.objects.create(community=community, label=label.strip(), created_by=actor)
+    logger.info("user %s shared open data of estate %s as link %s", actor.pk, community.pk, link.pk)
+    return link
+
+
+def revoke_open_data_link(*, link: OpenDataLink, actor: User) -> OpenDataLink:
+    """Stop a link; revoking twice keeps the first revocation's time and person."""
+    with transaction.atomic():
+        # Locked so that two admins revoking at once record one revocation, not two.
+        locked = OpenDataLink.objects.select_for_update().get(pk=link.pk)
+        if locked.revoked_at is None:
+            locked.revoked_at = timezone.now()
+            locked.revoked_by = actor
+            locked.save(update_fields=["revoked_at", "revoked_by"])
+    return locked
+
+
+def record_open_data_use(*, link: OpenDataLink) -> None:
+    OpenDataLink.objects.filter(pk=link.pk).update(
+        last_used_at=timezone.now(), use_count=F("use_count") + 1
+    )

@@ -55,3 +55,17 @@ def moderation_waiting(context) -> int:
     from proposals.selectors import moderation_queue_size
 
     return moderation_queue_size(context["request"].user)
+
+
+@register.filter
+def hours_text(hours):
+    from proposals.dashboards import hours_text as text
+
+    return text(hours)
+
+
+@register.filter
+def days_text(days):
+    from proposals.dashboards import days_text as text
+
+    return text(days)

@@ -1,0 +1,212 @@
+"""Who sees the dashboards and the monthly report, what they show, and what they cost."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from covenant.models import Role
+from notices import services as notices_services
+from notices.models import Audience, HouseholdReach
+from proposals import analytics
+from proposals.models import Support, TimelineEntry
+from tests.factories import (
+    BuildingFactory,
+    CommunityFactory,
+    HouseholdFactory,
+    MembershipFactory,
+    RoleGrantFactory,
+    UserFactory,
+)
+from tests.proposals.conftest import page_queries
+from tests.proposals.factories import IdeaFactory
+from tests.volunteers.factories import ServiceEntryFactory
+
+DASHBOARDS = [
+    "proposals:dashboard_ideas",
+    "proposals:dashboard_responses",
+    "proposals:dashboard_participation",
+    "proposals:dashboard_community",
+]
+
+
+def _last_month_url():
+    month = analytics.last_complete_month()
+    return reverse("proposals:monthly_report", args=[month.year, month.month])
+
+
+def _urls():
+    return [reverse(name) for name in DASHBOARDS] + [_last_month_url()]
+
+
+@pytest.mark.parametrize("who", ["resident", "captain_3", "newcomer"])
+def test_residents_and_captains_may_not_see_the_dashboards(client, persona, who):
+    client.force_login(persona(who))
+    for url in [*_urls(), reverse("proposals:monthly_report_latest")]:
+        assert client.get(url).status_code == 403, url
+
+
+def test_visitors_are_sent_to_sign_in(client):
+    for url in _urls():
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("who", ["steward", "party_member", "admin_user"])
+def test_staff_party_branch_and_admins_see_every_dashboard(client, persona, who, english):
+    client.force_login(persona(who))
+    for url in _urls():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert b"<svg" in response.content or b"<table" in response.content
+
+
+def test_the_dashboards_are_in_the_navigation_of_those_who_may_see_them(
+    client, steward, resident, english
+):
+    client.force_login(steward)
+    assert reverse("proposals:dashboard_ideas").encode() in client.get("/ideas/").content
+    client.force_login(resident)
+    assert reverse("proposals:dashboard_ideas").encode() not in client.get("/ideas/").content
+
+
+def test_the_report_without_a_month_opens_the_last_complete_month(client, steward):
+    client.force_login(steward)
+    response = client.get(reverse("proposals:monthly_report_latest"))
+    assert response.status_code == 302
+    assert response.url == _last_month_url()
+    response = client.get(reverse("proposals:monthly_report_latest") + "?month=2026-01&estate=7")
+    assert response.url == reverse("proposals:monthly_report", args=[2026, 1]) + "?estate=7"
+
+
+def test_a_month_that_has_not_begun_or_does_not_exist_is_not_found(client, steward):
+    client.force_login(steward)
+    later = analytics.add_months(timezone.localdate().replace(day=1), 1)
+    assert (
+        client.get(reverse("proposals:monthly_report", args=[later.year, later.month])).status_code
+        == 404
+    )
+    assert client.get("/ideas/report/2026-13/").status_code == 404
+
+
+def test_a_role_holder_sees_only_their_own_estate(client, steward, unit_3_1201, english):
+    other = CommunityFactory(name="翠湖苑")
+    other_home = HouseholdFactory(building=BuildingFactory(community=other, number=9), unit="901")
+    IdeaFactory(household=other_home, author=UserFactory(), title="翠湖苑的点子")
+    client.force_login(steward)
+
+    response = client.get(reverse("proposals:dashboard_participation") + f"?estate={other.pk}")
+
+    assert response.status_code == 200
+    assert response.context["estate"] == steward.role_grants.get().community
+    assert "Building 9" not in response.content.decode()
+
+
+def test_an_admin_of_two_estates_chooses_between_them(client, admin_user, english):
+    other = CommunityFactory(name="翠湖苑")
+    RoleGrantFactory(user=admin_user, community=other, role=Role.COMMUNITY_ADMIN)
+    HouseholdFactory(building=BuildingFactory(community=other, number=9), unit="901")
+    client.force_login(admin_user)
+
+    response = client.get(reverse("proposals:dashboard_participation") + f"?estate={other.pk}")
+
+    assert response.context["estate"] == other
+    assert "Building 9" in response.content.decode()
+
+
+def test_the_response_page_shows_the_hand_computed_median(client, steward, unit_3_1201, english):
+    now = timezone.now()
+    for hours in (2, 5, 30):
+        idea = IdeaFactory(
+            household=unit_3_1201,
+            author=UserFactory(),
+            created_at=now - datetime.timedelta(hours=40),
+        )
+        TimelineEntry.objects.create(
+            idea=idea,
+            actor=steward,
+            public_reply="收到",
+            created_at=idea.created_at + datetime.timedelta(hours=hours),
+        )
+    client.force_login(steward)
+
+    response = client.get(reverse("proposals:dashboard_responses"))
+
+    assert response.context["times"].overall.median_reply_hours == 5
+    assert "5 h" in response.content.decode()
+
+
+def test_the_pages_show_their_tables_without_javascript(client, steward, idea, english):
+    client.force_login(steward)
+    content = client.get(reverse("proposals:dashboard_ideas")).content.decode()
+    assert 'role="img"' in content and "<desc" in content
+    assert "<table" in content and idea.category.label in content
+
+
+# --- Query counts ----------------------------------------------------------------------
+
+
+def _estate_data(community, buildings: int, ideas_per_building: int):
+    """Households, members, ideas with replies and completions, supports, announcements
+    read and told, and volunteer hours: more of everything with larger arguments."""
+    admin = UserFactory()
+    RoleGrantFactory(user=admin, community=community, role=Role.COMMUNITY_ADMIN)
+    start = BuildingFactory._meta.model.objects.filter(community=community).count() + 10
+    now = timezone.now()
+    for offset in range(buildings):
+        building = BuildingFactory(community=community, number=start + offset)
+        for n in range(ideas_per_building):
+            home = HouseholdFactory(building=building, floor=3, unit=f"3{n:02d}")
+            person = UserFactory()
+            MembershipFactory(user=person, household=home, verified=True)
+            idea = IdeaFactory(
+                household=home, author=person, created_at=now - datetime.timedelta(days=n * 9)
+            )
+            Support.objects.create(idea=idea, user=UserFactory())
+            TimelineEntry.objects.create(
+                idea=idea, actor=admin, public_reply="已受理", created_at=idea.created_at
+            )
+            TimelineEntry.objects.create(
+                idea=idea, actor=admin, from_status="accepted", to_status="done", created_at=now
+            )
+            ServiceEntryFactory(user=person, served_on=timezone.localdate())
+        announcement = notices_services.publish(
+            author=admin, title="停水通知", body="周三停水。", audience=Audience.ESTATE
+        )
+        HouseholdReach.objects.create(
+            announcement=announcement, household=home, method=HouseholdReach.Method.READ
+        )
+
+
+@pytest.mark.parametrize("url_name", [*DASHBOARDS, "report"])
+def test_each_page_costs_the_same_queries_with_little_and_much_data(
+    client, admin_user, community, url_name
+):
+    # The report of this month, where the data is (an empty month skips the reach queries).
+    today = timezone.localdate()
+    report = reverse("proposals:monthly_report", args=[today.year, today.month])
+    url = report if url_name == "report" else reverse(url_name)
+    _estate_data(community, buildings=1, ideas_per_building=2)
+    small = page_queries(client, admin_user, url)
+    _estate_data(community, buildings=6, ideas_per_building=12)
+    large = page_queries(client, admin_user, url)
+
+    # Every page: session, user, roles (grants, memberships), the estates overseen, and
+    # the navigation's badges (moderation queue, membership queue): 7. Then its figures:
+    # ideas: counts by month and category, the categories, counts by month and status;
+    # responses: replies and completions per idea, the categories, ideas waiting, ages;
+    # participation: one aggregate per building;
+    # community: announcements, reached, households per floor, buildings chosen, read,
+    # hours per month, team totals;
+    # report: new ideas and categories, ideas done and their replies, the responses'
+    # three, participation, the community's seven.
+    expected = {
+        "proposals:dashboard_ideas": 7 + 3,
+        "proposals:dashboard_responses": 7 + 4,
+        "proposals:dashboard_participation": 7 + 1,
+        "proposals:dashboard_community": 7 + 7,
+        "report": 7 + 2 + 2 + 3 + 1 + 7,
+    }[url_name]
+    assert len(small) == len(large) == expected, "\n".join(large)
