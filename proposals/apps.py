@@ -8,10 +8,15 @@ class ProposalsConfig(AppConfig):
 
     def ready(self):
         from covenant.celery import app
-        from covenant.personal_data import register_personal_data_section
+        from covenant.personal_data import (
+            register_account_deletion_handler,
+            register_personal_data_section,
+        )
         from proposals import notifications, personal_data
 
         register_personal_data_section("golden_ideas", personal_data.collect)
+        register_personal_data_section("owners_votes", personal_data.collect_ballots)
+        register_account_deletion_handler(personal_data.forget_ballots)
         notifications.register_kinds()
         app.conf.beat_schedule = {
             **(app.conf.beat_schedule or {}),
@@ -19,5 +24,9 @@ class ProposalsConfig(AppConfig):
             "proposals-process-waiting-photos": {
                 "task": "proposals.tasks.process_waiting_photos",
                 "schedule": 5 * 60,
+            },
+            "proposals-close-due-votes": {
+                "task": "proposals.tasks.close_due_votes",
+                "schedule": 60,
             },
         }

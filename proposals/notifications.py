@@ -11,8 +11,8 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
-from covenant.models import Role, RoleGrant, User
-from proposals.models import Comment, Idea
+from covenant.models import Membership, Role, RoleGrant, User
+from proposals.models import Ballot, Comment, Idea, OwnersVote
 
 STATUS_CHANGED = "proposals.status_changed"
 PUBLIC_REPLY = "proposals.public_reply"
@@ -21,6 +21,8 @@ REPLY = "proposals.reply"
 MODERATED = "proposals.moderated"
 MERGED = "proposals.merged"
 NEEDS_MODERATION = "proposals.needs_moderation"
+VOTE_OPENED = "proposals.vote_opened"
+VOTE_RESULTS = "proposals.vote_results"
 
 
 def _status_label(code: str) -> str:
@@ -97,6 +99,22 @@ def register_kinds() -> None:
             default_email=EmailMode.DAILY,
             for_deciders=True,
             render=says(gettext_lazy("Waiting in your moderation queue: “%(title)s”")),
+        )
+    )
+    register(
+        NotificationKind(
+            key=VOTE_OPENED,
+            label=gettext_lazy("An owners' vote opened"),
+            default_email=EmailMode.IMMEDIATELY,
+            render=says(gettext_lazy("Owners' vote open until %(closes)s: “%(title)s”")),
+        )
+    )
+    register(
+        NotificationKind(
+            key=VOTE_RESULTS,
+            label=gettext_lazy("The result of an owners' vote my household took part in"),
+            default_email=EmailMode.IMMEDIATELY,
+            render=says(gettext_lazy("The result of the owners' vote “%(title)s” is out")),
         )
     )
 
@@ -188,3 +206,37 @@ def _queue_url() -> str:
     from django.urls import reverse
 
     return reverse("proposals:moderation_queue")
+
+
+def _verified_owners(households) -> Q:
+    return Q(
+        memberships__household__in=households,
+        memberships__relation=Membership.Relation.OWNER,
+        memberships__status=Membership.Status.VERIFIED,
+    )
+
+
+def tell_vote_opened(*, vote: OwnersVote, actor: User) -> None:
+    """Every verified owner of the estate, urgently: a vote must reach every household,
+    so the mail goes at once whatever their settings say."""
+    from django.utils import timezone
+
+    households = vote.roll.values("household_id")
+    closes = timezone.localtime(vote.closes_at).strftime("%Y-%m-%d %H:%M")
+    _notify(
+        recipients=User.objects.filter(_verified_owners(households)),
+        kind=VOTE_OPENED, target=vote, actor=actor, urgent=True,
+        context={"title": vote.title, "closes": closes},
+    )  # fmt: skip
+
+
+def tell_vote_results(*, vote: OwnersVote) -> None:
+    """The verified owners of every household that took part."""
+    from django.urls import reverse
+
+    households = Ballot.objects.filter(vote=vote).values("household_id")
+    _notify(
+        recipients=User.objects.filter(_verified_owners(households)),
+        kind=VOTE_RESULTS, target=vote, url=reverse("votes:vote_result", args=[vote.pk]),
+        context={"title": vote.title},
+    )  # fmt: skip
