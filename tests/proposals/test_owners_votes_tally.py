@@ -7,9 +7,10 @@ import pytest
 from proposals.tally import Outcome, Result, Share, percent
 
 D = Decimal
+NOBODY = Share()
 
 
-def result(*, electorate, agree, objecting=Share(), abstaining=Share(), special=False):
+def result(*, electorate, agree, objecting=NOBODY, abstaining=NOBODY, special=False):
     return Result(
         electorate=electorate,
         agree=agree,
