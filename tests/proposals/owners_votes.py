@@ -43,7 +43,9 @@ def estate_with_owners(areas: list[str], *, name: str = "表决花园"):
     return community, admin, units
 
 
-def open_vote(community, admin, *, matter=OwnersVote.Matter.ORDINARY, title="规范停车：地面划线停车位方案"):
+def open_vote(
+    community, admin, *, matter=OwnersVote.Matter.ORDINARY, title="规范停车：地面划线停车位方案"
+):
     vote = services.create_vote(
         community=community,
         title=title,
