@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
@@ -422,6 +423,7 @@ def open_ideas_of_building(*, user: User, building: Building, limit: int = 8) ->
 # --- Owners' votes (业主表决) -----------------------------------------------------------
 
 VOTES_PER_PAGE = 20
+AREA_STEP = Decimal("0.01")
 BREAKDOWN_PER_PAGE = 100
 
 
@@ -459,8 +461,10 @@ def vote_lists(user: User, *, page: str | int | None = None) -> VoteLists:
 
 def vote_result(vote: OwnersVote) -> tally.Result:
     """The count of a vote's ballots against its roll, in one query."""
+    # Areas have two places; SQLite sums decimals in floating point, so the sum is put
+    # back to two places (exact on PostgreSQL's numeric anyway).
     shares = {
-        row["choice"]: tally.Share(row["households"], row["area"])
+        row["choice"]: tally.Share(row["households"], row["area"].quantize(AREA_STEP))
         for row in Ballot.objects.filter(vote=vote)
         .values("choice")
         .annotate(households=Count("pk"), area=Sum("floor_area"))

@@ -331,3 +331,13 @@ def test_account_deletion_keeps_the_households_vote_but_forgets_who_cast_it(hous
     ballot = Ballot.objects.get(vote=vote, household=household)
     assert ballot.cast_by is None
     assert counted(vote).agree.households == 1
+
+
+def test_summed_areas_stay_exact_to_the_hundredth():
+    areas = ["89.37", "120.05", "76.13"] * 40
+    community, admin, units = estate_with_owners(areas)
+    vote = open_vote(community, admin)
+    vote_as(vote, units, "a" * len(units))
+    agreed = counted(vote).agree.area
+    assert agreed == Decimal("11422.00") == vote.electorate_area
+    assert agreed.as_tuple().exponent == -2
