@@ -665,7 +665,9 @@ def _record_ballot(
         vote = OwnersVote.objects.select_for_update().get(pk=vote.pk)
         now = timezone.now()
         if vote.state_at(now) != OwnersVote.Status.OPEN:
-            raise ValidationError(_("This vote is not open: ballots can no longer be changed."))
+            raise ValidationError(
+                _("This vote is not open: ballots can no longer be changed."), code="vote_not_open"
+            )
         entry = VoteRollEntry.objects.filter(vote=vote, household=household).first()
         if entry is None:
             raise ValidationError(_("This unit was not on the roll when the vote opened."))
