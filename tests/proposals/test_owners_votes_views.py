@@ -297,8 +297,9 @@ def test_vote_and_result_pages_cost_the_same_for_10_and_300_households(
         _vote_everywhere(vote, unit_3_1201)
         services.cast_ballot(vote=vote, household=unit_3_1201, user=resident, choice="agree")
 
-    # Session, user, the user's roles (grants, memberships), the vote, the user's units
-    # on the roll, their ballots, the count; and the navigation's badges.
+    # Today 8 on the vote page: session, user, the user's roles (grants, memberships),
+    # the vote, the user's units on the roll, their ballots, the count; 6 on the result
+    # page (no units, no ballots). The bound leaves room for the navigation's badges.
     for view in ("vote_detail", "vote_result"):
         queries = page_queries(client, fresh(resident), url(view, small))
         assert len(queries) == len(page_queries(client, fresh(resident), url(view, large)))
@@ -322,3 +323,18 @@ def test_a_tenant_sees_the_vote_but_no_ballot_form(client, english, vote, unit_3
     page = client.get(url("vote_detail", vote)).content.decode()
     assert "Only verified owners vote" in page
     assert "Cast this unit" not in page
+
+
+def test_the_list_costs_the_same_for_a_few_votes_and_many(client, community, resident, admin_user):
+    def counted_queries():
+        return len(page_queries(client, fresh(resident), url("vote_list")))
+
+    for _ in range(2):
+        make_due(open_vote(community, admin_user))
+    open_vote(community, admin_user)
+    few = counted_queries()
+    for _ in range(30):
+        make_due(open_vote(community, admin_user))
+    for _ in range(5):
+        open_vote(community, admin_user)
+    assert counted_queries() == few
