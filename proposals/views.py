@@ -574,7 +574,10 @@ def vote_detail(request, vote_id: int):
 def vote_cast(request, vote_id: int):
     vote = _vote_for(request, vote_id)
     form = BallotForm(request.POST)
-    household = Household.objects.filter(pk=request.POST.get("household") or 0).first()
+    household_id = request.POST.get("household", "")
+    household = (
+        Household.objects.filter(pk=household_id).first() if household_id.isdigit() else None
+    )
     _require(request, "proposals.cast_ballot", household)
     if not form.is_valid():
         return _render_vote(request, vote, bound_form=form, status=400)

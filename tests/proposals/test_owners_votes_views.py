@@ -159,6 +159,13 @@ def test_anyone_but_a_verified_owner_of_the_unit_gets_403(
     assert not Ballot.objects.exists()
 
 
+@pytest.mark.parametrize("household", ["", "abc", "999999"])
+def test_a_ballot_for_no_real_unit_gets_403(client, vote, resident, household):
+    client.force_login(resident)
+    response = client.post(url("vote_cast", vote), {"household": household, "choice": "agree"})
+    assert response.status_code == 403
+
+
 def test_after_closing_a_ballot_is_refused_and_nothing_changes(
     client, english, closed_vote, resident, unit_3_1201
 ):
