@@ -37,6 +37,7 @@ urlpatterns = [
         name="membership_withdraw",
     ),
     path("", include("proposals.urls")),  # ideas/ and deliberations/
+    path("votes/", include("proposals.vote_urls")),
     path("notices/", include("notices.urls")),
     path("volunteers/", include("volunteers.urls")),
     path("accounts/", include("allauth.urls")),

@@ -6,6 +6,7 @@ from proposals.models import (
     Category,
     Deliberation,
     IdeaBoxSettings,
+    OwnersVote,
     ReplyTemplate,
     Representative,
 )
@@ -59,3 +60,24 @@ class DeliberationAdmin(EstateAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(OwnersVote)
+class OwnersVoteAdmin(EstateAdminMixin, admin.ModelAdmin):
+    """A read-only list: votes are drafted, opened and closed at /votes/, where opening
+    fixes the roll and tells the owners, and closing publishes the result."""
+
+    list_display = ["title", "matter", "status", "opens_at", "closes_at", "electorate_households"]
+    list_filter = ["status", "matter"]
+    readonly_fields = [field.name for field in OwnersVote._meta.fields]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Only an unopened draft: a vote with a roll and ballots is the estate's record.
+        is_draft = obj is not None and obj.status == OwnersVote.Status.DRAFT
+        return is_draft and super().has_delete_permission(request, obj)

@@ -15,7 +15,9 @@ class ProposalsConfig(AppConfig):
         from proposals import notifications, personal_data, services
 
         register_personal_data_section("golden_ideas", personal_data.collect)
+        register_personal_data_section("owners_votes", personal_data.collect_ballots)
         register_account_deletion_handler(services.leave_deliberations)
+        register_account_deletion_handler(personal_data.forget_ballots)
         notifications.register_kinds()
         app.conf.beat_schedule = {
             **(app.conf.beat_schedule or {}),
@@ -23,5 +25,9 @@ class ProposalsConfig(AppConfig):
             "proposals-process-waiting-photos": {
                 "task": "proposals.tasks.process_waiting_photos",
                 "schedule": 5 * 60,
+            },
+            "proposals-close-due-votes": {
+                "task": "proposals.tasks.close_due_votes",
+                "schedule": 60,
             },
         }

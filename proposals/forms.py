@@ -4,6 +4,7 @@ from dataclasses import replace
 
 from django import forms
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -20,11 +21,13 @@ from proposals.models import (
     TITLE_MAX_LENGTH,
     TOPIC_MAX_LENGTH,
     ActionItem,
+    Ballot,
     Campaign,
     Category,
     Comment,
     Idea,
     Moderation,
+    OwnersVote,
     ReplyTemplate,
     Report,
     SignOff,
@@ -636,3 +639,77 @@ class OpenDataLinkForm(forms.Form):
 
     def clean_estate(self):
         return self.estates[self.cleaned_data["estate"]]
+
+
+# --- Owners' votes (业主表决) -----------------------------------------------------------
+
+
+class VoteForm(forms.ModelForm):
+    class Meta:
+        model = OwnersVote
+        fields = ["title", "question", "matter", "closes_at"]
+        widgets = {
+            "question": forms.Textarea(attrs={"rows": 8}),
+            "closes_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+        }
+        help_texts = {
+            "question": _(
+                "What the owners are asked, with the facts they need: costs, plans, who "
+                "pays. Markdown works. Phrase it so that 'agree' has one clear meaning."
+            ),
+            "matter": _(
+                "Raising the maintenance fund, rebuilding, and changing the use of common "
+                "parts need three quarters; everything else, including using the "
+                "maintenance fund, more than half (Civil Code art. 278)."
+            ),
+            "closes_at": _("Ballots are accepted until then; the result is published at once."),
+        }
+
+    def clean_closes_at(self):
+        closes_at = self.cleaned_data["closes_at"]
+        if closes_at <= timezone.now():
+            raise forms.ValidationError(_("Choose a time in the future."))
+        return closes_at
+
+
+class BallotForm(forms.Form):
+    household = forms.IntegerField(widget=forms.HiddenInput)
+    choice = forms.ChoiceField(
+        label=_("Your household's vote"),
+        choices=Ballot.Choice.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose agree, object or abstain.")},
+    )
+
+
+class PaperBallotForm(forms.Form):
+    """A paper ballot collected at the door, entered by an admin."""
+
+    building = forms.IntegerField(label=_("Building"), min_value=1)
+    unit = forms.CharField(label=_("Unit"), max_length=10)
+    choice = forms.ChoiceField(
+        label=_("Vote on the paper ballot"), choices=Ballot.Choice.choices, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, vote: OwnersVote, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.vote = vote
+
+    def clean(self):
+        cleaned = super().clean()
+        building, unit = cleaned.get("building"), (cleaned.get("unit") or "").strip()
+        if building and unit:
+            household = Household.objects.filter(
+                building__community_id=self.vote.community_id,
+                building__number=building,
+                unit=unit,
+            ).first()
+            if household is None:
+                raise forms.ValidationError(
+                    _("There is no unit %(unit)s in building %(building)s.")
+                    % {"unit": unit, "building": building}
+                )
+            cleaned["household"] = household
+        return cleaned

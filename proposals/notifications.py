@@ -11,8 +11,8 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
-from covenant.models import Role, RoleGrant, User
-from proposals.models import Comment, Idea
+from covenant.models import Membership, Role, RoleGrant, User
+from proposals.models import Ballot, Comment, Idea, OwnersVote
 
 STATUS_CHANGED = "proposals.status_changed"
 PUBLIC_REPLY = "proposals.public_reply"
@@ -25,6 +25,8 @@ IDEA_TAKEN_UP = "proposals.idea_taken_up"
 SIGN_OFF_AWAITED = "proposals.sign_off_awaited"
 RESOLUTION_ADOPTED = "proposals.resolution_adopted"
 MEETING_SCHEDULED = "proposals.meeting_scheduled"
+VOTE_OPENED = "proposals.vote_opened"
+VOTE_RESULTS = "proposals.vote_results"
 
 
 def _status_label(code: str) -> str:
@@ -138,6 +140,22 @@ def register_kinds() -> None:
                 gettext_lazy("Meeting on “%(topic)s”: %(starts_at)s, %(place)s"),
                 starts_at=lambda context: _local_time(context["starts_at"]),
             ),
+        )
+    )
+    register(
+        NotificationKind(
+            key=VOTE_OPENED,
+            label=gettext_lazy("An owners' vote opened"),
+            default_email=EmailMode.IMMEDIATELY,
+            render=says(gettext_lazy("Owners' vote open until %(closes)s: “%(title)s”")),
+        )
+    )
+    register(
+        NotificationKind(
+            key=VOTE_RESULTS,
+            label=gettext_lazy("The result of an owners' vote my household took part in"),
+            default_email=EmailMode.IMMEDIATELY,
+            render=says(gettext_lazy("The result of the owners' vote “%(title)s” is out")),
         )
     )
 
@@ -286,4 +304,38 @@ def tell_meeting_scheduled(*, meeting, actor: User) -> None:
             "topic": deliberation.topic, "starts_at": meeting.starts_at.isoformat(),
             "place": meeting.place,
         },
+    )  # fmt: skip
+
+
+def _verified_owners(households) -> Q:
+    return Q(
+        memberships__household__in=households,
+        memberships__relation=Membership.Relation.OWNER,
+        memberships__status=Membership.Status.VERIFIED,
+    )
+
+
+def tell_vote_opened(*, vote: OwnersVote, actor: User) -> None:
+    """Every verified owner of the estate, urgently: a vote must reach every household,
+    so the mail goes at once whatever their settings say."""
+    from django.utils import timezone
+
+    households = vote.roll.values("household_id")
+    closes = timezone.localtime(vote.closes_at).strftime("%Y-%m-%d %H:%M")
+    _notify(
+        recipients=User.objects.filter(_verified_owners(households)),
+        kind=VOTE_OPENED, target=vote, actor=actor, urgent=True,
+        context={"title": vote.title, "closes": closes},
+    )  # fmt: skip
+
+
+def tell_vote_results(*, vote: OwnersVote) -> None:
+    """The verified owners of every household that took part."""
+    from django.urls import reverse
+
+    households = Ballot.objects.filter(vote=vote).values("household_id")
+    _notify(
+        recipients=User.objects.filter(_verified_owners(households)),
+        kind=VOTE_RESULTS, target=vote, url=reverse("votes:vote_result", args=[vote.pk]),
+        context={"title": vote.title},
     )  # fmt: skip

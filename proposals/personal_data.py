@@ -6,6 +6,7 @@ from typing import Any
 
 from covenant.models import User
 from proposals.models import (
+    Ballot,
     Comment,
     DeliberationPost,
     Idea,
@@ -100,3 +101,26 @@ def collect(user: User) -> dict[str, Any]:
             for link in OpenDataLink.objects.filter(created_by=user).order_by("pk")
         ],
     }
+
+
+def collect_ballots(user: User) -> list[dict[str, Any]]:
+    """The ballots this person cast for their households (or entered on paper)."""
+    ballots = Ballot.objects.filter(cast_by=user).select_related("vote", "household__building")
+    return [
+        {
+            "vote": ballot.vote.title,
+            "building": ballot.household.building.number,
+            "unit": ballot.household.unit,
+            "choice": ballot.choice,
+            "on_paper": ballot.on_paper,
+            "cast_at": _when(ballot.cast_at),
+            "times_changed": ballot.change_count,
+        }
+        for ballot in ballots.order_by("pk")
+    ]
+
+
+def forget_ballots(user: User) -> None:
+    """The household's vote stands (the estate's record stays whole); who cast it is
+    forgotten, and the admins' breakdown shows a former resident."""
+    Ballot.objects.filter(cast_by=user).update(cast_by=None)

@@ -11,7 +11,7 @@ from datetime import timedelta
 import rules
 from django.utils import timezone
 
-from covenant.models import Party
+from covenant.models import Membership, Party
 from covenant.rules import (
     has_voice_for,
     is_captain,
@@ -24,7 +24,7 @@ from covenant.rules import (
     is_verified_resident,
     roles_of,
 )
-from proposals.models import ActionItem, Comment, Deliberation, Idea, Moderation
+from proposals.models import ActionItem, Comment, Deliberation, Idea, Moderation, OwnersVote
 
 COMMENT_EDIT_WINDOW = timedelta(minutes=15)
 
@@ -199,3 +199,48 @@ is_estate_overseer = is_property_staff | is_party_branch_member | is_community_a
 rules.add_perm("proposals.see_dashboards", is_estate_overseer)
 rules.add_perm("proposals.download_open_data", is_estate_overseer)
 rules.add_perm("proposals.share_open_data", is_community_admin)
+
+
+# --- Owners' votes (业主表决) -----------------------------------------------------------
+
+
+@rules.predicate
+def is_in_estate_of(user, vote) -> bool:
+    if vote is None:
+        return False
+    roles = roles_of(user)
+    if user.is_superuser and not roles.community_ids:
+        return True  # a superuser without a grant administers every estate of the site
+    return vote.community_id in roles.community_ids
+
+
+@rules.predicate
+def is_published_vote(user, vote) -> bool:
+    return vote is not None and vote.status != OwnersVote.Status.DRAFT
+
+
+@rules.predicate
+def is_verified_owner_of(user, household) -> bool:
+    """One query: owners' votes are weighed by unit, so every ballot asks afresh."""
+    if household is None or not user.is_authenticated:
+        return False
+    return Membership.objects.filter(
+        user=user,
+        household=household,
+        relation=Membership.Relation.OWNER,
+        status=Membership.Status.VERIFIED,
+    ).exists()
+
+
+rules.add_perm("proposals.browse_votes", is_estate_participant)
+rules.add_perm(
+    "proposals.read_vote",
+    is_estate_participant & is_in_estate_of & (is_published_vote | is_community_admin),
+)
+# Only a verified owner of the household, whatever else they are: tenants and family
+# members live there but do not own the unit's share of the common parts.
+rules.add_perm("proposals.cast_ballot", is_verified_owner_of)
+# Creating, opening and closing votes and entering paper ballots: the estate's admins,
+# who convene the owners' assembly. Who voted how is theirs alone to see.
+rules.add_perm("proposals.manage_votes", is_community_admin)
+rules.add_perm("proposals.see_vote_breakdown", is_community_admin)

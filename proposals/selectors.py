@@ -9,17 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
-from covenant.models import Building, Party, Role, RoleGrant, User
+from covenant.models import Building, Community, Household, Membership, Party, Role, RoleGrant, User
 from covenant.pagination import KeysetPage, keyset_paginate
 from covenant.rules import roles_of
-from covenant.selectors import captained_places
-from proposals import search
+from covenant.selectors import captained_places, current_community
+from proposals import search, tally
 from proposals.models import (
     ActionItem,
+    Ballot,
     Campaign,
     Category,
     Comment,
@@ -31,12 +34,14 @@ from proposals.models import (
     Moderation,
     ModerationAction,
     OpenDataLink,
+    OwnersVote,
     Report,
     Representative,
     ResolutionVersion,
     StaffNote,
     Support,
     TriageChange,
+    VoteRollEntry,
 )
 
 IDEAS_PER_PAGE = 20
@@ -606,3 +611,133 @@ def active_open_data_link(token: str) -> OpenDataLink | None:
         .select_related("community")
         .first()
     )
+
+
+# --- Owners' votes (业主表决) -----------------------------------------------------------
+
+VOTES_PER_PAGE = 20
+AREA_STEP = Decimal("0.01")
+BREAKDOWN_PER_PAGE = 100
+
+
+def votes_visible_to(user: User) -> QuerySet[OwnersVote]:
+    """The list counterpart of `proposals.read_vote`: the user's estates' votes, drafts
+    for admins only."""
+    votes = OwnersVote.objects.filter(in_estates_of(user))
+    if not roles_of(user).is_admin:
+        votes = votes.exclude(status=OwnersVote.Status.DRAFT)
+    return votes
+
+
+@dataclass(frozen=True)
+class VoteLists:
+    drafts: list[OwnersVote]
+    open: list[OwnersVote]
+    closed: Page
+
+
+def vote_lists(user: User, *, page: str | int | None = None) -> VoteLists:
+    """Drafts (admins), open votes, and closed votes a page at a time, newest first; an
+    open vote past its closing time is listed as closed (`OwnersVote.state_at`)."""
+    now = timezone.now()
+    votes = votes_visible_to(user)
+    still_open = Q(status=OwnersVote.Status.OPEN, closes_at__gt=now)
+    closed = votes.filter(
+        Q(status=OwnersVote.Status.CLOSED) | Q(status=OwnersVote.Status.OPEN, closes_at__lte=now)
+    ).order_by("-closes_at", "-pk")
+    return VoteLists(
+        drafts=list(votes.filter(status=OwnersVote.Status.DRAFT).order_by("-created_at")),
+        open=list(votes.filter(still_open).order_by("closes_at", "pk")),
+        closed=Paginator(closed, VOTES_PER_PAGE).get_page(page),
+    )
+
+
+def vote_result(vote: OwnersVote) -> tally.Result:
+    """The count of a vote's ballots against its roll, in one query."""
+    # Areas have two places; SQLite sums decimals in floating point, so the sum is put
+    # back to two places (exact on PostgreSQL's numeric anyway).
+    shares = {
+        row["choice"]: tally.Share(row["households"], row["area"].quantize(AREA_STEP))
+        for row in Ballot.objects.filter(vote=vote)
+        .values("choice")
+        .annotate(households=Count("pk"), area=Sum("floor_area"))
+        .order_by()
+    }
+    empty = tally.Share()
+    return tally.Result(
+        electorate=tally.Share(vote.electorate_households, vote.electorate_area),
+        agree=shares.get(Ballot.Choice.AGREE, empty),
+        objecting=shares.get(Ballot.Choice.OBJECT, empty),
+        abstaining=shares.get(Ballot.Choice.ABSTAIN, empty),
+        special=vote.is_special,
+    )
+
+
+@dataclass(frozen=True)
+class OwnedUnit:
+    """A unit the user may vote for, with the household's current ballot (if any)."""
+
+    household: Household
+    ballot: Ballot | None
+
+
+def units_of_voter(user: User, vote: OwnersVote) -> list[OwnedUnit]:
+    """The user's verified-owner units on the vote's roll, each with its ballot, in two
+    queries whatever the size of the estate."""
+    if not user.is_authenticated or vote.status == OwnersVote.Status.DRAFT:
+        return []
+    households = list(
+        Household.objects.filter(
+            memberships__user=user,
+            memberships__relation=Membership.Relation.OWNER,
+            memberships__status=Membership.Status.VERIFIED,
+            pk__in=VoteRollEntry.objects.filter(vote=vote).values("household_id"),
+        )
+        .select_related("building")
+        .order_by("building__number", "unit")
+    )
+    if not households:
+        return []
+    ballots = {
+        ballot.household_id: ballot
+        for ballot in Ballot.objects.filter(vote=vote, household__in=households).select_related(
+            "cast_by"
+        )
+    }
+    return [OwnedUnit(household, ballots.get(household.pk)) for household in households]
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    entry: VoteRollEntry
+    ballot: Ballot | None
+
+
+def vote_breakdown(vote: OwnersVote, *, page: str | int | None = None) -> tuple[Page, list]:
+    """Every household on the roll with its ballot, if any, by building and unit: who
+    voted how, for the admins alone (`proposals.see_vote_breakdown`). Three queries a
+    page: the count, the roll's page, its ballots."""
+    roll = (
+        VoteRollEntry.objects.filter(vote=vote)
+        .select_related("household__building")
+        .order_by("household__building__number", "household__floor", "household__unit", "pk")
+    )
+    page = Paginator(roll, BREAKDOWN_PER_PAGE).get_page(page)
+    ballots = {
+        ballot.household_id: ballot
+        for ballot in Ballot.objects.filter(
+            vote=vote, household_id__in=[entry.household_id for entry in page]
+        ).select_related("cast_by")
+    }
+    return page, [BreakdownRow(entry, ballots.get(entry.household_id)) for entry in page]
+
+
+def estate_administered_by(user: User) -> Community:
+    """The estate a new vote belongs to: the admin's grant's, or the site's one estate for
+    a superuser without a grant."""
+    grant = RoleGrant.objects.filter(user=user, role=Role.COMMUNITY_ADMIN).select_related(
+        "community"
+    )
+    if (found := grant.first()) is not None:
+        return found.community
+    return current_community()

@@ -38,3 +38,13 @@ def enqueue_photo(photo_id: int) -> None:
         process_idea_photo.delay(photo_id)
     except Exception:
         logger.warning("photo %s not queued; the sweeper will process it", photo_id, exc_info=True)
+
+
+@shared_task
+def close_due_votes() -> int:
+    """Close the owners' votes whose closing time has passed and tell the participants
+    the result; `celery beat` calls this every minute. Pages treat such a vote as closed
+    even before this runs (`OwnersVote.state_at`)."""
+    from proposals.services import close_due_votes as close
+
+    return close()

@@ -249,3 +249,30 @@ def test_bench_ideas_refuses_to_run_without_debug_or_force():
     with pytest.raises(CommandError, match="DEBUG"):
         bench("--ideas", "10")
     assert not Community.objects.filter(name="bench estate").exists()
+
+
+def test_the_demo_has_a_passed_vote_one_short_of_turnout_and_one_open(seeded):
+    from proposals.models import Ballot, OwnersVote
+    from proposals.selectors import vote_result
+    from proposals.tally import Outcome
+
+    votes = {vote.title: vote for vote in OwnersVote.objects.all()}
+    parking = votes["规范停车：地面划线停车位方案"]
+    lifts = next(vote for title, vote in votes.items() if "电梯" in title)
+    (still_open,) = [vote for vote in votes.values() if vote.is_open]
+    assert vote_result(parking).outcome == Outcome.PASSED
+    assert lifts.is_special and not vote_result(lifts).turnout_reached
+    assert lifts.is_closed and parking.is_closed
+    # Cast by the demo's verified owners online, and on paper entered by the admin.
+    online = Ballot.objects.filter(vote=parking, on_paper=False)
+    assert (
+        online.exists()
+        and not online.exclude(
+            cast_by__memberships__relation="owner", cast_by__memberships__status="verified"
+        ).exists()
+    )
+    assert not Ballot.objects.filter(
+        vote=still_open, household__building__number=3, household__unit="1201"
+    ).exists()
+    assert "业主表决 owners' votes: already there" in seed_demo()
+    assert OwnersVote.objects.count() == 3
