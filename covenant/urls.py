@@ -37,6 +37,7 @@ urlpatterns = [
         name="membership_withdraw",
     ),
     path("ideas/", include("proposals.urls")),
+    path("priorities/", include("proposals.priority_urls")),
     path("notices/", include("notices.urls")),
     path("volunteers/", include("volunteers.urls")),
     path("accounts/", include("allauth.urls")),

@@ -1,3 +1,4 @@
+from celery.schedules import crontab
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -19,5 +20,10 @@ class ProposalsConfig(AppConfig):
             "proposals-process-waiting-photos": {
                 "task": "proposals.tasks.process_waiting_photos",
                 "schedule": 5 * 60,
+            },
+            # New ideas join their themes overnight; staff may regroup at any time.
+            "proposals-regroup-ideas": {
+                "task": "proposals.tasks.regroup_all_estates",
+                "schedule": crontab(minute=30, hour=3),
             },
         }
