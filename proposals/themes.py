@@ -12,8 +12,9 @@ How it works, in terms a steward can check on the page:
 3. Within a category, ideas are grouped by cosine similarity to a group's centre: an
    idea joins the closest group if it is at least `JOIN_THRESHOLD` similar, else it starts
    a new group; then every idea is placed again at its closest centre (twice), groups
-   whose centres are alike are merged, and groups too small to be a theme join their
-   closest one (or the category's "other" group).
+   whose centres are alike are merged, groups too small to be a theme join their
+   closest one (or the category's "other" group), and groups explained by the same two
+   shared words become one.
 4. A group is described by its keywords (the heaviest words of its centre), the words
    most of its ideas share (the explanation shown: "grouped because they share: 遛狗,
    牵绳") and each idea's closeness to the centre, which picks the representative ideas.
@@ -234,14 +235,35 @@ def group_documents(
 ) -> list[tuple[int, list[int]]]:
     """(category id, ids of the documents) of each group; every document in one group."""
     vectors = vectors if vectors is not None else vectorise(documents)
+    words = {document.id: document.words for document in documents}
     by_category: dict[int, list[int]] = defaultdict(list)
     for document in sorted(documents, key=lambda d: d.id):
         by_category[document.category_id].append(document.id)
     return [
         (category_id, members)
         for category_id, ids in sorted(by_category.items())
-        for members in _group_category(ids, vectors)
+        for members in _join_same_explanation(_group_category(ids, vectors), vectors, words)
     ]
+
+
+def _join_same_explanation(
+    groups: list[list[int]], vectors: dict[int, Vector], words: dict[int, Sequence[str]]
+) -> list[list[int]]:
+    """Groups whose ideas share the same two main words are one theme: on few ideas,
+    the variety of wording around 遛狗 and 牵绳 may split what residents see as one."""
+    joined: dict[frozenset[str], list[int]] = {}
+    result: list[list[int]] = []
+    for members in groups:
+        shared = describe(members, vectors, words).shared[:2]
+        key = frozenset(shared)
+        if len(key) == 2 and key in joined:
+            joined[key].extend(members)
+            joined[key].sort()
+            continue
+        if len(key) == 2:
+            joined[key] = members
+        result.append(members)
+    return result
 
 
 def describe(
