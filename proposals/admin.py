@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from covenant.admin import EstateAdminMixin
-from proposals.models import Campaign, Category, IdeaBoxSettings, ReplyTemplate
+from proposals.models import Campaign, Category, IdeaBoxSettings, Priority, ReplyTemplate
 
 
 @admin.register(Category)
@@ -30,3 +30,16 @@ class ReplyTemplateAdmin(EstateAdminMixin, admin.ModelAdmin):
 @admin.register(IdeaBoxSettings)
 class IdeaBoxSettingsAdmin(EstateAdminMixin, admin.ModelAdmin):
     list_display = ["community", "premoderation"]
+
+
+@admin.register(Priority)
+class PriorityAdmin(EstateAdminMixin, admin.ModelAdmin):
+    """Read-mostly: priority work is promoted and edited on its own pages."""
+
+    list_display = ["title", "status", "owner", "created_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["theme", "owner", "created_by"]
+    filter_horizontal = ["activities"]
+
+    def has_add_permission(self, request, *args):
+        return False  # promoted from a theme, on the theme's page

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from covenant.models import User
-from proposals.models import Comment, Idea, Report, Support
+from proposals.models import Comment, Idea, Priority, ProgressEntry, Report, Support
 
 
 def _when(moment) -> str | None:
@@ -42,5 +42,18 @@ def collect(user: User) -> dict[str, Any]:
                 "reported_at": _when(report.created_at),
             }
             for report in Report.objects.filter(reporter=user).order_by("pk")
+        ],
+        "priorities_owned": [
+            {"id": priority.pk, "title": priority.title, "status": priority.status}
+            for priority in Priority.objects.filter(owner=user).order_by("pk")
+        ],
+        "progress_written": [
+            {
+                "priority": entry.priority_id,
+                "date": entry.happened_on.isoformat(),
+                "you_said": entry.you_said,
+                "we_did": entry.we_did,
+            }
+            for entry in ProgressEntry.objects.filter(author=user).order_by("pk")
         ],
     }

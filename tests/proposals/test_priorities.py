@@ -200,3 +200,15 @@ def test_the_priority_pages_take_the_same_queries_for_more_data(
     # detail: session, user, roles (2), the priority with figures, its progress, its
     # activities, its buildings, its ideas
     assert len(small[1]) == 9, "\n".join(small[1])
+
+
+def test_the_data_download_holds_the_progress_written_and_the_work_owned(
+    client, steward, priority
+):
+    client.force_login(steward)
+    data = client.get(reverse("personal_data_download")).json()
+    ideas = data["golden_ideas"]
+    assert ideas["priorities_owned"] == [
+        {"id": priority.pk, "title": "文明养宠", "status": "active"}
+    ]
+    assert ideas["progress_written"][0]["we_did"] == "在中心花园设置了三个拾便袋箱"

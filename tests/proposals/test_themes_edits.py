@@ -29,9 +29,7 @@ def test_regrouping_puts_each_concern_in_a_theme_of_its_own(community, estate_id
     assert len(set.union(*found.values())) == 3
     leash = theme_of(estate_ideas["leash"][0])
     assert "牵绳" in leash.shared_keyword_list and "牵绳" in leash.name
-    ranks = sorted(
-        ThemeMembership.objects.filter(theme=leash).values_list("rank", flat=True)
-    )
+    ranks = sorted(ThemeMembership.objects.filter(theme=leash).values_list("rank", flat=True))
     assert ranks == list(range(1, 9))
     assert ThemeEdit.objects.filter(action=ThemeEdit.Action.REGROUP).count() == 1
 
@@ -93,9 +91,7 @@ def test_a_split_stays_split_and_a_moved_idea_stays_where_staff_put_it(
     assert new.name == "大型犬"
 
 
-def test_new_ideas_join_their_theme_on_the_next_run(
-    community, estate_ideas, resident, unit_3_1201
-):
+def test_new_ideas_join_their_theme_on_the_next_run(community, estate_ideas, resident, unit_3_1201):
     regroup(community)
     leash = theme_of(estate_ideas["leash"][0])
     later = ideas_about("leash", 3, author=resident, household=unit_3_1201, seed=99)

@@ -34,6 +34,4 @@ def theme_of(idea: Idea) -> Theme:
 
 
 def themes_of_ideas(ideas) -> set[int]:
-    return set(
-        ThemeMembership.objects.filter(idea__in=ideas).values_list("theme_id", flat=True)
-    )
+    return set(ThemeMembership.objects.filter(idea__in=ideas).values_list("theme_id", flat=True))
