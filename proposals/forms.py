@@ -5,6 +5,7 @@ from dataclasses import replace
 from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from covenant.models import Building, Household
 from covenant.selectors import captained_places
@@ -388,13 +389,14 @@ class ThemeChoiceField(forms.ModelChoiceField):
 
 
 class ThemeRenameForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=60, min_length=2)
+    name = forms.CharField(label=pgettext_lazy("theme", "Name"), max_length=60, min_length=2)
 
 
 class ThemeMergeForm(forms.Form):
     target = ThemeChoiceField(
         label=_("Merge into"),
         queryset=Theme.objects.none(),
+        empty_label=_("Choose a theme"),
         help_text=_("All ideas of this theme join the chosen theme; this theme is removed."),
     )
 
@@ -408,7 +410,10 @@ class MoveIdeasForm(forms.Form):
 
     ideas = forms.TypedMultipleChoiceField(coerce=int, label=_("Ideas"), choices=())
     target = ThemeChoiceField(
-        label=_("To the theme"), queryset=Theme.objects.none(), required=False
+        label=_("To the theme"),
+        queryset=Theme.objects.none(),
+        required=False,
+        empty_label=_("Choose a theme"),
     )
     new_name = forms.CharField(label=_("Or a new theme named"), max_length=60, required=False)
 
