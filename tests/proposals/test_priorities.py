@@ -202,9 +202,7 @@ def test_the_priority_pages_take_the_same_queries_for_more_data(
     assert len(small[1]) == 9, "\n".join(small[1])
 
 
-def test_the_data_download_holds_the_progress_written_and_the_work_owned(
-    client, steward, priority
-):
+def test_the_data_download_holds_the_progress_written_and_the_work_owned(client, steward, priority):
     client.force_login(steward)
     data = client.get(reverse("personal_data_download")).json()
     ideas = data["golden_ideas"]
