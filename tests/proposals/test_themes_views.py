@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from proposals import services
+from covenant.celery import app as celery_app
+from proposals import services, tasks
 from proposals.models import Theme, ThemeMembership
 from tests.proposals.conftest import page_queries
 from tests.proposals.themes_helpers import ideas_about, theme_of, themes_of_ideas
@@ -177,14 +178,28 @@ def test_ideas_of_another_theme_cannot_be_moved_from_this_one(
 
 
 def test_the_regroup_button_regroups(
-    client, steward, community, grouped, django_capture_on_commit_callbacks
+    client, steward, community, grouped, django_capture_on_commit_callbacks, monkeypatch
 ):
+    # Run in-process as in the embedded default, also where a broker is configured.
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
     ThemeMembership.objects.all().delete()
     client.force_login(steward)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("proposals:theme_regroup"))
     assert response.status_code == 302
     assert ThemeMembership.objects.count() == 18
+
+
+def test_a_broker_down_is_said_and_tonight_s_run_is_promised(
+    client, steward, grouped, monkeypatch, english
+):
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("no broker")
+
+    monkeypatch.setattr(tasks.regroup_estate_ideas, "delay_on_commit", broker_down)
+    client.force_login(steward)
+    response = client.post(reverse("proposals:theme_regroup"), follow=True)
+    assert "The regrouping could not start; it runs again tonight." in response.content.decode()
 
 
 def test_the_themes_pages_take_the_same_queries_for_more_ideas(
