@@ -4,6 +4,7 @@ from dataclasses import replace
 
 from django import forms
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -449,6 +450,10 @@ class PriorityForm(forms.ModelForm):
         self.fields["owner"].label_from_instance = lambda user: user.name or user.email
         self.fields["activities"].queryset = selectors.activities_for_linking()
         self.fields["activities"].required = False
+        # The same activity is held again and again: its date tells them apart.
+        self.fields["activities"].label_from_instance = lambda activity: (
+            f"{timezone.localtime(activity.starts_at):%Y-%m-%d} {activity.title}"
+        )
 
 
 class ProgressEntryForm(forms.ModelForm):

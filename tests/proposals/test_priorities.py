@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from proposals import services
 from proposals.models import Idea, Priority, ProgressEntry, ThemeEdit
@@ -210,3 +211,9 @@ def test_the_data_download_holds_the_progress_written_and_the_work_owned(client,
         {"id": priority.pk, "title": "文明养宠", "status": "active"}
     ]
     assert ideas["progress_written"][0]["we_did"] == "在中心花园设置了三个拾便袋箱"
+
+
+def test_the_promote_form_dates_each_activity(client, steward, leash_theme, activity):
+    client.force_login(steward)
+    html = client.get(reverse("proposals:theme_promote", args=[leash_theme.pk])).content.decode()
+    assert f"{timezone.localtime(activity.starts_at):%Y-%m-%d} 文明养宠宣传" in html
