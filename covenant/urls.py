@@ -38,6 +38,7 @@ urlpatterns = [
     ),
     path("", include("proposals.urls")),  # ideas/ and deliberations/
     path("votes/", include("proposals.vote_urls")),
+    path("priorities/", include("proposals.priority_urls")),
     path("notices/", include("notices.urls")),
     path("volunteers/", include("volunteers.urls")),
     path("accounts/", include("allauth.urls")),

@@ -7,6 +7,7 @@ from proposals.models import (
     Deliberation,
     IdeaBoxSettings,
     OwnersVote,
+    Priority,
     ReplyTemplate,
     Representative,
 )
@@ -81,3 +82,16 @@ class OwnersVoteAdmin(EstateAdminMixin, admin.ModelAdmin):
         # Only an unopened draft: a vote with a roll and ballots is the estate's record.
         is_draft = obj is not None and obj.status == OwnersVote.Status.DRAFT
         return is_draft and super().has_delete_permission(request, obj)
+
+
+@admin.register(Priority)
+class PriorityAdmin(EstateAdminMixin, admin.ModelAdmin):
+    """Read-mostly: priority work is promoted and edited on its own pages."""
+
+    list_display = ["title", "status", "owner", "created_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["theme", "owner", "created_by"]
+    filter_horizontal = ["activities"]
+
+    def has_add_permission(self, request, *args):
+        return False  # promoted from a theme, on the theme's page

@@ -1,3 +1,4 @@
+from celery.schedules import crontab
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -29,5 +30,10 @@ class ProposalsConfig(AppConfig):
             "proposals-close-due-votes": {
                 "task": "proposals.tasks.close_due_votes",
                 "schedule": 60,
+            },
+            # New ideas join their themes overnight; staff may regroup at any time.
+            "proposals-regroup-ideas": {
+                "task": "proposals.tasks.regroup_all_estates",
+                "schedule": crontab(minute=30, hour=3),
             },
         }

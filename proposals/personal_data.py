@@ -11,6 +11,8 @@ from proposals.models import (
     DeliberationPost,
     Idea,
     OpenDataLink,
+    Priority,
+    ProgressEntry,
     Report,
     Representative,
     ResolutionVersion,
@@ -99,6 +101,19 @@ def collect(user: User) -> dict[str, Any]:
                 "revoked_at": _when(link.revoked_at),
             }
             for link in OpenDataLink.objects.filter(created_by=user).order_by("pk")
+        ],
+        "priorities_owned": [
+            {"id": priority.pk, "title": priority.title, "status": priority.status}
+            for priority in Priority.objects.filter(owner=user).order_by("pk")
+        ],
+        "progress_written": [
+            {
+                "priority": entry.priority_id,
+                "date": entry.happened_on.isoformat(),
+                "you_said": entry.you_said,
+                "we_did": entry.we_did,
+            }
+            for entry in ProgressEntry.objects.filter(author=user).order_by("pk")
         ],
     }
 

@@ -244,3 +244,14 @@ rules.add_perm("proposals.cast_ballot", is_verified_owner_of)
 # who convene the owners' assembly. Who voted how is theirs alone to see.
 rules.add_perm("proposals.manage_votes", is_community_admin)
 rules.add_perm("proposals.see_vote_breakdown", is_community_admin)
+
+# Themes: the staff side corrects the grouping; the Party branch reads it to choose the
+# priority work with them. Residents and captains see the priorities, not the sorting.
+rules.add_perm(
+    "proposals.see_themes", is_property_staff | is_party_branch_member | is_community_admin
+)
+rules.add_perm("proposals.edit_themes", is_staff_side)
+rules.add_perm("proposals.browse_priorities", is_estate_participant)
+rules.add_perm(
+    "proposals.manage_priorities", is_property_staff | is_party_branch_member | is_community_admin
+)

@@ -184,7 +184,8 @@ STOP_WORDS = frozenset(
 )
 
 MAX_QUERY_TOKENS = 12
-_WORD = re.compile(r"\w", re.UNICODE)
+WORD_CHARACTER = re.compile(r"\w", re.UNICODE)
+_WORD = WORD_CHARACTER
 SEARCH_CONFIG = "simple"
 
 

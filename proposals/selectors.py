@@ -12,7 +12,20 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from covenant.models import Building, Community, Household, Membership, Party, Role, RoleGrant, User
@@ -35,14 +48,20 @@ from proposals.models import (
     ModerationAction,
     OpenDataLink,
     OwnersVote,
+    Priority,
+    ProgressEntry,
     Report,
     Representative,
     ResolutionVersion,
     StaffNote,
     Support,
+    Theme,
+    ThemeEdit,
+    ThemeMembership,
     TriageChange,
     VoteRollEntry,
 )
+from volunteers.selectors import activities_for_linking
 
 IDEAS_PER_PAGE = 20
 BOARD_PER_PAGE = 50
@@ -741,3 +760,208 @@ def estate_administered_by(user: User) -> Community:
     if (found := grant.first()) is not None:
         return found.community
     return current_community()
+
+
+# --- Themes and priority work (issue 7) ------------------------------------------------
+
+REPRESENTATIVES_SHOWN = 3
+THEME_IDEAS_PER_PAGE = 50
+PRIORITY_IDEAS_SHOWN = 5
+
+
+def counted_in_themes(path: str = "") -> Q:
+    """The ideas themes count: public, not withdrawn, not merged into another."""
+    return Q(**{f"{path}moderation": Moderation.VISIBLE, f"{path}duplicate_of__isnull": True}) & ~Q(
+        **{f"{path}status": Idea.Status.WITHDRAWN}
+    )
+
+
+def _with_theme_figures(themes: QuerySet[Theme], path: str = "") -> QuerySet[Theme]:
+    counted = counted_in_themes(f"{path}memberships__idea__")
+    return themes.annotate(
+        size=Count(f"{path}memberships", filter=counted),
+        supports=Coalesce(Sum(f"{path}memberships__idea__support_count", filter=counted), 0),
+    )
+
+
+def _buildings_by_theme(theme_ids: list[int]) -> dict[int, list[int]]:
+    """The building numbers each theme's ideas come from, in one query."""
+    rows = (
+        ThemeMembership.objects.filter(
+            counted_in_themes("idea__"), theme_id__in=theme_ids, idea__building__isnull=False
+        )
+        .values_list("theme_id", "idea__building__number")
+        .distinct()
+        .order_by()
+    )
+    buildings: dict[int, set[int]] = {}
+    for theme_id, number in rows:
+        buildings.setdefault(theme_id, set()).add(number)
+    return {theme_id: sorted(numbers) for theme_id, numbers in buildings.items()}
+
+
+def _representatives(theme_ids: list[int], shown: int) -> dict[int, list[Idea]]:
+    memberships = (
+        ThemeMembership.objects.filter(
+            counted_in_themes("idea__"), theme_id__in=theme_ids, rank__lte=shown, rank__gt=0
+        )
+        .select_related("idea__category", "idea__building")
+        .order_by("theme_id", "rank")
+    )
+    ideas: dict[int, list[Idea]] = {}
+    for membership in memberships:
+        ideas.setdefault(membership.theme_id, []).append(membership.idea)
+    return ideas
+
+
+def _attach_theme_details(themes: list[Theme], shown: int) -> None:
+    ids = [theme.pk for theme in themes]
+    buildings = _buildings_by_theme(ids)
+    representatives = _representatives(ids, shown)
+    for theme in themes:
+        theme.building_numbers = buildings.get(theme.pk, [])
+        theme.representatives = representatives.get(theme.pk, [])
+
+
+def themes_of(*, user: User, category: Category | None = None) -> list[Theme]:
+    """The estate's themes with size, supports, buildings and representative ideas, in
+    four queries whatever their number: largest first within each category."""
+    if not user.has_perm("proposals.see_themes"):
+        return []
+    themes = _with_theme_figures(Theme.objects.filter(in_estates_of(user)))
+    if category is not None:
+        themes = themes.filter(category=category)
+    themes = list(
+        themes.select_related("category", "priority").order_by(
+            "category__position", "category_id", "-size", "pk"
+        )
+    )
+    _attach_theme_details(themes, REPRESENTATIVES_SHOWN)
+    return themes
+
+
+def theme_for(*, user: User, theme_id: int) -> Theme | None:
+    if not user.has_perm("proposals.see_themes"):
+        return None
+    theme = (
+        _with_theme_figures(Theme.objects.filter(in_estates_of(user), pk=theme_id))
+        .select_related("category", "priority", "community")
+        .first()
+    )
+    if theme is not None:
+        _attach_theme_details([theme], REPRESENTATIVES_SHOWN)
+    return theme
+
+
+def ideas_of_theme(*, theme: Theme, cursor: str | None) -> KeysetPage:
+    """A theme's counted ideas, the most representative first."""
+    memberships = ThemeMembership.objects.filter(
+        counted_in_themes("idea__"), theme=theme
+    ).select_related("idea__category", "idea__building", "idea__author")
+    return keyset_paginate(
+        memberships, ordering=("rank", "id"), cursor=cursor, per_page=THEME_IDEAS_PER_PAGE
+    )
+
+
+def other_themes(*, theme: Theme) -> QuerySet[Theme]:
+    return (
+        Theme.objects.filter(community_id=theme.community_id)
+        .exclude(pk=theme.pk)
+        .select_related("category")
+        .order_by("category__position", "name", "pk")
+    )
+
+
+def last_regrouping(*, user: User) -> ThemeEdit | None:
+    return (
+        ThemeEdit.objects.filter(in_estates_of(user), action=ThemeEdit.Action.REGROUP)
+        .select_related("actor")
+        .first()
+    )
+
+
+def theme_history(*, theme: Theme, limit: int = 20) -> list[ThemeEdit]:
+    return list(theme.edits.select_related("actor")[:limit])
+
+
+def priority_owner_choices(*, community_id: int) -> QuerySet[User]:
+    """Who may own priority work: the estate's role holders."""
+    return (
+        User.objects.filter(role_grants__community_id=community_id, is_active=True)
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+def _priorities(user: User) -> QuerySet[Priority]:
+    if not user.has_perm("proposals.browse_priorities"):
+        return Priority.objects.none()
+    latest = ProgressEntry.objects.filter(priority=OuterRef("pk")).order_by("-happened_on")
+    # A subquery, not Max() over a join: the join would multiply the counted ideas.
+    return _with_theme_figures(Priority.objects.filter(in_estates_of(user)), "theme__").annotate(
+        last_progress_on=Subquery(latest.values("happened_on")[:1])
+    )
+
+
+def priorities_of(*, user: User) -> list[Priority]:
+    """The estate's priority work, under way first, with their themes' figures."""
+    priorities = list(
+        _priorities(user)
+        .select_related("theme__category", "owner")
+        .order_by(
+            Case(
+                When(status=Priority.Status.ACTIVE, then=0),
+                When(status=Priority.Status.PLANNED, then=1),
+                default=2,
+            ),
+            "created_at",
+            "pk",
+        )
+    )
+    buildings = _buildings_by_theme([p.theme_id for p in priorities])
+    for priority in priorities:
+        priority.building_numbers = buildings.get(priority.theme_id, [])
+    return priorities
+
+
+def priority_for(*, user: User, priority_id: int) -> Priority | None:
+    """One priority with its theme's figures, progress log, activities and the ideas
+    that say best what it is about.
+
+    The page is built from sections (progress, activities, ideas); deliberations and
+    resolutions' action items join as one more section, read here in one more query.
+    """
+    priority = (
+        _priorities(user)
+        .filter(pk=priority_id)
+        .select_related("theme__category", "owner")
+        .prefetch_related(
+            Prefetch("progress", queryset=ProgressEntry.objects.select_related("author")),
+            Prefetch("activities", queryset=activities_for_linking().order_by("starts_at")),
+        )
+        .first()
+    )
+    if priority is not None:
+        priority.building_numbers = _buildings_by_theme([priority.theme_id]).get(
+            priority.theme_id, []
+        )
+        priority.ideas = _representatives([priority.theme_id], PRIORITY_IDEAS_SHOWN).get(
+            priority.theme_id, []
+        )
+    return priority
+
+
+def idea_ids_of_theme(*, theme: Theme) -> list[int]:
+    return list(
+        ThemeMembership.objects.filter(counted_in_themes("idea__"), theme=theme).values_list(
+            "idea_id", flat=True
+        )
+    )
+
+
+def community_of(user: User) -> Community | None:
+    """The estate whose themes the user works on."""
+    community_ids = roles_of(user).community_ids
+    if community_ids:
+        return Community.objects.filter(pk__in=community_ids).order_by("pk").first()
+    return current_community() if user.is_superuser else None

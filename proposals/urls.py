@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from proposals.views import dashboards, deliberations, ideas
+from proposals.views import dashboards, deliberations, ideas, themes
 
 app_name = "proposals"
 
@@ -55,6 +55,13 @@ idea_patterns = [
         {"file_format": "json"},
         name="open_data_shared_json",
     ),
+    path("themes/", themes.theme_list, name="theme_list"),
+    path("themes/regroup/", themes.theme_regroup, name="theme_regroup"),
+    path("themes/<int:theme_id>/", themes.theme_detail, name="theme_detail"),
+    path("themes/<int:theme_id>/rename/", themes.theme_rename, name="theme_rename"),
+    path("themes/<int:theme_id>/merge/", themes.theme_merge, name="theme_merge"),
+    path("themes/<int:theme_id>/move/", themes.theme_move, name="theme_move"),
+    path("themes/<int:theme_id>/promote/", themes.theme_promote, name="theme_promote"),
     path("<int:idea_id>/", ideas.idea_detail, name="idea_detail"),
     path("<int:idea_id>/support/", ideas.idea_support, name="idea_support"),
     path("<int:idea_id>/withdraw/", ideas.idea_withdraw, name="idea_withdraw"),

@@ -317,3 +317,8 @@ def households_to_visit(*, building: Building, user) -> QuerySet[Household]:
         )
         .order_by("floor", "unit")
     )
+
+
+def activities_for_linking() -> QuerySet[Activity]:
+    """Activities other apps may link to (priority work): every scheduled one, newest first."""
+    return Activity.objects.filter(status=Activity.Status.SCHEDULED).order_by("-starts_at", "-pk")

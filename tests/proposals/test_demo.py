@@ -27,6 +27,7 @@ from proposals.models import (
     ReplyTemplate,
     Report,
     Support,
+    ThemeMembership,
     TimelineEntry,
 )
 
@@ -237,6 +238,12 @@ def test_bench_ideas_times_every_page_with_its_query_count():
         median, p95, queries = row.split()[-3:]
         assert float(median) > 0 and float(p95) >= float(median)
         assert int(queries.split("-")[-1]) < 20
+    regrouping = [line for line in output.splitlines() if line.startswith("regroup ")]
+    assert [line.split(" ideas")[1].split(")")[0] for line in regrouping] == [" (cold", " (again"]
+    for row in regrouping:
+        # A few bulk statements, never a query per idea.
+        assert int(row.split()[-1]) < 25
+    assert ThemeMembership.objects.filter(idea__community__name="bench estate").count() > 150
     # 200 ideas are 10 pages of 20 (more if other estates' ideas are listed too).
     assert int(re.search(r"idea list, page (\d+) \(cursor\)", output).group(1)) >= 10
 

@@ -36,6 +36,10 @@ GLOBAL_PERMISSIONS = {
     "proposals.triage_idea": {"steward", "admin_user"},
     "proposals.export_ideas": {"steward", "admin_user"},
     "proposals.manage_campaigns": {"admin_user"},
+    "proposals.see_themes": {"steward", "party_member", "admin_user"},
+    "proposals.edit_themes": {"steward", "admin_user"},
+    "proposals.browse_priorities": PARTICIPANTS,
+    "proposals.manage_priorities": {"steward", "party_member", "admin_user"},
 }
 
 # Permissions asked about the resident's public idea from building 3, floor 12.

@@ -3,7 +3,8 @@
 Seeds (or reuses) a separate benchmark estate, "bench estate", with 10,000 ideas,
 100,000 supports and 30,000 comments, then requests each page of the idea box N times
 through Django's test client and prints the median and 95th-percentile server time and
-the number of SQL queries of each. The demo estate is not touched; run it against its own
+the number of SQL queries of each; last, it regroups the ideas into themes (issue 7)
+and prints the time and queries of that. The demo estate is not touched; run it against its own
 database (DATABASE_URL) to keep the idea lists of the demo clean.
 """
 
@@ -31,6 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from covenant.models import Building, Community, Household, Membership, Role, RoleGrant, User
+from proposals import themes
 from proposals.demo import generate_texts
 from proposals.models import (
     Category,
@@ -42,6 +44,7 @@ from proposals.models import (
     TimelineEntry,
 )
 from proposals.search import search_tokens_for
+from proposals.services import regroup_ideas
 
 BENCH_ESTATE = "bench estate"
 EMAIL_DOMAIN = "bench.covenant.invalid"
@@ -84,7 +87,7 @@ class Row:
 class Command(BaseCommand):
     help = (
         "Seed (or reuse) a benchmark estate of 10,000 golden ideas and time the idea list, "
-        "detail, search, triage board and moderation queue."
+        "detail, search, triage board and moderation queue, and regrouping them into themes."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -526,4 +529,19 @@ def _measure(community: Community, *, runs: int) -> list[Row]:
         client.get(url, data, secure=True)  # warm up: templates, jieba, connection
         times, queries, _ = _time(client, url, data, runs)
         rows.append(Row(label, times, queries))
+    return rows + _time_regrouping(community, ideas.count())
+
+
+def _time_regrouping(community: Community, counted: int) -> list[Row]:
+    """Regrouping the estate's ideas into themes: once with every text cut into words
+    anew (as a fresh worker does), then again with the words cached (as the nightly run
+    of a long-lived worker does)."""
+    themes.words_of.cache_clear()
+    rows = []
+    for label in (f"regroup {counted:,} ideas (cold)", f"regroup {counted:,} ideas (again)"):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            regroup_ideas(community=community)
+            elapsed = (time.perf_counter() - started) * 1000
+        rows.append(Row(label, [elapsed], [len(captured.captured_queries)]))
     return rows
