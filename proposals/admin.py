@@ -42,16 +42,23 @@ class IdeaBoxSettingsAdmin(EstateAdminMixin, admin.ModelAdmin):
 
 
 class RepresentativeInline(admin.TabularInline):
+    """Read-only: seats are named on the deliberation's page, where the service checks
+    that each person holds their party's role in the estate and sits for one party only."""
+
     model = Representative
-    fields = ["user", "party"]
-    raw_id_fields = ["user"]
+    fields = ["user", "party", "named_by", "created_at"]
+    readonly_fields = fields
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Deliberation)
 class DeliberationAdmin(EstateAdminMixin, admin.ModelAdmin):
-    """For correcting a topic or the seats; statuses, posts and sign-offs change only
-    through the portal, so their history stays whole."""
+    """For correcting a topic; seats, statuses, posts and sign-offs change only through
+    the portal, so their rules hold and their history stays whole."""
 
     list_display = ["topic", "status", "open_to_residents", "created_at"]
     list_filter = ["status"]

@@ -551,6 +551,8 @@ class ResolutionForm(forms.Form):
 
 class SignOffForm(forms.Form):
     party = forms.ChoiceField(label=_("Signing for"))
+    # The version the signer read: an answer never carries over to a text they did not see.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     decision = forms.ChoiceField(
         label=_("Decision"), choices=SignOff.Decision.choices, widget=forms.RadioSelect
     )

@@ -119,8 +119,12 @@ def collect(user: User) -> dict[str, Any]:
 
 
 def collect_ballots(user: User) -> list[dict[str, Any]]:
-    """The ballots this person cast for their households (or entered on paper)."""
-    ballots = Ballot.objects.filter(cast_by=user).select_related("vote", "household__building")
+    """The ballots this person cast online for their households. Paper ballots an admin
+    entered are the households' votes, not the admin's data: who voted how stays with the
+    admins' breakdown and never leaves the portal in a download."""
+    ballots = Ballot.objects.filter(cast_by=user, on_paper=False).select_related(
+        "vote", "household__building"
+    )
     return [
         {
             "vote": ballot.vote.title,

@@ -874,9 +874,18 @@ def propose_resolution(*, deliberation: Deliberation, author: User, text: str) -
 
 
 def sign_resolution(
-    *, deliberation: Deliberation, user: User, party: str, decision: str, comment: str = ""
+    *,
+    deliberation: Deliberation,
+    user: User,
+    party: str,
+    decision: str,
+    comment: str = "",
+    version_read: int | None = None,
 ) -> SignOff:
-    """One party's answer to the current text. Adopted when all three parties agree."""
+    """One party's answer to the current text. Adopted when all three parties agree.
+
+    `version_read` is the version the signer was shown; if the text changed since, the
+    answer is refused rather than recorded against words they did not read."""
     from proposals.rules import parties_user_may_sign_for
 
     if decision == SignOff.Decision.OBJECT and not comment.strip():
@@ -890,6 +899,14 @@ def sign_resolution(
         version = resolution.versions.order_by("-number").first() if resolution else None
         if version is None:
             raise ValidationError(_("There is no resolution to sign yet."))
+        if version_read is not None and version_read != version.number:
+            raise ValidationError(
+                _(
+                    "The text was changed while you were reading it. Read version %(number)s "
+                    "and answer again."
+                )
+                % {"number": version.number}
+            )
         sign_off, _created = SignOff.objects.update_or_create(
             version=version,
             party=party,
@@ -921,7 +938,9 @@ def _adopt(deliberation: Deliberation, resolution: Resolution, *, actor: User) -
     }
     ideas = list(deliberation.ideas.all())
     for idea in ideas:
-        if to_status in ALLOWED_TRANSITIONS[idea.status]:
+        # Only ideas still waiting on the deliberation move; one already done or declined
+        # meanwhile keeps its status and just hears of the resolution.
+        if idea.status == Status.REFERRED and to_status in ALLOWED_TRANSITIONS[idea.status]:
             change_status(
                 idea=idea, actor=actor, to_status=to_status, public_reply=reply, tell=False
             )
@@ -940,14 +959,19 @@ def add_action_item(
     due_on=None,
     actor: User,
 ) -> ActionItem:
-    return ActionItem.objects.create(
-        resolution=resolution,
-        title=title.strip(),
-        owner_party=owner_party,
-        owner=owner,
-        due_on=due_on,
-        updated_by=actor,
-    )
+    with transaction.atomic():
+        if _lock_deliberation(resolution.deliberation).status == DStatus.CLOSED:
+            raise ValidationError(
+                _("This deliberation was closed without a resolution: it has nothing to carry out.")
+            )
+        return ActionItem.objects.create(
+            resolution=resolution,
+            title=title.strip(),
+            owner_party=owner_party,
+            owner=owner,
+            due_on=due_on,
+            updated_by=actor,
+        )
 
 
 def update_action_item(
@@ -1399,7 +1423,9 @@ def promote_theme(
     activities: Iterable = (),
 ) -> Priority:
     with transaction.atomic():
-        if Priority.objects.select_for_update().filter(theme=theme).exists():
+        # The theme's row is the lock: two promotions at once meet here, not in a 500.
+        Theme.objects.select_for_update().filter(pk=theme.pk).first()
+        if Priority.objects.filter(theme=theme).exists():
             raise ValidationError(_("This theme is priority work already."))
         priority = Priority.objects.create(
             community_id=theme.community_id,

@@ -138,7 +138,7 @@ def deliberation_detail(request, deliberation_id: int):
         else None,
         "resident_form": PostForm() if can["post_as_resident"] else None,
         "point_form": BuildingPointForm(user=user) if can["bring_building_point"] else None,
-        "sign_form": SignOffForm(parties=signatures)
+        "sign_form": SignOffForm(parties=signatures, initial={"version": resolution.current.number})
         if can["sign_resolution"] and resolution and resolution.current
         else None,
         "representative_form": RepresentativeForm(deliberation=deliberation)
@@ -401,7 +401,12 @@ def resolution_sign(request, deliberation_id: int):
     if form.is_valid():
         try:
             services.sign_resolution(
-                deliberation=deliberation, user=request.user, **form.cleaned_data
+                deliberation=deliberation,
+                user=request.user,
+                party=form.cleaned_data["party"],
+                decision=form.cleaned_data["decision"],
+                comment=form.cleaned_data["comment"],
+                version_read=form.cleaned_data["version"],
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -423,10 +428,14 @@ def action_item_create(request, deliberation_id: int):
         raise Http404
     form = ActionItemForm(request.POST, deliberation=deliberation)
     if form.is_valid():
-        services.add_action_item(
-            resolution=deliberation.resolution, actor=request.user, **form.cleaned_data
-        )
-        return redirect(f"{deliberation.get_absolute_url()}#actions")
+        try:
+            services.add_action_item(
+                resolution=deliberation.resolution, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect(f"{deliberation.get_absolute_url()}#actions")
     context = {"deliberation": deliberation, "form": form}
     return _form_page(request, "action_form.html", context, status=400)
 

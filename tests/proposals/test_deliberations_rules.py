@@ -285,3 +285,11 @@ def test_three_parties_signing_at_once_adopt_exactly_once(
         ).count()
         == 1
     )
+
+
+def test_a_closed_deliberation_takes_no_action_items(proposed, party_member, steward):
+    services.close_deliberation(deliberation=proposed, actor=party_member, reason="物业换了公司")
+    with pytest.raises(ValidationError):
+        services.add_action_item(
+            resolution=proposed.resolution, title="划线", owner_party=Party.PROPERTY, actor=steward
+        )

@@ -302,7 +302,8 @@ def test_a_representative_proposes_and_representatives_are_asked(client, captain
 def test_signing_for_another_party_is_refused(client, captain_3, proposed):
     client.force_login(captain_3)
     response = client.post(
-        url("resolution_sign", proposed.pk), {"party": Party.PROPERTY, "decision": "agree"}
+        url("resolution_sign", proposed.pk),
+        {"party": Party.PROPERTY, "decision": "agree", "version": 1},
     )
     assert response.status_code == 403
     assert not SignOff.objects.exists()
@@ -312,7 +313,8 @@ def test_signing_for_another_party_is_refused(client, captain_3, proposed):
 def test_people_without_a_seat_cannot_sign(client, persona, proposed, name):
     as_user(client, persona, name)
     response = client.post(
-        url("resolution_sign", proposed.pk), {"party": Party.RESIDENTS, "decision": "agree"}
+        url("resolution_sign", proposed.pk),
+        {"party": Party.RESIDENTS, "decision": "agree", "version": 1},
     )
     assert response.status_code == 403
     assert not SignOff.objects.exists()
@@ -326,7 +328,7 @@ def test_each_party_signs_and_the_third_adopts(client, proposed, party_member, c
     ]:
         client.force_login(user)
         response = client.post(
-            url("resolution_sign", proposed.pk), {"party": party, "decision": "agree"}
+            url("resolution_sign", proposed.pk), {"party": party, "decision": "agree", "version": 1}
         )
         assert response.status_code == 302
     proposed.refresh_from_db()
@@ -336,10 +338,34 @@ def test_each_party_signs_and_the_third_adopts(client, proposed, party_member, c
 def test_an_objection_without_a_comment_keeps_the_form(client, steward, proposed):
     client.force_login(steward)
     response = client.post(
-        url("resolution_sign", proposed.pk), {"party": Party.PROPERTY, "decision": "object"}
+        url("resolution_sign", proposed.pk),
+        {"party": Party.PROPERTY, "decision": "object", "version": 1},
     )
     assert response.status_code == 400
     assert not SignOff.objects.exists()
+
+
+@pytest.mark.usefixtures("english")
+def test_an_answer_to_a_text_changed_meanwhile_is_refused(
+    client, captain_3, party_member, proposed
+):
+    # The captain read version 1; the Party branch rewrote it before the captain answered.
+    services.propose_resolution(deliberation=proposed, author=party_member, text="新文本。")
+    client.force_login(captain_3)
+    response = client.post(
+        url("resolution_sign", proposed.pk),
+        {"party": Party.RESIDENTS, "decision": "agree", "version": 1},
+    )
+    assert response.status_code == 400
+    assert "version 2" in response.content.decode()
+    assert not SignOff.objects.exists()
+
+
+def test_the_sign_form_carries_the_version_shown(client, captain_3, party_member, proposed):
+    services.propose_resolution(deliberation=proposed, author=party_member, text="新文本。")
+    client.force_login(captain_3)
+    page = client.get(proposed.get_absolute_url()).content.decode()
+    assert 'name="version" value="2"' in page
 
 
 # --- Action items --------------------------------------------------------------------
@@ -450,6 +476,41 @@ def test_adoption_without_action_items_accepts_the_ideas(
         sign(proposed, user, party)
     idea.refresh_from_db()
     assert idea.status == Idea.Status.ACCEPTED
+
+
+def test_adoption_leaves_an_idea_done_meanwhile_as_it_is(
+    proposed, party_member, captain_3, steward, idea
+):
+    services.link_ideas(deliberation=proposed, ideas=[idea], actor=party_member)
+    services.add_action_item(
+        resolution=proposed.resolution, title="划线", owner_party=Party.PROPERTY, actor=steward
+    )
+    # The property fixed it before the three parties finished signing.
+    services.change_status(idea=idea, actor=steward, to_status=Idea.Status.DONE)
+    for user, party in [
+        (party_member, Party.PARTY_BRANCH),
+        (captain_3, Party.RESIDENTS),
+        (steward, Party.PROPERTY),
+    ]:
+        sign(proposed, user, party)
+    idea.refresh_from_db()
+    assert idea.status == Idea.Status.DONE
+    assert (
+        proposed.get_absolute_url() in TimelineEntry.objects.filter(idea=idea).last().public_reply
+    )
+
+
+def test_a_deliberation_closed_without_resolution_takes_no_action_items(
+    client, proposed, party_member
+):
+    services.close_deliberation(deliberation=proposed, actor=party_member, reason="物业换了公司")
+    client.force_login(party_member)
+    response = client.post(
+        url("action_item_create", proposed.pk),
+        {"title": "划线", "owner_party": Party.PROPERTY, "due_on": "2026-12-31"},
+    )
+    assert response.status_code in (400, 403)
+    assert not proposed.resolution.action_items.exists()
 
 
 def test_the_picker_offers_open_ideas_only(

@@ -332,6 +332,14 @@ def test_a_users_ballots_are_in_their_data_download(household_vote):
     assert (entry["unit"], entry["choice"]) == (household.unit, "abstain")
 
 
+def test_paper_ballots_an_admin_entered_stay_out_of_the_admins_data_download(household_vote):
+    # Who voted how is for the admins' breakdown only; a download leaves the portal.
+    vote, admin, units = household_vote
+    household, _owner = units[0]
+    services.record_paper_ballot(vote=vote, household=household, choice="object", recorded_by=admin)
+    assert collect_personal_data(user=admin)["owners_votes"] == []
+
+
 def test_account_deletion_keeps_the_households_vote_but_forgets_who_cast_it(household_vote):
     vote, _admin, units = household_vote
     household, owner = units[0]
