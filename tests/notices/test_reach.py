@@ -1,6 +1,8 @@
 """Reach (送达): households that read an announcement or were told by their captain,
 the captain's door-knock list, and coverage figures."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -200,7 +202,13 @@ def test_coverage_counts_read_and_told_households_per_building_and_for_the_estat
     client.force_login(admin_user)
     response = client.get(coverage_url(to_estate))
     assert response.status_code == 200
-    assert "2 / 5" in response.content.decode()
+    page = response.content.decode()
+    assert "2 / 5" in page
+    # The bars are as long as the shares: 40 % of the estate, 25 % of building 3, all of 5.
+    bars = [
+        int(width) for width in re.findall(r'class="progress-svg-(?!track)\w+" width="(\d+)"', page)
+    ]
+    assert bars == [40, 25, 100]
 
 
 def test_the_estate_coverage_page_shows_each_announcement_reach(
