@@ -31,8 +31,8 @@ import statistics
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -40,8 +40,16 @@ from django.utils.translation import pgettext_lazy
 from covenant.models import Community, Household, Membership, Role, RoleGrant, User
 from covenant.rules import roles_of
 from notices import selectors as notices_selectors
-from proposals.models import Category, Idea, Moderation, Support, TimelineEntry
-from proposals.selectors import OPEN_STATUSES
+from proposals.models import (
+    ActionItem,
+    Category,
+    Idea,
+    Moderation,
+    Support,
+    Theme,
+    TimelineEntry,
+)
+from proposals.selectors import OPEN_STATUSES, counted_in_themes
 from volunteers import selectors as volunteers_selectors
 
 DASHBOARD_ROLES = [Role.PROPERTY_STAFF, Role.PARTY_BRANCH, Role.COMMUNITY_ADMIN]
@@ -54,6 +62,7 @@ AGE_BUCKETS = (
     (90, None, pgettext_lazy("age of open ideas", "90 days or more")),
 )
 ANNOUNCEMENTS_LISTED = 15
+REPORT_THEMES = 8
 
 
 # --- Scope and time ------------------------------------------------------------------
@@ -486,3 +495,46 @@ def ideas_done(estate: Community, window: Window) -> list[Idea]:
     for idea in ideas:
         idea.last_reply = latest.get(idea.pk, "")
     return ideas
+
+
+def themes_of_the_month(estate: Community, window: Window) -> list[Theme]:
+    """The themes the window's new ideas fell into, most new ideas first (the top
+    `REPORT_THEMES`), each with `this_month` (its new ideas), `size` and `supports` (of all
+    its ideas) and its priority work, if it is one. One query.
+
+    Ideas count as in the themes pages: visible, not merged, not withdrawn. Ideas that came
+    after the last regrouping are in no theme yet."""
+    counted = counted_in_themes("memberships__idea__")
+    return list(
+        Theme.objects.filter(community=estate)
+        .annotate(
+            this_month=Count(
+                "memberships", filter=counted & _in(window, "memberships__idea__created_at")
+            ),
+            size=Count("memberships", filter=counted),
+            supports=Coalesce(Sum("memberships__idea__support_count", filter=counted), 0),
+        )
+        .filter(this_month__gt=0)
+        .select_related("category", "priority")
+        .order_by("-this_month", "-size", "pk")[:REPORT_THEMES]
+    )
+
+
+def priority_items_done(estate: Community, window: Window) -> list[ActionItem]:
+    """The action items of priority work (the adopted resolutions of the deliberations
+    linked to it) done in the window, each with `priority_title`; an item of two priorities
+    is listed under each. One query.
+
+    An item has no date of completion of its own: a done item counts in the month of its
+    last update, which is its completion unless its note was edited afterwards."""
+    return list(
+        ActionItem.objects.filter(
+            _in(window, "updated_at"),
+            status=ActionItem.Status.DONE,
+            resolution__adopted_at__isnull=False,
+            resolution__deliberation__priorities__community=estate,
+        )
+        .annotate(priority_title=F("resolution__deliberation__priorities__title"))
+        .select_related("resolution__deliberation", "owner")
+        .order_by("priority_title", "updated_at", "pk")
+    )

@@ -1464,6 +1464,14 @@ PRIORITIES = (
 )
 
 
+# Each priority's deliberation (seeded before the priorities), by their topics.
+PRIORITY_DELIBERATIONS = {
+    "规范停车": "规范停车：消防通道、车位与充电",
+    "文明养宠": "文明养宠公约",
+    "清理楼道杂物": "清理楼道杂物",
+}
+
+
 def seed_priorities(*, community: Community, users: dict[str, User], say) -> None:
     """Group the ideas into themes and make the three most-raised ones priority work,
     as the estate did after its drive. Nothing is added if priority work exists."""
@@ -1505,6 +1513,9 @@ def seed_priorities(*, community: Community, users: dict[str, User], say) -> Non
             goals=goals,
             status=status,
             activities=activities_for_linking().filter(category=activity_category)[:3],
+            deliberations=Deliberation.objects.filter(
+                community=community, topic=PRIORITY_DELIBERATIONS[title]
+            ),
         )
         for days_ago, said, did in progress:
             services.add_progress(

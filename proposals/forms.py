@@ -777,10 +777,11 @@ class MoveIdeasForm(forms.Form):
 class PriorityForm(forms.ModelForm):
     class Meta:
         model = Priority
-        fields = ["title", "owner", "status", "goals", "activities"]
+        fields = ["title", "owner", "status", "goals", "activities", "deliberations"]
         widgets = {
             "goals": forms.Textarea(attrs={"rows": 6}),
             "activities": forms.CheckboxSelectMultiple,
+            "deliberations": forms.CheckboxSelectMultiple,
         }
 
     def __init__(self, *args, community_id: int, **kwargs):
@@ -792,6 +793,14 @@ class PriorityForm(forms.ModelForm):
         # The same activity is held again and again: its date tells them apart.
         self.fields["activities"].label_from_instance = lambda activity: (
             f"{timezone.localtime(activity.starts_at):%Y-%m-%d} {activity.title}"
+        )
+        # Only the estate's own deliberations are offered; another's id is refused as invalid.
+        self.fields["deliberations"].queryset = selectors.deliberations_for_priority(
+            community_id=community_id
+        )
+        self.fields["deliberations"].required = False
+        self.fields["deliberations"].label_from_instance = lambda deliberation: (
+            f"{deliberation.topic} · {deliberation.get_status_display()}"
         )
 
 

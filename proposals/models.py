@@ -1285,6 +1285,13 @@ class Priority(models.Model):
         related_name="priorities",
         verbose_name=_("volunteer activities"),
     )
+    deliberations = models.ManyToManyField(
+        Deliberation,
+        blank=True,
+        related_name="priorities",
+        verbose_name=_("deliberations"),
+        help_text=_("The resolutions' action items of these deliberations show the work done."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )

@@ -893,13 +893,31 @@ def priority_owner_choices(*, community_id: int) -> QuerySet[User]:
     )
 
 
+def _adopted_action_items(**filters) -> QuerySet[ActionItem]:
+    """The action items of adopted resolutions: the only ones the three parties committed to."""
+    return ActionItem.objects.filter(resolution__adopted_at__isnull=False, **filters)
+
+
+def _count_of_action_items(**filters) -> Coalesce:
+    items = (
+        _adopted_action_items(resolution__deliberation__priorities=OuterRef("pk"), **filters)
+        .order_by()
+        .values("resolution__deliberation__priorities")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(items), 0)
+
+
 def _priorities(user: User) -> QuerySet[Priority]:
     if not user.has_perm("proposals.browse_priorities"):
         return Priority.objects.none()
     latest = ProgressEntry.objects.filter(priority=OuterRef("pk")).order_by("-happened_on")
-    # A subquery, not Max() over a join: the join would multiply the counted ideas.
+    # Subqueries, not Max() or Count() over a join: the join would multiply the counted ideas.
     return _with_theme_figures(Priority.objects.filter(in_estates_of(user)), "theme__").annotate(
-        last_progress_on=Subquery(latest.values("happened_on")[:1])
+        last_progress_on=Subquery(latest.values("happened_on")[:1]),
+        action_items=_count_of_action_items(),
+        action_items_done=_count_of_action_items(status=ActionItem.Status.DONE),
     )
 
 
@@ -925,12 +943,9 @@ def priorities_of(*, user: User) -> list[Priority]:
 
 
 def priority_for(*, user: User, priority_id: int) -> Priority | None:
-    """One priority with its theme's figures, progress log, activities and the ideas
-    that say best what it is about.
-
-    The page is built from sections (progress, activities, ideas); deliberations and
-    resolutions' action items join as one more section, read here in one more query.
-    """
+    """One priority with its theme's figures, progress log, activities, linked
+    deliberations with their adopted resolutions' action items, and the ideas that say
+    best what it is about."""
     priority = (
         _priorities(user)
         .filter(pk=priority_id)
@@ -948,7 +963,41 @@ def priority_for(*, user: User, priority_id: int) -> Priority | None:
         priority.ideas = _representatives([priority.theme_id], PRIORITY_IDEAS_SHOWN).get(
             priority.theme_id, []
         )
+        priority.linked_deliberations = _linked_deliberations(priority)
     return priority
+
+
+def _linked_deliberations(priority: Priority) -> list[Deliberation]:
+    """The priority's deliberations, each with `resolution_text` (the current text of its
+    resolution) and `adopted_items` (its action items, if the resolution was adopted), in
+    two queries whatever their number."""
+    current_text = ResolutionVersion.objects.filter(
+        resolution__deliberation=OuterRef("pk")
+    ).order_by("-number")
+    deliberations = list(
+        priority.deliberations.select_related("resolution")
+        .annotate(resolution_text=Subquery(current_text.values("text")[:1]))
+        .order_by("-created_at", "-pk")
+    )
+    items: dict[int, list[ActionItem]] = {}
+    today = timezone.localdate()
+    for item in (
+        _adopted_action_items(resolution__deliberation__priorities=priority)
+        .select_related("owner", "resolution")
+        .order_by(F("due_on").asc(nulls_last=True), "pk")
+    ):
+        item.is_overdue = (
+            item.due_on is not None and item.due_on < today and item.status != item.Status.DONE
+        )
+        items.setdefault(item.resolution.deliberation_id, []).append(item)
+    for deliberation in deliberations:
+        deliberation.adopted_items = items.get(deliberation.pk, [])
+    return deliberations
+
+
+def deliberations_for_priority(*, community_id: int) -> QuerySet[Deliberation]:
+    """What a priority may be linked to: the deliberations of its own estate."""
+    return Deliberation.objects.filter(community_id=community_id).order_by("-created_at", "-pk")
 
 
 def idea_ids_of_theme(*, theme: Theme) -> list[int]:

@@ -1421,7 +1421,9 @@ def promote_theme(
     goals: str,
     status: str = Priority.Status.PLANNED,
     activities: Iterable = (),
+    deliberations: Iterable[Deliberation] = (),
 ) -> Priority:
+    deliberations = _of_the_estate(deliberations, theme.community_id)
     with transaction.atomic():
         # The theme's row is the lock: two promotions at once meet here, not in a 500.
         Theme.objects.select_for_update().filter(pk=theme.pk).first()
@@ -1437,17 +1439,35 @@ def promote_theme(
             created_by=actor,
         )
         priority.activities.set(activities)
+        priority.deliberations.set(deliberations)
         _theme_edit(theme, actor, ThemeEdit.Action.PROMOTE, title)
     return priority
 
 
-def update_priority(*, priority: Priority, fields: dict, activities: Iterable) -> Priority:
+def _of_the_estate(deliberations: Iterable[Deliberation], community_id: int) -> list:
+    deliberations = list(deliberations)
+    if any(d.community_id != community_id for d in deliberations):
+        raise ValidationError(
+            {"deliberations": _("Only deliberations of the same estate can be linked.")}
+        )
+    return deliberations
+
+
+def update_priority(
+    *,
+    priority: Priority,
+    fields: dict,
+    activities: Iterable,
+    deliberations: Iterable[Deliberation] = (),
+) -> Priority:
+    deliberations = _of_the_estate(deliberations, priority.community_id)
     for name, value in fields.items():
         setattr(priority, name, value)
     priority.updated_at = timezone.now()
     with transaction.atomic():
         priority.save()
         priority.activities.set(activities)
+        priority.deliberations.set(deliberations)
     return priority
 
 

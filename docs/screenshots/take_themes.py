@@ -20,7 +20,8 @@ PAGES = [
     ("themes-list", "steward1", "/ideas/themes/", None),
     ("themes-detail", "steward1", "/ideas/themes/?category=parking", ".theme-card h3 a"),
     ("themes-priorities", "resident0033", "/priorities/", None),
-    ("themes-priority", "resident0033", "/priorities/", "article h2 a"),
+    # The parking work: its deliberation adopted a resolution with action items.
+    ("themes-priority", "resident0033", "/priorities/", "article h2 a:has-text('规范停车')"),
 ]
 MAX_HEIGHT = 3000
 

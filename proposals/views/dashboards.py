@@ -108,6 +108,8 @@ def monthly_report(request, year: int, month: int):
         "new_chart": charts.horizontal_bars(
             [(label, count, str(count)) for label, count in new_by_category]
         ),
+        "themes": analytics.themes_of_the_month(estate, window),
+        "priority_items_done": analytics.priority_items_done(estate, window),
         "done": analytics.ideas_done(estate, window),
         "times": analytics.response_times(estate, window),
         "participation": analytics.participation(estate, window),

@@ -179,6 +179,7 @@ def theme_promote(request, theme_id: int):
                 goals=data["goals"],
                 status=data["status"],
                 activities=data["activities"],
+                deliberations=data["deliberations"],
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -240,10 +241,14 @@ def priority_edit(request, priority_id: int):
     form = PriorityForm(request.POST or None, instance=priority, community_id=priority.community_id)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        activities = data.pop("activities")
-        services.update_priority(priority=priority, fields=data, activities=activities)
-        messages.success(request, _("Priority work updated."))
-        return redirect(priority)
+        links = {"activities": data.pop("activities"), "deliberations": data.pop("deliberations")}
+        try:
+            services.update_priority(priority=priority, fields=data, **links)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Priority work updated."))
+            return redirect(priority)
     return render(
         request,
         "proposals/priorities/priority_form.html",

@@ -9,8 +9,16 @@ from django.utils import timezone
 from covenant.models import Role
 from notices import services as notices_services
 from notices.models import Audience, HouseholdReach
-from proposals import analytics
-from proposals.models import Support, TimelineEntry
+from proposals import analytics, services
+from proposals.models import (
+    ActionItem,
+    Idea,
+    Moderation,
+    Support,
+    Theme,
+    ThemeMembership,
+    TimelineEntry,
+)
 from tests.factories import (
     BuildingFactory,
     CommunityFactory,
@@ -20,7 +28,8 @@ from tests.factories import (
     UserFactory,
 )
 from tests.proposals.conftest import page_queries
-from tests.proposals.factories import IdeaFactory
+from tests.proposals.factories import IdeaFactory, seeded_category
+from tests.proposals.priority_helpers import adopted_deliberation
 from tests.volunteers.factories import ServiceEntryFactory
 
 DASHBOARDS = [
@@ -145,18 +154,66 @@ def test_the_pages_show_their_tables_without_javascript(client, steward, idea, e
     assert "<table" in content and idea.category.label in content
 
 
+def test_the_report_counts_the_months_new_ideas_by_theme(
+    client, steward, community, resident, unit_3_1201, party_member, captain_3, english
+):
+    month = analytics.last_complete_month()
+    in_month = timezone.make_aware(datetime.datetime(month.year, month.month, 10, 9))
+    month_before = in_month - datetime.timedelta(days=31)
+    pets, parking = seeded_category("pets"), seeded_category("parking")
+    theme_a = Theme.objects.create(community=community, category=pets, name="遛狗牵绳")
+    theme_b = Theme.objects.create(community=community, category=parking, name="消防通道")
+    for theme, created_at, count in (
+        (theme_a, in_month, 3),
+        (theme_b, in_month, 1),
+        (theme_a, month_before, 2),
+    ):
+        for _ in range(count):
+            idea = IdeaFactory(author=resident, household=unit_3_1201, created_at=created_at)
+            ThemeMembership.objects.create(theme=theme, idea=idea)
+    hidden = IdeaFactory(author=resident, household=unit_3_1201, created_at=in_month)
+    ThemeMembership.objects.create(theme=theme_b, idea=hidden)
+    Idea.objects.filter(pk=hidden.pk).update(moderation=Moderation.HIDDEN)
+    priority = services.promote_theme(
+        theme=theme_a, actor=party_member, title="文明养宠", owner=steward, goals="牵绳"
+    )
+    people = {"party_member": party_member, "captain": captain_3, "steward": steward}
+    deliberation = adopted_deliberation(community, topic="养犬公约", items=3, done=2, **people)
+    priority.deliberations.add(deliberation)
+    done_now, done_before, _open = deliberation.resolution.action_items.order_by("pk")
+    ActionItem.objects.filter(pk=done_now.pk).update(updated_at=in_month)
+    ActionItem.objects.filter(pk=done_before.pk).update(updated_at=month_before)
+    client.force_login(steward)
+
+    response = client.get(_last_month_url())
+
+    themes = response.context["themes"]
+    assert [(t.name, t.this_month, t.size) for t in themes] == [
+        ("遛狗牵绳", 3, 5),
+        ("消防通道", 1, 1),
+    ]
+    assert [item.title for item in response.context["priority_items_done"]] == ["养犬公约·第1项"]
+    section = response.content.decode().split('id="report-themes"')[1].split("</section>")[0]
+    assert "遛狗牵绳" in section and "Priority work" in section
+    assert "养犬公约·第1项" in section and "养犬公约·第2项" not in section
+
+
 # --- Query counts ----------------------------------------------------------------------
 
 
 def _estate_data(community, buildings: int, ideas_per_building: int):
-    """Households, members, ideas with replies and completions, supports, announcements
-    read and told, and volunteer hours: more of everything with larger arguments."""
+    """Households, members, ideas with replies and completions, supports, themes,
+    announcements read and told, and volunteer hours: more of everything with larger
+    arguments."""
     admin = UserFactory()
     RoleGrantFactory(user=admin, community=community, role=Role.COMMUNITY_ADMIN)
     start = BuildingFactory._meta.model.objects.filter(community=community).count() + 10
     now = timezone.now()
     for offset in range(buildings):
         building = BuildingFactory(community=community, number=start + offset)
+        theme = Theme.objects.create(
+            community=community, category=seeded_category("pets"), name=f"{building.number}栋"
+        )
         for n in range(ideas_per_building):
             home = HouseholdFactory(building=building, floor=3, unit=f"3{n:02d}")
             person = UserFactory()
@@ -165,6 +222,7 @@ def _estate_data(community, buildings: int, ideas_per_building: int):
                 household=home, author=person, created_at=now - datetime.timedelta(days=n * 9)
             )
             Support.objects.create(idea=idea, user=UserFactory())
+            ThemeMembership.objects.create(theme=theme, idea=idea)
             TimelineEntry.objects.create(
                 idea=idea, actor=admin, public_reply="已受理", created_at=idea.created_at
             )
@@ -200,13 +258,14 @@ def test_each_page_costs_the_same_queries_with_little_and_much_data(
     # participation: one aggregate per building;
     # community: announcements, reached, households per floor, buildings chosen, read,
     # hours per month, team totals;
-    # report: new ideas and categories, ideas done and their replies, the responses'
-    # three, participation, the community's seven.
+    # report: new ideas and categories, the month's themes, the priorities' action items
+    # done, ideas done and their replies, the responses' three, participation, the
+    # community's seven.
     expected = {
         "proposals:dashboard_ideas": 7 + 3,
         "proposals:dashboard_responses": 7 + 4,
         "proposals:dashboard_participation": 7 + 1,
         "proposals:dashboard_community": 7 + 7,
-        "report": 7 + 2 + 2 + 3 + 1 + 7,
+        "report": 7 + 2 + 1 + 1 + 2 + 3 + 1 + 7,
     }[url_name]
     assert len(small) == len(large) == expected, "\n".join(large)

@@ -3,13 +3,15 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from proposals import services
-from proposals.models import Idea, Priority, ProgressEntry, ThemeEdit
+from proposals.models import ActionItem, Idea, Priority, ProgressEntry, ThemeEdit
 from tests.factories import CommunityFactory, RoleGrantFactory, UserFactory
 from tests.proposals.conftest import page_queries
+from tests.proposals.priority_helpers import adopted_deliberation
 from tests.proposals.themes_helpers import ideas_about, theme_of
 from tests.volunteers.factories import ActivityFactory
 
@@ -164,8 +166,10 @@ def test_another_estates_priority_is_not_found(client, priority, resident):
 
 
 def test_the_priority_pages_take_the_same_queries_for_more_data(
-    client, resident, priority, community, neighbour, unit_5_0802, steward, party_member
+    client, resident, priority, community, neighbour, unit_5_0802, steward, party_member, captain_3
 ):
+    people = {"party_member": party_member, "captain": captain_3, "steward": steward}
+    priority.deliberations.add(adopted_deliberation(community, topic="牵绳", items=2, **people))
     small = (
         page_queries(client, resident, LIST),
         page_queries(client, resident, url("priorities:priority_detail", priority)),
@@ -180,6 +184,11 @@ def test_the_priority_pages_take_the_same_queries_for_more_data(
             we_did=f"第{n}次巡查",
         )
     priority.activities.add(*[ActivityFactory() for _ in range(3)])
+    for n in range(4):
+        priority.deliberations.add(
+            adopted_deliberation(community, topic=f"议题{n}", items=4 + n // 2, done=n, **people)
+        )
+    assert ActionItem.objects.count() == 20
     other = services.promote_theme(
         theme=next(t for t in priority.community.themes.all() if t.pk != priority.theme_id),
         actor=steward,
@@ -196,11 +205,12 @@ def test_the_priority_pages_take_the_same_queries_for_more_data(
     )
     assert len(large[0]) == len(small[0]), "\n".join(large[0])
     assert len(large[1]) == len(small[1]), "\n".join(large[1])
-    # list: session, user, roles (2), priorities with figures, their buildings
+    # list: session, user, roles (2), priorities with figures (and action items counted
+    # in subqueries), their buildings
     assert len(small[0]) == 6, "\n".join(small[0])
     # detail: session, user, roles (2), the priority with figures, its progress, its
-    # activities, its buildings, its ideas
-    assert len(small[1]) == 9, "\n".join(small[1])
+    # activities, its buildings, its ideas, its deliberations, their action items
+    assert len(small[1]) == 11, "\n".join(small[1])
 
 
 def test_the_data_download_holds_the_progress_written_and_the_work_owned(client, steward, priority):
@@ -217,3 +227,115 @@ def test_the_promote_form_dates_each_activity(client, steward, leash_theme, acti
     client.force_login(steward)
     html = client.get(reverse("proposals:theme_promote", args=[leash_theme.pk])).content.decode()
     assert f"{timezone.localtime(activity.starts_at):%Y-%m-%d} 文明养宠宣传" in html
+
+
+# --- Linked deliberations and their resolutions' action items ---------------------------
+
+
+@pytest.fixture
+def pets_deliberation(community, party_member, captain_3, steward):
+    deliberation = adopted_deliberation(
+        community,
+        party_member=party_member,
+        captain=captain_3,
+        steward=steward,
+        topic="文明养宠公约",
+        items=3,
+        done=1,
+    )
+    overdue, upcoming = deliberation.resolution.action_items.exclude(status="done")
+    services.update_action_item(
+        item=overdue, actor=steward, status=ActionItem.Status.IN_PROGRESS, progress_note="已订购"
+    )
+    upcoming.due_on = timezone.localdate() + datetime.timedelta(days=30)
+    upcoming.save()
+    return deliberation
+
+
+@pytest.mark.parametrize("name", READERS)
+def test_the_priority_shows_its_deliberations_and_their_action_items(
+    client, persona, name, priority, pets_deliberation, community, party_member, english
+):
+    undecided = services.open_deliberation(
+        opener=party_member, community=community, topic="草坪狗粪"
+    )
+    priority.deliberations.add(pets_deliberation, undecided)
+    client.force_login(persona(name))
+
+    detail = client.get(url("priorities:priority_detail", priority)).content.decode()
+
+    assert "文明养宠公约" in detail and "Resolved" in detail
+    assert "文明养宠公约：三方同意分步落实。" in detail
+    assert "文明养宠公约·第1项" in detail and "文明养宠公约·第3项" in detail
+    assert "Latest progress" in detail and "已订购" in detail
+    assert "due 2026-10-01" in detail and detail.count(">Overdue<") == 1
+    assert "草坪狗粪" in detail and "No resolution adopted yet." in detail
+    assert "1 of 3 action items done" in detail
+    assert "1 of 3 action items done" in client.get(LIST).content.decode()
+
+
+def test_a_priority_without_deliberations_says_so(client, resident, priority, english):
+    client.force_login(resident)
+    detail = client.get(url("priorities:priority_detail", priority)).content.decode()
+    assert "No deliberations linked yet." in detail
+    assert "action items done" not in client.get(LIST).content.decode()
+
+
+def _edit(priority, **extra):
+    return {
+        "title": priority.title,
+        "owner": priority.owner_id,
+        "status": priority.status,
+        "goals": priority.goals,
+        **extra,
+    }
+
+
+@pytest.mark.parametrize("name", MANAGERS)
+def test_staff_party_and_admins_link_deliberations(client, persona, name, priority, deliberation):
+    client.force_login(persona(name))
+    form = client.get(url("priorities:priority_edit", priority)).content.decode()
+    assert "规范停车" in form
+    response = client.post(
+        url("priorities:priority_edit", priority), _edit(priority, deliberations=[deliberation.pk])
+    )
+    assert response.status_code == 302
+    assert list(priority.deliberations.all()) == [deliberation]
+
+
+@pytest.mark.parametrize("name", NOT_MANAGERS)
+def test_residents_and_captains_link_nothing(
+    client, persona, name, priority, deliberation, steward
+):
+    data = _edit(priority, deliberations=[deliberation.pk])
+    client.force_login(persona(name))
+    assert client.post(url("priorities:priority_edit", priority), data).status_code == 403
+    assert not priority.deliberations.exists()
+    # The same request from the steward links it.
+    client.force_login(steward)
+    assert client.post(url("priorities:priority_edit", priority), data).status_code == 302
+    assert priority.deliberations.exists()
+
+
+def test_another_estates_deliberation_is_refused(client, steward, priority, deliberation, english):
+    other_estate = CommunityFactory(name="翠湖苑")
+    opener = UserFactory()
+    RoleGrantFactory(user=opener, community=other_estate, role="party_branch")
+    theirs = services.open_deliberation(opener=opener, community=other_estate, topic="翠湖苑停车")
+    client.force_login(steward)
+
+    assert (
+        "翠湖苑停车" not in client.get(url("priorities:priority_edit", priority)).content.decode()
+    )
+    response = client.post(
+        url("priorities:priority_edit", priority), _edit(priority, deliberations=[theirs.pk])
+    )
+
+    assert response.status_code == 200
+    assert "is not one of the available choices" in response.content.decode()
+    assert not priority.deliberations.exists()
+    with pytest.raises(ValidationError):
+        services.update_priority(
+            priority=priority, fields={}, activities=[], deliberations=[theirs]
+        )
+    assert not priority.deliberations.exists()

@@ -38,3 +38,15 @@ def test_the_three_most_raised_themes_are_priority_work(seeded):  # noqa: F811
         assert priority.progress.exists() and priority.activities.exists()
         assert priority.owner.role_grants.exists()
     assert "牵绳" in priorities["文明养宠"].theme.shared_keyword_list
+
+
+def test_each_priority_is_linked_to_its_deliberation(seeded):  # noqa: F811
+    linked = {
+        priority.title: [d.topic for d in priority.deliberations.all()]
+        for priority in Priority.objects.prefetch_related("deliberations")
+    }
+    assert linked == {
+        "文明养宠": ["文明养宠公约"],
+        "规范停车": ["规范停车：消防通道、车位与充电"],
+        "清理楼道杂物": ["清理楼道杂物"],
+    }
