@@ -682,7 +682,7 @@ class VoteForm(forms.ModelForm):
         self.fields["deliberation"].queryset = Deliberation.objects.filter(
             community=community
         ).order_by("-created_at", "-pk")
-        self.fields["deliberation"].empty_label = _("None")
+        self.fields["deliberation"].empty_label = _("No deliberation")
 
     def clean_closes_at(self):
         closes_at = self.cleaned_data["closes_at"]
