@@ -1373,6 +1373,7 @@ def seed(*, users: dict[str, User], say: Callable[[str], None]) -> None:
     counts = seeder.write()
     _reply_templates()
     deliberations = _seed_deliberations(community, users)
+    _link_votes_to_deliberations(community)
     _open_data_links(community, users[ADMIN_EMAIL])
     in_campaign = sum(1 for plan in seeder.plans if plan.idea.campaign_id)
     say(
@@ -1960,6 +1961,7 @@ class _DemoVote:
     online_share: float  # of the households with a verified owner on the portal
     paper_share: float  # of the other households: paper ballots collected at the door
     choices: tuple[float, float]  # agree, object; the rest abstain
+    deliberation_topic: str = ""  # the deliberation the vote came from, if any
 
 
 DEMO_VOTES = (
@@ -1973,11 +1975,12 @@ DEMO_VOTES = (
             "地面停车位？"
         ),
         matter=OwnersVote.Matter.ORDINARY,
-        opened_days_ago=40,
+        opened_days_ago=20,  # after the parking deliberation adopted its resolution
         runs_days=14,
         online_share=0.9,
         paper_share=0.62,
         choices=(0.70, 0.20),
+        deliberation_topic="规范停车：消防通道、车位与充电",
     ),
     _DemoVote(
         title="续筹专项维修资金并更换 3、5 栋老旧电梯",
@@ -2006,8 +2009,22 @@ DEMO_VOTES = (
         online_share=0.35,
         paper_share=0.1,
         choices=(0.75, 0.15),
+        deliberation_topic="文明养宠公约",
     ),
 )
+
+
+def _link_votes_to_deliberations(community: Community) -> None:
+    """The parking and pet-keeping votes put what the three parties resolved to the
+    owners (the votes are seeded first, the deliberations with the ideas)."""
+    for plan in DEMO_VOTES:
+        if plan.deliberation_topic:
+            deliberation = Deliberation.objects.filter(
+                community=community, topic=plan.deliberation_topic
+            ).first()
+            OwnersVote.objects.filter(community=community, title=plan.title).update(
+                deliberation=deliberation
+            )
 
 
 def _seed_owners_votes(*, community: Community, admin: User, say: Callable[[str], None]) -> None:

@@ -25,6 +25,7 @@ from proposals.models import (
     Campaign,
     Category,
     Comment,
+    Deliberation,
     Idea,
     Moderation,
     OwnersVote,
@@ -652,7 +653,7 @@ class OpenDataLinkForm(forms.Form):
 class VoteForm(forms.ModelForm):
     class Meta:
         model = OwnersVote
-        fields = ["title", "question", "matter", "closes_at"]
+        fields = ["title", "question", "matter", "closes_at", "deliberation"]
         widgets = {
             "question": forms.Textarea(attrs={"rows": 8}),
             "closes_at": forms.DateTimeInput(
@@ -670,7 +671,20 @@ class VoteForm(forms.ModelForm):
                 "maintenance fund, more than half (Civil Code art. 278)."
             ),
             "closes_at": _("Ballots are accepted until then; the result is published at once."),
+            "deliberation": _(
+                "If the owners are asked to confirm what a deliberation resolved, link it: "
+                "the vote and the deliberation then point to each other."
+            ),
         }
+
+    def __init__(self, *args, community, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the estate's own deliberations; a posted id of another estate's is refused
+        # as an invalid choice (and the services check it again).
+        self.fields["deliberation"].queryset = Deliberation.objects.filter(
+            community=community
+        ).order_by("-created_at", "-pk")
+        self.fields["deliberation"].empty_label = _("No deliberation")
 
     def clean_closes_at(self):
         closes_at = self.cleaned_data["closes_at"]

@@ -1022,6 +1022,12 @@ class OwnersVote(models.Model):
         verbose_name=_("created by"),
     )  # fmt: skip
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The deliberation whose resolution the owners are asked to confirm, if any; always
+    # of the vote's estate (services check it).
+    deliberation = models.ForeignKey(
+        Deliberation, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="owners_votes", verbose_name=_("from the deliberation"),
+    )  # fmt: skip
     # The electorate's totals, fixed when the vote opens.
     electorate_households = models.PositiveIntegerField(_("households entitled"), default=0)
     electorate_area = models.DecimalField(

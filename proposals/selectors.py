@@ -530,6 +530,11 @@ def deliberation_for_detail(
                     "attendance"
                 ),
             ),
+            Prefetch(
+                "owners_votes",
+                queryset=with_counts(votes_visible_to(user)).order_by("-closes_at", "-pk"),
+                to_attr="linked_votes",
+            ),
         )
         .filter(pk=deliberation_id)
         .first()
@@ -548,6 +553,8 @@ def deliberation_for_detail(
         deliberation=deliberation, cursor=residents_after
     )
     deliberation.history = list(deliberation.status_changes.select_related("actor"))
+    for vote in deliberation.linked_votes:
+        vote.result = result_of_counted(vote)
     _describe(deliberation)
     return deliberation
 
@@ -657,31 +664,52 @@ class VoteLists:
 
 def vote_lists(user: User, *, page: str | int | None = None) -> VoteLists:
     """Drafts (admins), open votes, and closed votes a page at a time, newest first; an
-    open vote past its closing time is listed as closed (`OwnersVote.state_at`)."""
+    open vote past its closing time is listed as closed (`OwnersVote.state_at`). Closed
+    votes carry their `result`, counted in the page's own query."""
     now = timezone.now()
     votes = votes_visible_to(user)
     still_open = Q(status=OwnersVote.Status.OPEN, closes_at__gt=now)
-    closed = votes.filter(
-        Q(status=OwnersVote.Status.CLOSED) | Q(status=OwnersVote.Status.OPEN, closes_at__lte=now)
+    closed = with_counts(
+        votes.filter(
+            Q(status=OwnersVote.Status.CLOSED)
+            | Q(status=OwnersVote.Status.OPEN, closes_at__lte=now)
+        )
     ).order_by("-closes_at", "-pk")
+    closed_page = Paginator(closed, VOTES_PER_PAGE).get_page(page)
+    for vote in closed_page:
+        vote.result = result_of_counted(vote)
     return VoteLists(
         drafts=list(votes.filter(status=OwnersVote.Status.DRAFT).order_by("-created_at")),
         open=list(votes.filter(still_open).order_by("closes_at", "pk")),
-        closed=Paginator(closed, VOTES_PER_PAGE).get_page(page),
+        closed=closed_page,
     )
 
 
-def vote_result(vote: OwnersVote) -> tally.Result:
-    """The count of a vote's ballots against its roll, in one query."""
+_CHOICE_COUNTS = {
+    "agree": Ballot.Choice.AGREE,
+    "object": Ballot.Choice.OBJECT,
+    "abstain": Ballot.Choice.ABSTAIN,
+}
+
+
+def with_counts(votes: QuerySet[OwnersVote]) -> QuerySet[OwnersVote]:
+    """Each vote's ballots counted by choice in the same query as the votes (read back
+    with `result_of_counted`), so that a list of votes with results costs one query."""
+    counts = {}
+    for name, choice in _CHOICE_COUNTS.items():
+        chosen = Q(ballots__choice=choice)
+        counts[f"{name}_households"] = Count("ballots", filter=chosen)
+        counts[f"{name}_area"] = Sum("ballots__floor_area", filter=chosen)
+    return votes.annotate(**counts)
+
+
+def _share(households: int, area) -> tally.Share:
     # Areas have two places; SQLite sums decimals in floating point, so the sum is put
     # back to two places (exact on PostgreSQL's numeric anyway).
-    shares = {
-        row["choice"]: tally.Share(row["households"], row["area"].quantize(AREA_STEP))
-        for row in Ballot.objects.filter(vote=vote)
-        .values("choice")
-        .annotate(households=Count("pk"), area=Sum("floor_area"))
-        .order_by()
-    }
+    return tally.Share(households, Decimal(area or 0).quantize(AREA_STEP))
+
+
+def _result(vote: OwnersVote, shares: dict[str, tally.Share]) -> tally.Result:
     empty = tally.Share()
     return tally.Result(
         electorate=tally.Share(vote.electorate_households, vote.electorate_area),
@@ -690,6 +718,47 @@ def vote_result(vote: OwnersVote) -> tally.Result:
         abstaining=shares.get(Ballot.Choice.ABSTAIN, empty),
         special=vote.is_special,
     )
+
+
+def result_of_counted(vote: OwnersVote) -> tally.Result:
+    """The result of a vote fetched through `with_counts`, without a query."""
+    shares = {
+        choice: _share(getattr(vote, f"{name}_households"), getattr(vote, f"{name}_area"))
+        for name, choice in _CHOICE_COUNTS.items()
+    }
+    return _result(vote, shares)
+
+
+def vote_result(vote: OwnersVote) -> tally.Result:
+    """The count of a vote's ballots against its roll, in one query."""
+    shares = {
+        row["choice"]: _share(row["households"], row["area"])
+        for row in Ballot.objects.filter(vote=vote)
+        .values("choice")
+        .annotate(households=Count("pk"), area=Sum("floor_area"))
+        .order_by()
+    }
+    return _result(vote, shares)
+
+
+def published_votes(user: User) -> list[OwnersVote]:
+    """Every opened vote of the user's estates for the public record, newest closing
+    first, each with its `result` and deliberation: one query however many votes."""
+    votes = (
+        with_counts(
+            OwnersVote.objects.filter(in_estates_of(user)).exclude(status=OwnersVote.Status.DRAFT)
+        )
+        .select_related("deliberation")
+        .order_by("-closes_at", "-pk")
+    )
+    return _with_results(votes)
+
+
+def _with_results(votes: QuerySet[OwnersVote]) -> list[OwnersVote]:
+    votes = list(votes)
+    for vote in votes:
+        vote.result = result_of_counted(vote)
+    return votes
 
 
 @dataclass(frozen=True)
@@ -749,6 +818,22 @@ def vote_breakdown(vote: OwnersVote, *, page: str | int | None = None) -> tuple[
         ).select_related("cast_by")
     }
     return page, [BreakdownRow(entry, ballots.get(entry.household_id)) for entry in page]
+
+
+def deliberation_to_put_to_vote(community: Community, deliberation_id: int):
+    """One of the estate's deliberations with `resolution_text`: its resolution's latest
+    text (the adopted one once all three parties signed), or "" without a resolution."""
+    deliberation = (
+        Deliberation.objects.filter(community=community, pk=deliberation_id)
+        .select_related("resolution")
+        .first()
+    )
+    if deliberation is None:
+        return None
+    resolution = getattr(deliberation, "resolution", None)
+    latest = resolution.versions.first() if resolution is not None else None
+    deliberation.resolution_text = latest.text if latest is not None else ""
+    return deliberation
 
 
 def estate_administered_by(user: User) -> Community:

@@ -1028,10 +1028,23 @@ def record_open_data_use(*, link: OpenDataLink) -> None:
 # --- Owners' votes (业主表决) -----------------------------------------------------------
 
 
+def _check_deliberation_of_estate(deliberation, community_id: int) -> None:
+    if deliberation is not None and deliberation.community_id != community_id:
+        raise ValidationError(_("A vote can only come from a deliberation of its own estate."))
+
+
 def create_vote(
-    *, community, title: str, question: str, matter: str, closes_at, created_by: User
+    *,
+    community,
+    title: str,
+    question: str,
+    matter: str,
+    closes_at,
+    created_by: User,
+    deliberation=None,
 ) -> OwnersVote:
     """A draft; nobody but the admins sees it until it is opened."""
+    _check_deliberation_of_estate(deliberation, community.pk)
     vote = OwnersVote.objects.create(
         community=community,
         title=title.strip(),
@@ -1039,19 +1052,24 @@ def create_vote(
         matter=matter,
         closes_at=closes_at,
         created_by=created_by,
+        deliberation=deliberation,
     )
     logger.info("owners' vote %s drafted by user %s", vote.pk, created_by.pk)
     return vote
 
 
-def edit_vote(*, vote_id: int, title: str, question: str, matter: str, closes_at) -> OwnersVote:
+def edit_vote(
+    *, vote_id: int, title: str, question: str, matter: str, closes_at, deliberation=None
+) -> OwnersVote:
     with transaction.atomic():
         vote = OwnersVote.objects.select_for_update().get(pk=vote_id)
         if vote.status != OwnersVote.Status.DRAFT:
             raise ValidationError(_("An opened vote can no longer be edited."))
+        _check_deliberation_of_estate(deliberation, vote.community_id)
         vote.title, vote.question = title.strip(), question.strip()
         vote.matter, vote.closes_at = matter, closes_at
-        vote.save(update_fields=["title", "question", "matter", "closes_at"])
+        vote.deliberation = deliberation
+        vote.save(update_fields=["title", "question", "matter", "closes_at", "deliberation"])
     return vote
 
 

@@ -24,8 +24,10 @@ PAGES = [
     ("deliberations-record", "resident0033", "/deliberations/record/", ""),
     ("deliberations-new", "party1", "/deliberations/new/", ""),
     ("deliberations-link-ideas", "steward1", "/deliberations/?status=in_session", "ideas"),
+    ("deliberations-vote-link", "admin", "/deliberations/?status=resolved", "owners-votes"),
 ]
 MAX_HEIGHT = 2400
+SECTION_HEIGHT = 700
 
 
 def main():
@@ -48,8 +50,9 @@ def main():
                 if step == "ideas":
                     page.goto(page.url + "ideas/?category=3")
                 y = 0
-                if step == "thread":
-                    y = page.evaluate("document.getElementById('thread').offsetTop - 8")
+                if step in ("thread", "owners-votes"):
+                    page.wait_for_selector(f"#{step}")
+                    y = page.evaluate(f"document.getElementById('{step}').offsetTop - 8")
                 page.wait_for_load_state("networkidle")
                 full_height = page.evaluate("document.documentElement.scrollHeight")
                 target = out / f"{name}-{width_name}.png"
@@ -59,7 +62,10 @@ def main():
                         "x": 0,
                         "y": y,
                         "width": width,
-                        "height": min(full_height - y, MAX_HEIGHT),
+                        "height": min(
+                            full_height - y,
+                            SECTION_HEIGHT if step == "owners-votes" else MAX_HEIGHT,
+                        ),
                     },
                     full_page=True,
                 )

@@ -128,6 +128,7 @@ def deliberation_detail(request, deliberation_id: int):
             "manage_action_items",
         ]
     }
+    can["put_to_vote"] = user.has_perm("proposals.manage_votes")
     resolution = deliberation.current_resolution
     context = {
         "deliberation": deliberation,
@@ -466,5 +467,8 @@ def action_item_update(request, item_id: int):
 @require_GET
 def public_record(request):
     require_perm(request, "proposals.browse_deliberations")
-    page = selectors.public_record_page(user=request.user, cursor=request.GET.get("after"))
-    return _form_page(request, "record.html", {"page": page})
+    cursor = request.GET.get("after")
+    page = selectors.public_record_page(user=request.user, cursor=cursor)
+    # The owners' votes head the first page; later pages continue the deliberations.
+    votes = selectors.published_votes(request.user) if not cursor else None
+    return _form_page(request, "record.html", {"page": page, "votes": votes})

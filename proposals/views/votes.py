@@ -26,7 +26,12 @@ from proposals.views.access import require_perm
 def _vote_for(request, vote_id: int, perm: str = "proposals.read_vote") -> OwnersVote:
     """The vote, if the user may see it and has `perm` on it; 404 if they may not see it."""
     require_perm(request, "proposals.browse_votes")
-    vote = selectors.votes_visible_to(request.user).filter(pk=vote_id).first()
+    vote = (
+        selectors.votes_visible_to(request.user)
+        .select_related("deliberation")
+        .filter(pk=vote_id)
+        .first()
+    )
     if vote is None:
         raise Http404
     require_perm(request, perm, vote)
@@ -41,12 +46,28 @@ def vote_list(request):
     return render(request, "proposals/votes/vote_list.html", {"lists": lists})
 
 
+def _initial_from_deliberation(community, deliberation_id: str) -> dict:
+    """A draft prefilled from one of the estate's deliberations: its topic, and the
+    adopted (or latest) text of its resolution as the question."""
+    if not deliberation_id.isdigit():
+        return {}
+    deliberation = selectors.deliberation_to_put_to_vote(community, int(deliberation_id))
+    if deliberation is None:
+        raise Http404
+    return {
+        "deliberation": deliberation.pk,
+        "title": deliberation.topic,
+        "question": deliberation.resolution_text or deliberation.background,
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def vote_create(request):
     require_perm(request, "proposals.manage_votes")
     community = selectors.estate_administered_by(request.user)
-    form = VoteForm(request.POST or None)
+    initial = _initial_from_deliberation(community, request.GET.get("deliberation", ""))
+    form = VoteForm(request.POST or None, community=community, initial=initial)
     if request.method == "POST" and form.is_valid():
         vote = services.create_vote(
             community=community, created_by=request.user, **form.cleaned_data
@@ -63,7 +84,7 @@ def vote_edit(request, vote_id: int):
     if vote.status != OwnersVote.Status.DRAFT:
         messages.error(request, _("An opened vote can no longer be edited."))
         return redirect(vote)
-    form = VoteForm(request.POST or None, instance=vote)
+    form = VoteForm(request.POST or None, instance=vote, community=vote.community_id)
     if request.method == "POST" and form.is_valid():
         services.edit_vote(vote_id=vote.pk, **form.cleaned_data)
         messages.success(request, _("Draft saved."))

@@ -270,6 +270,11 @@ def test_the_demo_has_a_passed_vote_one_short_of_turnout_and_one_open(seeded):
     assert vote_result(parking).outcome == Outcome.PASSED
     assert lifts.is_special and not vote_result(lifts).turnout_reached
     assert lifts.is_closed and parking.is_closed
+    # The parking vote put the adopted parking resolution to the owners, after its
+    # adoption; the open pet-keeping vote comes from the pets deliberation.
+    assert parking.deliberation.topic.startswith("规范停车")
+    assert parking.opens_at > parking.deliberation.resolution.adopted_at
+    assert still_open.deliberation.topic == "文明养宠公约" and lifts.deliberation is None
     # Cast by the demo's verified owners online, and on paper entered by the admin.
     online = Ballot.objects.filter(vote=parking, on_paper=False)
     assert (
