@@ -278,6 +278,7 @@ class BulkTriageForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["ideas"].queryset = (
             selectors.ideas_visible_to(user)
+            .filter(selectors.in_estates_where(user, *selectors.STAFF_SIDE_ROLES))
             .filter(duplicate_of__isnull=True)
             .exclude(status=Idea.Status.WITHDRAWN)
         )

@@ -90,6 +90,9 @@ OPEN_STATUSES = [
 ]
 
 
+STAFF_SIDE_ROLES = (Role.PROPERTY_STAFF, Role.COMMUNITY_ADMIN)
+
+
 def _is_staff_side(user: User) -> bool:
     return user.has_perm("proposals.triage_idea")
 
@@ -128,7 +131,7 @@ def ideas_visible_to(user: User) -> QuerySet[Idea]:
         return Idea.objects.none()
     visible = Q(moderation=Moderation.VISIBLE) | Q(author=user)
     if _is_staff_side(user):
-        visible |= in_estates_where(user, Role.PROPERTY_STAFF, Role.COMMUNITY_ADMIN)
+        visible |= in_estates_where(user, *STAFF_SIDE_ROLES)
     if roles_of(user).captain_grants:
         visible |= _moderated_scope(user)
     return Idea.objects.filter(in_estates_of(user) & visible)
@@ -650,9 +653,10 @@ def votes_visible_to(user: User) -> QuerySet[OwnersVote]:
     """The list counterpart of `proposals.read_vote`: the user's estates' votes, drafts
     for admins only."""
     votes = OwnersVote.objects.filter(in_estates_of(user))
-    if not roles_of(user).is_admin:
-        votes = votes.exclude(status=OwnersVote.Status.DRAFT)
-    return votes
+    # Drafts of the estates the user administers only: roles are per estate.
+    return votes.exclude(
+        Q(status=OwnersVote.Status.DRAFT) & ~in_estates_where(user, Role.COMMUNITY_ADMIN)
+    )
 
 
 @dataclass(frozen=True)

@@ -391,3 +391,38 @@ def test_an_open_data_link_for_b_is_refused_to_as_admin_who_is_only_staff_in_b(
     client.post(reverse("proposals:open_data_link_revoke", args=[link_b.pk]))
     link_b.refresh_from_db()
     assert link_b.revoked_at is None
+
+
+def test_the_admin_of_a_does_not_bulk_triage_bs_ideas(client, estate_a, estate_b, admin_a):
+    idea_b, idea_a = estate_b.idea(), estate_a.idea()
+    hygiene = seeded_category("hygiene")
+    client.force_login(admin_a)
+    board = reverse("proposals:triage_board")
+    client.post(board, {"ideas": [idea_b.pk], "category": hygiene.pk})
+    idea_b.refresh_from_db()
+    assert idea_b.category != hygiene
+    client.post(board, {"ideas": [idea_a.pk], "category": hygiene.pk})
+    idea_a.refresh_from_db()
+    assert idea_a.category == hygiene
+
+
+def test_the_admin_of_a_does_not_see_bs_draft_votes(votes):
+    admin_a, vote_a, vote_b, _owner = votes
+    draft_b = OwnersVote.objects.create(
+        community=vote_b.community,
+        title="乙的草稿",
+        question="？",
+        closes_at=vote_b.closes_at,
+        created_by=vote_b.created_by,
+    )
+    draft_a = OwnersVote.objects.create(
+        community=vote_a.community,
+        title="甲的草稿",
+        question="？",
+        closes_at=vote_a.closes_at,
+        created_by=admin_a,
+    )
+    visible = set(selectors.votes_visible_to(admin_a))
+    assert draft_a in visible
+    assert draft_b not in visible
+    assert vote_b in visible  # published: B's residents, admin_a among them, see it
