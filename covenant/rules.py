@@ -7,16 +7,23 @@ a list page that asks the same question for every row does not grow its query co
 Located objects: predicates about a building's captain accept a Household, anything
 with a ``household`` (a Membership), or anything with ``building_id`` and ``floor``
 (an idea, later), via ``location_of``.
+
+Roles are per estate: a grant is held in one community. Asked with an object whose estate
+``estate_of`` can tell without a query, the role predicates (``is_captain``,
+``is_property_staff``, ``is_party_branch_member``, ``is_community_admin``) require the
+role in that estate; asked without one (list-level permissions), a role in any estate.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import rules
 from django.contrib.auth.models import AnonymousUser
 
-from covenant.models import Building, Household, Membership, Party, Role, RoleGrant
+from covenant.models import Building, Community, Household, Membership, Party, Role, RoleGrant
 
 _CACHE_ATTRIBUTE = "_covenant_roles"
 
@@ -30,10 +37,38 @@ class UserRoles:
     # The estates the user belongs to, by a verified household or a role grant: what
     # lists of estate content are limited to.
     community_ids: frozenset[int] = field(default=frozenset())
+    # The roles held in each estate; a captain grant counts as Role.CAPTAIN in its estate.
+    roles_by_estate: Mapping[int, frozenset[str]] = field(default=MappingProxyType({}))
+    verified_community_ids: frozenset[int] = field(default=frozenset())
+    is_superuser: bool = False
 
     @property
     def is_admin(self) -> bool:
+        """Admin of some estate: for list-level questions only."""
         return Role.COMMUNITY_ADMIN in self.estate_roles
+
+    def roles_in(self, community_id: int) -> frozenset[str]:
+        roles = self.roles_by_estate.get(community_id, frozenset())
+        if self.is_superuser:
+            roles = roles | {Role.COMMUNITY_ADMIN}
+        return roles
+
+    def is_admin_of(self, community_id: int) -> bool:
+        return Role.COMMUNITY_ADMIN in self.roles_in(community_id)
+
+    def holds(self, role: str, community_id: int | None = None) -> bool:
+        """The role in that estate; with no estate, in any estate."""
+        if community_id is None:
+            if role == Role.CAPTAIN:
+                return bool(self.captain_grants)
+            return role in self.estate_roles
+        return role in self.roles_in(community_id)
+
+    def estates_where(self, *roles: str) -> frozenset[int]:
+        """The estates where the user holds one of these roles (not a superuser's all)."""
+        return frozenset(
+            community_id for community_id, held in self.roles_by_estate.items() if held & set(roles)
+        )
 
     def captains(self, building_id: int, floor: int | None = None) -> bool:
         if floor is None:
@@ -64,12 +99,20 @@ def roles_of(user) -> UserRoles:
         .order_by()
         .values_list("household__building__community_id", flat=True)
     )
+    roles_by_estate: dict[int, set[str]] = {}
+    for grant in grants:
+        roles_by_estate.setdefault(grant.community_id, set()).add(grant.role)
     roles = UserRoles(
         estate_roles=frozenset(estate_roles),
         captain_grants=captain_grants,
         has_verified_membership=bool(verified_in),
         building_ids=frozenset(grant.building_id for grant in captain_grants),
         community_ids=verified_in | {grant.community_id for grant in grants},
+        roles_by_estate=MappingProxyType(
+            {community_id: frozenset(held) for community_id, held in roles_by_estate.items()}
+        ),
+        verified_community_ids=verified_in,
+        is_superuser=user.is_superuser,
     )
     setattr(user, _CACHE_ATTRIBUTE, roles)
     return roles
@@ -96,7 +139,43 @@ def location_of(obj) -> tuple[int, int] | None:
     return building_id, floor
 
 
-# --- Who the user is -----------------------------------------------------------------
+# Relations followed by estate_of when they are already loaded (never fetched).
+_ESTATE_RELATIONS = (
+    "community",
+    "building",
+    "household",
+    "deliberation",
+    "resolution",
+    "idea",
+    "comment",
+    "vote",
+    "theme",
+)
+
+
+def estate_of(obj) -> int | None:
+    """The id of the estate an object belongs to, when known without a query; else None."""
+    if obj is None or isinstance(obj, (str, int)):
+        return None
+    if isinstance(obj, Community):
+        return obj.pk
+    community_id = getattr(obj, "community_id", None)
+    if community_id is not None:
+        return community_id
+    state = getattr(obj, "_state", None)
+    fields_cache = getattr(state, "fields_cache", None) or {}
+    for name in _ESTATE_RELATIONS:
+        related = fields_cache.get(name)
+        if related is not None:
+            return estate_of(related)
+    return None
+
+
+def _holds(user, role: str, obj) -> bool:
+    return roles_of(user).holds(role, estate_of(obj))
+
+
+# --- Who the user is (in the object's estate, when there is one) --------------------
 
 
 @rules.predicate
@@ -105,28 +184,32 @@ def is_signed_in(user) -> bool:
 
 
 @rules.predicate
-def is_verified_resident(user) -> bool:
-    return roles_of(user).has_verified_membership
+def is_verified_resident(user, obj=None) -> bool:
+    roles = roles_of(user)
+    community_id = estate_of(obj)
+    if community_id is None:
+        return roles.has_verified_membership
+    return community_id in roles.verified_community_ids
 
 
 @rules.predicate
-def is_captain(user) -> bool:
-    return bool(roles_of(user).captain_grants)
+def is_captain(user, obj=None) -> bool:
+    return _holds(user, Role.CAPTAIN, obj)
 
 
 @rules.predicate
-def is_property_staff(user) -> bool:
-    return Role.PROPERTY_STAFF in roles_of(user).estate_roles
+def is_property_staff(user, obj=None) -> bool:
+    return _holds(user, Role.PROPERTY_STAFF, obj)
 
 
 @rules.predicate
-def is_party_branch_member(user) -> bool:
-    return Role.PARTY_BRANCH in roles_of(user).estate_roles
+def is_party_branch_member(user, obj=None) -> bool:
+    return _holds(user, Role.PARTY_BRANCH, obj)
 
 
 @rules.predicate
-def is_community_admin(user) -> bool:
-    return roles_of(user).is_admin
+def is_community_admin(user, obj=None) -> bool:
+    return _holds(user, Role.COMMUNITY_ADMIN, obj)
 
 
 # Verified residents and every role holder take part in the estate's affairs.
@@ -165,17 +248,25 @@ def is_membership_owner(user, membership) -> bool:
     return membership is not None and membership.user_id == user.pk
 
 
+# The roles that may open a deliberation (covenant.open_deliberation).
+OPENING_ROLES = (Role.CAPTAIN, Role.PROPERTY_STAFF, Role.PARTY_BRANCH, Role.COMMUNITY_ADMIN)
+
 PARTY_OF_ROLE = {
     Role.PARTY_BRANCH: Party.PARTY_BRANCH,
     Role.PROPERTY_STAFF: Party.PROPERTY,
 }
 
 
-def parties_represented_by(user) -> set[str]:
-    """The parties a user may speak and sign for: captains represent the residents."""
+def parties_represented_by(user, community_id: int | None = None) -> set[str]:
+    """The parties a user may speak and sign for (in that estate, if given): captains
+    represent the residents."""
     roles = roles_of(user)
-    parties = {PARTY_OF_ROLE[role] for role in roles.estate_roles if role in PARTY_OF_ROLE}
-    if roles.captain_grants:
+    if community_id is None:
+        held = roles.estate_roles | ({Role.CAPTAIN} if roles.captain_grants else set())
+    else:
+        held = roles.roles_by_estate.get(community_id, frozenset())
+    parties = {PARTY_OF_ROLE[role] for role in held if role in PARTY_OF_ROLE}
+    if Role.CAPTAIN in held:
         parties.add(Party.RESIDENTS)
     return parties
 

@@ -64,8 +64,14 @@ def captained_places(user, *, path: str = "") -> Q:
 def _decider_scope(user) -> Q | None:
     """The households whose requests this user decides, as a filter; None for none."""
     roles = roles_of(user)
-    if roles.is_admin:
+    if roles.is_superuser:
         return Q()
+    if roles.is_admin:
+        # Roles are per estate: an admin decides their own estates' requests.
+        administered = roles.estates_where(Role.COMMUNITY_ADMIN)
+        return Q(household__building__community_id__in=administered) | captained_places(
+            user, path="household__"
+        )
     if not roles.captain_grants:
         return None
     return captained_places(user, path="household__")

@@ -279,6 +279,7 @@ class BulkTriageForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["ideas"].queryset = (
             selectors.ideas_visible_to(user)
+            .filter(selectors.in_estates_where(user, *selectors.STAFF_SIDE_ROLES))
             .filter(duplicate_of__isnull=True)
             .exclude(status=Idea.Status.WITHDRAWN)
         )
@@ -419,6 +420,28 @@ class DeliberationForm(forms.Form):
             "Verified residents may discuss in a section beside the representatives' thread."
         ),
     )
+
+
+class DeliberationOpenForm(DeliberationForm):
+    """Opening one: in an estate where the opener holds a role that may open it, chosen
+    here when there are several."""
+
+    estate = forms.ModelChoiceField(label=_("Estate"), queryset=None, empty_label=None)
+    field_order = ["estate"]
+
+    def __init__(self, *args, estates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.only_estate = estates[0] if len(estates) == 1 else None
+        if self.only_estate is not None:
+            del self.fields["estate"]
+        else:
+            self.fields["estate"].queryset = estates
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.only_estate is not None:
+            cleaned_data["estate"] = self.only_estate
+        return cleaned_data
 
 
 class IdeaPickerForm(forms.Form):

@@ -13,15 +13,14 @@ from django.utils import timezone
 
 from covenant.models import Membership, Party
 from covenant.rules import (
-    has_voice_for,
     is_captain,
     is_captain_of,
     is_community_admin,
     is_estate_participant,
     is_party_branch_member,
     is_property_staff,
-    is_representative_of,
     is_verified_resident,
+    parties_represented_by,
     roles_of,
 )
 from proposals.models import ActionItem, Comment, Deliberation, Idea, Moderation, OwnersVote
@@ -102,17 +101,23 @@ def seats_of(user, deliberation: Deliberation) -> set[str]:
 
 
 def parties_user_may_post_for(user, deliberation: Deliberation) -> list[str]:
-    """Named seats whose role the user still holds; an admin may post for any party."""
-    if roles_of(user).is_admin:
+    """Named seats whose role the user still holds in the deliberation's estate; the
+    estate's admin may post for any party."""
+    if deliberation is None:
+        return []
+    if roles_of(user).is_admin_of(deliberation.community_id):
         return list(Party.values)
-    seats = seats_of(user, deliberation)
-    return [party for party in Party.values if party in seats and has_voice_for(user, party)]
+    return parties_user_may_sign_for(user, deliberation)
 
 
 def parties_user_may_sign_for(user, deliberation: Deliberation) -> list[str]:
-    """Named seats whose role the user still holds; never an admin's for the role alone."""
+    """Named seats whose role the user still holds in the deliberation's estate; never an
+    admin's for the role alone."""
     seats = seats_of(user, deliberation)
-    return [party for party in Party.values if party in seats and is_representative_of(user, party)]
+    if not seats:
+        return []
+    held = parties_represented_by(user, deliberation.community_id)
+    return [party for party in Party.values if party in seats and party in held]
 
 
 @rules.predicate
@@ -157,8 +162,9 @@ def has_a_signature_in(user, deliberation) -> bool:
 
 
 @rules.predicate
-def may_still_open(user) -> bool:
-    return user.has_perm("covenant.open_deliberation")
+def may_still_open(user, deliberation=None) -> bool:
+    """Holds a role that may open a deliberation (in the deliberation's estate, if given)."""
+    return user.has_perm("covenant.open_deliberation", deliberation)
 
 
 @rules.predicate
@@ -171,7 +177,7 @@ def takes_part_in_action_item(user, item: ActionItem) -> bool:
     deliberation = item.resolution.deliberation if item is not None else None
     return deliberation is not None and (
         is_named_representative(user, deliberation)
-        or (is_community_admin(user) and is_of_estate(user, deliberation))
+        or (is_community_admin(user, deliberation) and is_of_estate(user, deliberation))
     )
 
 

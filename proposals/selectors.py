@@ -90,6 +90,9 @@ OPEN_STATUSES = [
 ]
 
 
+STAFF_SIDE_ROLES = (Role.PROPERTY_STAFF, Role.COMMUNITY_ADMIN)
+
+
 def _is_staff_side(user: User) -> bool:
     return user.has_perm("proposals.triage_idea")
 
@@ -105,10 +108,19 @@ def in_estates_of(user: User) -> Q:
     return Q(community_id__in=roles.community_ids)
 
 
-def _moderated_scope(user: User) -> Q:
-    """The ideas whose building the user moderates (all of the estate, for an admin)."""
-    if roles_of(user).is_admin:
+def in_estates_where(user: User, *roles: str) -> Q:
+    """Anything with a `community` of the estates where the user holds one of these roles
+    (roles are per estate); a superuser is admin wherever `in_estates_of` reaches."""
+    held = roles_of(user)
+    if user.is_superuser and Role.COMMUNITY_ADMIN in roles:
         return in_estates_of(user)
+    return Q(community_id__in=held.estates_where(*roles))
+
+
+def _moderated_scope(user: User) -> Q:
+    """The ideas whose building the user moderates (all of the estate, for its admin)."""
+    if roles_of(user).is_admin:
+        return in_estates_where(user, Role.COMMUNITY_ADMIN) | captained_places(user)
     return captained_places(user)
 
 
@@ -119,8 +131,8 @@ def ideas_visible_to(user: User) -> QuerySet[Idea]:
         return Idea.objects.none()
     visible = Q(moderation=Moderation.VISIBLE) | Q(author=user)
     if _is_staff_side(user):
-        visible = Q(pk__isnull=False)
-    elif roles_of(user).captain_grants:
+        visible |= in_estates_where(user, *STAFF_SIDE_ROLES)
+    if roles_of(user).captain_grants:
         visible |= _moderated_scope(user)
     return Idea.objects.filter(in_estates_of(user) & visible)
 
@@ -373,9 +385,7 @@ def moderation_queue(*, user: User, limit: int = QUEUE_PER_PAGE) -> list[QueueIt
         .select_related("author", "building", "category")
         .order_by("created_at", "pk")[:limit]
     )
-    comment_scope = (
-        Q(pk__isnull=False) if roles_of(user).is_admin else Q(idea__in=Idea.objects.filter(scope))
-    )
+    comment_scope = Q(idea__in=Idea.objects.filter(scope))
     comments = list(
         Comment.objects.filter(comment_scope & NEEDS_ATTENTION)
         .exclude(author=user)
@@ -650,9 +660,10 @@ def votes_visible_to(user: User) -> QuerySet[OwnersVote]:
     """The list counterpart of `proposals.read_vote`: the user's estates' votes, drafts
     for admins only."""
     votes = OwnersVote.objects.filter(in_estates_of(user))
-    if not roles_of(user).is_admin:
-        votes = votes.exclude(status=OwnersVote.Status.DRAFT)
-    return votes
+    # Drafts of the estates the user administers only: roles are per estate.
+    return votes.exclude(
+        Q(status=OwnersVote.Status.DRAFT) & ~in_estates_where(user, Role.COMMUNITY_ADMIN)
+    )
 
 
 @dataclass(frozen=True)
@@ -1093,9 +1104,18 @@ def idea_ids_of_theme(*, theme: Theme) -> list[int]:
     )
 
 
+def estates_where(user: User, *roles: str) -> QuerySet[Community]:
+    """The estates where the user holds one of these roles, oldest first. A superuser is
+    admin of their own estates, or of every estate without a grant of their own."""
+    held = roles_of(user)
+    if user.is_superuser and not held.community_ids:
+        return Community.objects.order_by("pk")
+    community_ids = held.estates_where(*roles)
+    if user.is_superuser and Role.COMMUNITY_ADMIN in roles:
+        community_ids |= held.community_ids
+    return Community.objects.filter(pk__in=community_ids).order_by("pk")
+
+
 def community_of(user: User) -> Community | None:
-    """The estate whose themes the user works on."""
-    community_ids = roles_of(user).community_ids
-    if community_ids:
-        return Community.objects.filter(pk__in=community_ids).order_by("pk").first()
-    return current_community() if user.is_superuser else None
+    """The estate whose themes the user works on: the first where they edit themes."""
+    return estates_where(user, Role.PROPERTY_STAFF, Role.COMMUNITY_ADMIN).first()

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from covenant.models import Building, Community, Household, Membership, Party, Role, RoleGrant, User
-from covenant.rules import is_representative_of, roles_of
+from covenant.rules import parties_represented_by, roles_of
 from covenant.uploads import store_in_quarantine
 from proposals import notifications, search, selectors, themes
 from proposals.models import (
@@ -642,7 +642,8 @@ def open_deliberation(
         DeliberationStatusChange.objects.create(
             deliberation=deliberation, actor=opener, to_status=DStatus.OPEN
         )
-        own_parties = [party for party in Party.values if is_representative_of(opener, party)]
+        held = parties_represented_by(opener, community.pk)
+        own_parties = [party for party in Party.values if party in held]
         if len(own_parties) == 1:
             Representative.objects.create(
                 deliberation=deliberation, user=opener, party=own_parties[0], named_by=opener
@@ -708,10 +709,11 @@ def name_representative(
     *, deliberation: Deliberation, user: User, party: str, actor: User
 ) -> Representative:
     """Seat `user` for `party`. They must hold that party's role, and sit for no other
-    party here: one person cannot agree on behalf of two of the three sides."""
-    if not is_representative_of(user, party):
+    party here: one person cannot agree on behalf of two of the three sides. The role
+    must be held in the deliberation's estate, not in another one."""
+    if party not in parties_represented_by(user, deliberation.community_id):
         raise ValidationError(
-            _("%(name)s does not hold a role of “%(party)s”.")
+            _("%(name)s does not hold a role of “%(party)s” in this estate.")
             % {"name": user.display_name, "party": Party(party).label}
         )
     with transaction.atomic():
@@ -764,6 +766,10 @@ def add_deliberation_post(
         elif kind == Kind.BUILDING_POINT:
             if building is None or not roles_of(author).captains(building.pk):
                 raise PermissionDenied(_("Bring points only from a building you look after."))
+            if building.community_id != locked.community_id:
+                raise PermissionDenied(
+                    _("Bring points only from a building of this deliberation's estate.")
+                )
             party = ""
         else:
             if not locked.open_to_residents:

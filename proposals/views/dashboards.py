@@ -25,8 +25,13 @@ from proposals.views.access import require_perm
 
 
 def _overseen_estates(request, perm: str) -> list:
+    """The estates the user oversees and has `perm` in (share links: their admin's)."""
     require_perm(request, perm)
-    estates = list(analytics.dashboard_estates(request.user))
+    estates = [
+        estate
+        for estate in analytics.dashboard_estates(request.user)
+        if request.user.has_perm(perm, estate)
+    ]
     if not estates:
         raise PermissionDenied
     return estates
@@ -123,12 +128,13 @@ def monthly_report(request, year: int, month: int):
 @require_GET
 def open_data_page(request):
     estates = _overseen_estates(request, "proposals.download_open_data")
-    can_share = request.user.has_perm("proposals.share_open_data")
+    shared_estates = [e for e in estates if request.user.has_perm("proposals.share_open_data", e)]
+    can_share = bool(shared_estates)
     context = {
         "estates": estates,
         "can_share": can_share,
-        "links": selectors.open_data_links(estates) if can_share else (),
-        "link_form": OpenDataLinkForm(estates=estates) if can_share else None,
+        "links": selectors.open_data_links(shared_estates) if can_share else (),
+        "link_form": OpenDataLinkForm(estates=shared_estates) if can_share else None,
         "min_households": open_data.MIN_HOUSEHOLDS_FOR_BUILDING,
         "fields": open_data.field_meanings(),
     }

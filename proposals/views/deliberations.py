@@ -11,15 +11,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from covenant.models import Community
-from covenant.rules import roles_of
-from covenant.selectors import current_community
+from covenant.rules import OPENING_ROLES
 from proposals import selectors, services
 from proposals.forms import (
     ActionItemForm,
     BuildingPointForm,
     CloseForm,
     DeliberationForm,
+    DeliberationOpenForm,
     IdeaPickerForm,
     MeetingForm,
     MinutesForm,
@@ -81,16 +80,12 @@ def deliberation_list(request):
 @require_http_methods(["GET", "POST"])
 def deliberation_create(request):
     require_perm(request, "proposals.start_deliberation")
-    form = DeliberationForm(request.POST or None)
+    estates = selectors.estates_where(request.user, *OPENING_ROLES)
+    form = DeliberationOpenForm(request.POST or None, estates=estates)
     if request.method == "POST" and form.is_valid():
-        community = (
-            Community.objects.filter(pk__in=roles_of(request.user).community_ids)
-            .order_by("pk")
-            .first()
-            or current_community()
-        )
+        data = form.cleaned_data
         deliberation = services.open_deliberation(
-            opener=request.user, community=community, **form.cleaned_data
+            opener=request.user, community=data.pop("estate"), **data
         )
         messages.success(
             request, _("The deliberation is open. Name the representatives and link the ideas.")

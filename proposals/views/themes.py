@@ -29,6 +29,7 @@ def _theme_for(request, theme_id: int, perm: str = "proposals.see_themes") -> Th
     theme = selectors.theme_for(user=request.user, theme_id=theme_id)
     if theme is None:
         raise Http404
+    require_perm(request, perm, theme)
     return theme
 
 
@@ -70,14 +71,14 @@ def theme_regroup(request):
 
 def _theme_page(request, theme: Theme, *, status: int = 200, **forms):
     page = selectors.ideas_of_theme(theme=theme, cursor=request.GET.get("after"))
-    can_edit = request.user.has_perm("proposals.edit_themes")
+    can_edit = request.user.has_perm("proposals.edit_themes", theme)
     idea_ids = [membership.idea_id for membership in page.items]
     context = {
         "theme": theme,
         "page": page,
         "memberships": page.items,
         "can_edit": can_edit,
-        "can_promote": request.user.has_perm("proposals.manage_priorities")
+        "can_promote": request.user.has_perm("proposals.manage_priorities", theme)
         and not hasattr(theme, "priority"),
         "history": selectors.theme_history(theme=theme) if can_edit else [],
     }
@@ -160,7 +161,7 @@ def theme_move(request, theme_id: int):
 @require_http_methods(["GET", "POST"])
 def theme_promote(request, theme_id: int):
     theme = _theme_for(request, theme_id)
-    require_perm(request, "proposals.manage_priorities")
+    require_perm(request, "proposals.manage_priorities", theme)
     if hasattr(theme, "priority"):
         return redirect(theme.priority)
     form = PriorityForm(

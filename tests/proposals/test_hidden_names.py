@@ -13,7 +13,10 @@ NAME = "王阿姨"  # the resident persona
 UNIT = "1201"
 
 
-def _leaks(html: str) -> list[str]:
+def _leaks(html: str, viewer=None) -> list[str]:
+    if viewer is not None:
+        # The viewer's own generated name ("居民1201") may contain the unit's digits.
+        html = html.replace(viewer.display_name, "")
     return [secret for secret in (NAME, UNIT, "resident@example.org") if secret in html]
 
 
@@ -36,7 +39,7 @@ def test_other_residents_see_neither_name_nor_unit_anywhere(client, neighbour, h
         assert response.status_code == 200
         html = response.content.decode()
         assert hidden_name_idea.title in html, url
-        assert _leaks(html) == [], url
+        assert _leaks(html, neighbour) == [], url
     assert (
         "The idea&#x27;s author" in client.get(hidden_name_idea.get_absolute_url()).content.decode()
     )
@@ -48,7 +51,7 @@ def test_a_captain_of_building_5_does_not_learn_the_name_either(
     client.force_login(captain_5)
 
     for url in _pages(hidden_name_idea):
-        assert _leaks(client.get(url).content.decode()) == [], url
+        assert _leaks(client.get(url).content.decode(), captain_5) == [], url
 
 
 @pytest.mark.parametrize("name", ["captain_3", "steward", "party_member", "admin_user"])
