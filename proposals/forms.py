@@ -508,11 +508,11 @@ class BuildingPointForm(PostForm):
         label=_("From building"), queryset=Building.objects.none(), empty_label=None
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, deliberation, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["body"].label = _("The point raised in the building")
         self.fields["building"].queryset = Building.objects.filter(
-            pk__in=sorted(roles_of(user).building_ids)
+            pk__in=sorted(roles_of(user).building_ids), community_id=deliberation.community_id
         ).order_by("number")
 
 

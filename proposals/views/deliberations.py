@@ -133,7 +133,9 @@ def deliberation_detail(request, deliberation_id: int):
         if can["post_as_representative"]
         else None,
         "resident_form": PostForm() if can["post_as_resident"] else None,
-        "point_form": BuildingPointForm(user=user) if can["bring_building_point"] else None,
+        "point_form": BuildingPointForm(user=user, deliberation=deliberation)
+        if can["bring_building_point"]
+        else None,
         "sign_form": SignOffForm(parties=signatures, initial={"version": resolution.current.number})
         if can["sign_resolution"] and resolution and resolution.current
         else None,
@@ -269,7 +271,7 @@ def deliberation_post(request, deliberation_id: int):
         parties = parties_user_may_post_for(request.user, deliberation)
         form = RepresentativePostForm(request.POST, parties=parties)
     elif kind == DeliberationPost.Kind.BUILDING_POINT:
-        form = BuildingPointForm(request.POST, user=request.user)
+        form = BuildingPointForm(request.POST, user=request.user, deliberation=deliberation)
     else:
         form = PostForm(request.POST)
     if form.has_error("party") or form.has_error("building"):

@@ -427,3 +427,16 @@ def test_the_admin_of_a_does_not_see_bs_draft_votes(votes):
     assert draft_a in visible
     assert draft_b not in visible
     assert vote_b in visible  # published: B's residents, admin_a among them, see it
+
+
+def test_the_building_point_form_offers_only_the_deliberations_estates_buildings(
+    client, estate_a, estate_b
+):
+    deliberation = estate_a.deliberation()
+    captain = estate_a.captain
+    RoleGrantFactory(
+        user=captain, community=estate_b.community, role=Role.CAPTAIN, building=estate_b.building
+    )
+    client.force_login(captain)
+    form = client.get(deliberation.get_absolute_url()).context["point_form"]
+    assert list(form.fields["building"].queryset) == [estate_a.building]
