@@ -698,11 +698,31 @@ def link_ideas(*, deliberation: Deliberation, ideas: Iterable[Idea], actor: User
     return len(new)
 
 
-def unlink_idea(*, deliberation: Deliberation, idea: Idea) -> None:
+def unlink_idea(*, deliberation: Deliberation, idea: Idea, actor: User) -> None:
+    """Take an idea off a deliberation. An idea no other deliberation holds goes back to
+    the status it had before it was referred, so a link made by mistake undoes cleanly."""
     with transaction.atomic():
         locked = _lock_deliberation(deliberation)
         _require_posts_accepted(locked)
         locked.ideas.remove(idea)
+        idea = Idea.objects.select_for_update().get(pk=idea.pk)
+        if idea.status != Status.REFERRED or idea.deliberations.exists():
+            return
+        referral = idea.timeline.filter(to_status=Status.REFERRED).order_by("-created_at", "-pk")
+        previous = getattr(referral.first(), "from_status", "") or Status.SUBMITTED
+        now = timezone.now()
+        TimelineEntry.objects.create(
+            idea=idea,
+            actor=actor,
+            from_status=Status.REFERRED,
+            to_status=previous,
+            public_reply=_("No longer taken up in the deliberation “%(topic)s”.")
+            % {"topic": locked.topic},
+            created_at=now,
+        )
+        idea.status = previous
+        idea.status_changed_at = now
+        idea.save(update_fields=["status", "status_changed_at"])
 
 
 def name_representative(

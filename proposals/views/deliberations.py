@@ -213,7 +213,7 @@ def deliberation_unlink(request, deliberation_id: int, idea_id: int):
     deliberation = _deliberation_for(request, deliberation_id, "proposals.convene_deliberation")
     idea = get_object_or_404(deliberation.ideas, pk=idea_id)
     try:
-        services.unlink_idea(deliberation=deliberation, idea=idea)
+        services.unlink_idea(deliberation=deliberation, idea=idea, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect(deliberation)

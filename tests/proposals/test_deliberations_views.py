@@ -159,6 +159,38 @@ def test_closing_asks_a_reason_and_notes_it_on_linked_ideas(
     assert "并入改造工程" in TimelineEntry.objects.filter(idea=idea).last().public_reply
 
 
+def test_unlinking_puts_an_idea_back_where_it_was(
+    client, party_member, steward, deliberation, idea
+):
+    services.change_status(idea=idea, actor=steward, to_status=Idea.Status.ACCEPTED)
+    services.link_ideas(deliberation=deliberation, ideas=[idea], actor=party_member)
+    idea.refresh_from_db()
+    assert idea.status == Idea.Status.REFERRED
+    client.force_login(party_member)
+    response = client.post(url("deliberation_unlink", deliberation.pk, idea.pk))
+    assert response.status_code == 302
+    idea.refresh_from_db()
+    assert idea.status == Idea.Status.ACCEPTED
+    assert not deliberation.ideas.exists()
+    assert deliberation.topic in TimelineEntry.objects.filter(idea=idea).last().public_reply
+
+
+@pytest.mark.parametrize("name", ["resident", "captain_5", "steward"])
+def test_only_the_convener_unlinks_ideas(client, persona, party_member, deliberation, idea, name):
+    services.link_ideas(deliberation=deliberation, ideas=[idea], actor=party_member)
+    as_user(client, persona, name)
+    response = client.post(url("deliberation_unlink", deliberation.pk, idea.pk))
+    assert response.status_code == 403
+    assert deliberation.ideas.filter(pk=idea.pk).exists()
+
+
+def test_a_visitor_is_sent_to_sign_in_to_unlink(client, party_member, deliberation, idea):
+    services.link_ideas(deliberation=deliberation, ideas=[idea], actor=party_member)
+    response = client.post(url("deliberation_unlink", deliberation.pk, idea.pk))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert deliberation.ideas.filter(pk=idea.pk).exists()
+
+
 def test_the_opener_names_a_representative_holding_the_role(
     client, party_member, deliberation, captain_5, resident
 ):
