@@ -2,9 +2,11 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
@@ -310,6 +312,18 @@ def test_the_due_votes_close_once_and_tell_the_owners_of_participating_household
     assert sorted(told.values_list("recipient_id", flat=True)) == sorted(
         owner.pk for _h, owner in units[:2]
     )
+
+
+def test_the_close_due_votes_command_closes_a_due_vote_for_a_site_without_beat():
+    community, admin, units = estate_with_owners(["89.37", "95.00"])
+    vote = open_vote(community, admin)
+    vote_as(vote, units, "a-")
+    make_due(vote)
+    out = StringIO()
+    call_command("close_due_votes", stdout=out)
+    vote.refresh_from_db()
+    assert vote.status == OwnersVote.Status.CLOSED
+    assert "closed 1" in out.getvalue()
 
 
 def test_an_open_vote_not_yet_due_is_left_open_by_the_task(household_vote):
