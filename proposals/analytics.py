@@ -37,8 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from covenant.models import Community, Household, Membership, Role, RoleGrant, User
-from covenant.rules import roles_of
+from covenant.models import Community, Household, Membership, Role, User
 from notices import selectors as notices_selectors
 from proposals.models import (
     ActionItem,
@@ -49,7 +48,7 @@ from proposals.models import (
     Theme,
     TimelineEntry,
 )
-from proposals.selectors import OPEN_STATUSES, counted_in_themes
+from proposals.selectors import OPEN_STATUSES, counted_in_themes, estates_where
 from volunteers import selectors as volunteers_selectors
 
 DASHBOARD_ROLES = [Role.PROPERTY_STAFF, Role.PARTY_BRANCH, Role.COMMUNITY_ADMIN]
@@ -71,10 +70,7 @@ REPORT_THEMES = 8
 def dashboard_estates(user: User) -> QuerySet[Community]:
     """The estates whose figures the user may see: where they are property staff, Party
     branch or admin. A superuser without grants administers every estate."""
-    if user.is_superuser and not roles_of(user).community_ids:
-        return Community.objects.order_by("name", "pk")
-    grants = RoleGrant.objects.filter(user=user, role__in=DASHBOARD_ROLES).values("community_id")
-    return Community.objects.filter(pk__in=grants).order_by("name", "pk")
+    return estates_where(user, *DASHBOARD_ROLES).order_by("name", "pk")
 
 
 @dataclass(frozen=True)

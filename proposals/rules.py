@@ -122,7 +122,8 @@ def parties_user_may_sign_for(user, deliberation: Deliberation) -> list[str]:
 
 @rules.predicate
 def is_of_estate(user, item) -> bool:
-    """The deliberation (or anything with a `community_id`) is of one of the user's estates."""
+    """The item (anything with a `community_id`: a deliberation, a vote) is of one of the
+    user's estates. A superuser without a grant administers every estate of the site."""
     if item is None:
         return False
     community_ids = roles_of(user).community_ids
@@ -211,16 +212,6 @@ rules.add_perm("proposals.share_open_data", is_community_admin)
 
 
 @rules.predicate
-def is_in_estate_of(user, vote) -> bool:
-    if vote is None:
-        return False
-    roles = roles_of(user)
-    if user.is_superuser and not roles.community_ids:
-        return True  # a superuser without a grant administers every estate of the site
-    return vote.community_id in roles.community_ids
-
-
-@rules.predicate
 def is_published_vote(user, vote) -> bool:
     return vote is not None and vote.status != OwnersVote.Status.DRAFT
 
@@ -241,7 +232,7 @@ def is_verified_owner_of(user, household) -> bool:
 rules.add_perm("proposals.browse_votes", is_estate_participant)
 rules.add_perm(
     "proposals.read_vote",
-    is_estate_participant & is_in_estate_of & (is_published_vote | is_community_admin),
+    is_estate_participant & is_of_estate & (is_published_vote | is_community_admin),
 )
 # Only a verified owner of the household, whatever else they are: tenants and family
 # members live there but do not own the unit's share of the common parts.
