@@ -118,6 +118,18 @@ def roles_of(user) -> UserRoles:
     return roles
 
 
+def listed_estates(user) -> frozenset[int]:
+    """The estates whose content the user's lists, queues, counts and form choices show:
+    the estates they belong to (a verified home or a role). Someone who belongs to several
+    works in one at a time (the estate switcher); object permissions do not depend on it."""
+    return roles_of(user).community_ids
+
+
+def listed_estates_where(user, *roles: str) -> frozenset[int]:
+    """Of the listed estates, those where the user holds one of these roles."""
+    return roles_of(user).estates_where(*roles) & listed_estates(user)
+
+
 def forget_roles(user) -> None:
     """Drop the cached roles, after a grant or membership of this user changed."""
     if hasattr(user, _CACHE_ATTRIBUTE):
