@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -322,3 +323,58 @@ def households_to_visit(*, building: Building, user) -> QuerySet[Household]:
 def activities_for_linking() -> QuerySet[Activity]:
     """Activities other apps may link to (priority work): every scheduled one, newest first."""
     return Activity.objects.filter(status=Activity.Status.SCHEDULED).order_by("-starts_at", "-pk")
+
+
+# --- Hours by estate (the dashboards and the district overview) --------------------------
+
+
+@dataclass(frozen=True)
+class EstateHours:
+    hours: Decimal
+    volunteers: int
+    months: dict[datetime.date, Decimal]  # the first of each month with hours
+
+
+def hours_by_estate(
+    *,
+    estate_ids: Iterable[int],
+    since: datetime.date | None = None,
+    before: datetime.date | None = None,
+) -> dict[int, EstateHours]:
+    """Hours served in [since, before) by the volunteers of each estate: those with a
+    verified home in it (the ledger names no estate; someone at home in two estates
+    counts in both). Two queries, whatever the number of estates."""
+    estate_ids = list(estate_ids)
+    entries = ServiceEntry.objects.all()
+    if since is not None:
+        entries = entries.filter(served_on__gte=since)
+    if before is not None:
+        entries = entries.filter(served_on__lt=before)
+    homes = Membership.objects.filter(
+        status=Membership.Status.VERIFIED, household__building__community_id__in=estate_ids
+    )
+    estates_of: dict[int, set[int]] = {}
+    for user_id, estate_id in (
+        homes.filter(user__in=entries.values("user_id"))
+        .order_by()
+        .values_list("user_id", "household__building__community_id")
+        .distinct()
+    ):
+        estates_of.setdefault(user_id, set()).add(estate_id)
+    hours: dict[int, dict[datetime.date, Decimal]] = {estate_id: {} for estate_id in estate_ids}
+    people: dict[int, set[int]] = {estate_id: set() for estate_id in estate_ids}
+    for user_id, month, served in (
+        entries.filter(user__in=homes.values("user_id"))
+        .annotate(month=TruncMonth("served_on"))
+        .values_list("user_id", "month")
+        .annotate(served=Sum("hours"))
+        .order_by()
+    ):
+        for estate_id in estates_of.get(user_id, ()):
+            months = hours[estate_id]
+            months[month] = months.get(month, Decimal(0)) + served
+            people[estate_id].add(user_id)
+    return {
+        estate_id: EstateHours(sum(months.values(), Decimal(0)), len(people[estate_id]), months)
+        for estate_id, months in hours.items()
+    }
