@@ -14,6 +14,7 @@ from django.utils import timezone
 from covenant.management.commands.seed_demo import (
     ADMIN_EMAIL,
     CAPTAIN_EMAILS,
+    COMMUNITY_NAME,
     PARTY_EMAILS,
     STEWARD_EMAILS,
 )
@@ -73,7 +74,11 @@ ANNOUNCEMENTS = [
 
 def seed(*, users, say) -> None:
     rng = random.Random(SEED)
-    buildings = {building.number: building for building in Building.objects.all()}
+    # The first estate's buildings: the second estate has buildings of the same numbers.
+    buildings = {
+        building.number: building
+        for building in Building.objects.filter(community__name=COMMUNITY_NAME)
+    }
     made = 0
     for plan in ANNOUNCEMENTS:
         if Announcement.objects.filter(title=plan["title"]).exists():
@@ -177,3 +182,71 @@ def _seed_reach(announcement, read_share, rng, users) -> None:
         target_id=announcement.pk,
         recipient__memberships__household_id__in=read[: len(read) // 2],
     ).update(read_at=timezone.now())
+
+
+# --- The second estate (翠湖苑): one announcement, read by some of its households -------
+
+SECOND_ESTATE_ANNOUNCEMENT = {
+    "title": "翠湖苑二次供水水箱清洗通知",
+    "body": (
+        "本周六 8:00–12:00 清洗二次供水水箱，**1–6 栋**届时停水。\n\n"
+        "请提前储水；恢复供水后先放水两分钟。"
+    ),
+    "read_share": 0.55,
+}
+
+
+def seed_second_estate(*, estate, users, say) -> None:
+    """翠湖苑's steward tells the whole estate about the water tanks; about half of its
+    households with a verified member have read it."""
+    from covenant.management.commands.seed_demo import SECOND_STEWARD_EMAIL
+
+    plan = SECOND_ESTATE_ANNOUNCEMENT
+    if Announcement.objects.filter(community=estate, title=plan["title"]).exists():
+        say(f"  公告 announcements in {estate.name}: exist; none added")
+        return
+    announcement = _publish_in(
+        estate,
+        author=users[SECOND_STEWARD_EMAIL],
+        title=plan["title"],
+        body=plan["body"],
+        audience=Audience.ESTATE,
+    )
+    Delivery.objects.filter(notification__target_id=announcement.pk).update(
+        state=Delivery.State.SKIPPED
+    )
+    rng = random.Random(f"{SEED}:second")
+    from notices.selectors import audience_households
+
+    households = audience_households(announcement).filter(
+        memberships__status=Membership.Status.VERIFIED
+    )
+    HouseholdReach.objects.bulk_create(
+        [
+            HouseholdReach(announcement=announcement, household_id=pk, method="read")
+            for pk in households.distinct().order_by("pk").values_list("pk", flat=True)
+            if rng.random() < plan["read_share"]
+        ],
+        ignore_conflicts=True,
+    )
+    say(f"  公告 announcements in {estate.name}: 1 (new: 1)")
+
+
+def _publish_in(estate, **fields):
+    """Publish to this estate. ``publish(community=...)`` is coming (the estate of a new
+    announcement is named by the caller); until then the announcement is written as
+    scheduled, moved to its estate, and only then told to its audience, so the first
+    estate's residents are never notified of it."""
+    import inspect
+
+    if "community" in inspect.signature(services.publish).parameters:
+        return services.publish(community=estate, **fields)
+    announcement = services.publish(
+        publish_at=timezone.now() + datetime.timedelta(minutes=1), **fields
+    )
+    Announcement.objects.filter(pk=announcement.pk).update(
+        community=estate, publish_at=timezone.now()
+    )
+    services.notify_audience(announcement_id=announcement.pk)
+    announcement.refresh_from_db()
+    return announcement
