@@ -418,3 +418,27 @@ def test_the_dashboards_count_the_hours_of_the_estates_volunteers_only(client, t
     assert tab.total == tab.team.hours == Decimal("3")
     assert tab.team.volunteers == 1
     assert report.context["hours"].total == Decimal("3")
+
+
+# --- Communities in the admin --------------------------------------------------------------
+
+
+def test_superusers_group_estates_into_communities_in_the_admin(client, two_estates, district):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    listing = client.get(reverse("admin:covenant_district_changelist"))
+    page = client.get(reverse("admin:covenant_district_change", args=[district.pk]))
+
+    assert listing.status_code == 200
+    assert "碧海社区" in listing.content.decode()
+    assert "翠湖苑" in page.content.decode()
+
+
+def test_an_estates_admin_does_not_manage_communities(client, two_estates, district):
+    admin = _granted(UserFactory(is_staff=True), Role.COMMUNITY_ADMIN, two_estates[0])
+    client.force_login(admin)
+
+    assert client.get(reverse("admin:covenant_district_changelist")).status_code == 403
+    assert (
+        client.get(reverse("admin:covenant_district_change", args=[district.pk])).status_code == 403
+    )
