@@ -14,7 +14,6 @@ from django.utils import timezone
 from covenant.management.commands.seed_demo import (
     ADMIN_EMAIL,
     CAPTAIN_EMAILS,
-    COMMUNITY_NAME,
     PARTY_EMAILS,
     STEWARD_EMAILS,
 )
@@ -74,11 +73,7 @@ ANNOUNCEMENTS = [
 
 def seed(*, users, say) -> None:
     rng = random.Random(SEED)
-    # The first estate's buildings: the second estate has buildings of the same numbers.
-    buildings = {
-        building.number: building
-        for building in Building.objects.filter(community__name=COMMUNITY_NAME)
-    }
+    buildings = {building.number: building for building in Building.objects.all()}
     made = 0
     for plan in ANNOUNCEMENTS:
         if Announcement.objects.filter(title=plan["title"]).exists():
