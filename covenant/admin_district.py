@@ -1,36 +1,44 @@
 """The communities (社区) in the admin: which estates are seen side by side.
 
-Kept apart from covenant/admin.py until the admin's estate scoping settles. A community
-spans estates, so only superusers (who run the site) make them and put estates in them:
-an estate's admin manages their own estate only.
+Kept apart from covenant/admin.py while the admin's estate scoping settles. A community
+spans estates, so only superusers make one and choose its estates; an estate's admin
+manages their own estate only.
 """
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import FilteredSelectMultiple
+from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from covenant.models import Community, District
 
 
-class EstateInline(admin.TabularInline):
-    model = Community
-    fields = ["name", "address"]
-    readonly_fields = ["name", "address"]
-    extra = 0
-    can_delete = False
-    show_change_link = True
-    verbose_name = _("estate")
-    verbose_name_plural = _("estates")
+class DistrictForm(forms.ModelForm):
+    estates = forms.ModelMultipleChoiceField(
+        label=_("estates"),
+        queryset=Community.objects.order_by("name"),
+        required=False,
+        widget=FilteredSelectMultiple(_("estates"), is_stacked=False),
+        help_text=_("An estate is in one community at most: choosing it here moves it."),
+    )
 
-    def has_add_permission(self, request, obj=None):
-        return False
+    class Meta:
+        model = District
+        fields = ["name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["estates"].initial = self.instance.estates.all()
 
 
 @admin.register(District)
 class DistrictAdmin(admin.ModelAdmin):
+    form = DistrictForm
     list_display = ["name", "estate_count", "created_at"]
     search_fields = ["name"]
-    inlines = [EstateInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(estate_total=Count("estates"))
@@ -39,17 +47,27 @@ class DistrictAdmin(admin.ModelAdmin):
     def estate_count(self, district):
         return district.estate_total
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        chosen = [estate.pk for estate in form.cleaned_data["estates"]]
+        with transaction.atomic():
+            Community.objects.filter(district=form.instance).exclude(pk__in=chosen).update(
+                district=None
+            )
+            Community.objects.filter(pk__in=chosen).update(district=form.instance)
+
+    # Superusers only, whatever Django model permissions a staff account holds.
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_superuser
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
+        return self.has_module_permission(request)
 
     def has_add_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
+        return self.has_module_permission(request)
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
+        return self.has_module_permission(request)
 
     def has_delete_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
+        return self.has_module_permission(request)

@@ -423,15 +423,27 @@ def test_the_dashboards_count_the_hours_of_the_estates_volunteers_only(client, t
 # --- Communities in the admin --------------------------------------------------------------
 
 
-def test_superusers_group_estates_into_communities_in_the_admin(client, two_estates, district):
+def test_superusers_group_estates_into_communities_in_the_admin(client, db):
+    first, second, third = (_estate(name)[0] for name in ("碧海花园", "翠湖苑", "白云居"))
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
 
-    listing = client.get(reverse("admin:covenant_district_changelist"))
-    page = client.get(reverse("admin:covenant_district_change", args=[district.pk]))
+    response = client.post(
+        reverse("admin:covenant_district_add"),
+        {"name": "碧海社区", "estates": [first.pk, second.pk]},
+    )
 
-    assert listing.status_code == 200
-    assert "碧海社区" in listing.content.decode()
-    assert "翠湖苑" in page.content.decode()
+    assert response.status_code == 302
+    district = District.objects.get(name="碧海社区")
+    assert set(district.estates.all()) == {first, second}
+    listing = client.get(reverse("admin:covenant_district_changelist")).content.decode()
+    assert "碧海社区" in listing
+    client.post(
+        reverse("admin:covenant_district_change", args=[district.pk]),
+        {"name": "碧海社区", "estates": [second.pk, third.pk]},
+    )
+    assert set(district.estates.all()) == {second, third}
+    first.refresh_from_db()
+    assert first.district is None
 
 
 def test_an_estates_admin_does_not_manage_communities(client, two_estates, district):
