@@ -13,7 +13,6 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.db.models import BLANK_CHOICE_DASH
 from django.utils.translation import gettext_lazy as _
 
 from covenant.admin_scoping import (
@@ -283,10 +282,10 @@ class RoleGrantAdmin(EstateScopedAdmin):
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "role" and not is_superuser(request.user):
-            kwargs["choices"] = BLANK_CHOICE_DASH + [
+            kwargs["choices"] = [
                 (value, label)
-                for value, label in Role.choices
-                if value in ROLES_ESTATE_ADMINS_GRANT
+                for value, label in db_field.get_choices(include_blank=True)
+                if value == "" or value in ROLES_ESTATE_ADMINS_GRANT
             ]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
