@@ -219,6 +219,7 @@ def announcement_detail(request, announcement_id):
         "can_knock": request.user.has_perm("notices.knock_doors", announcement),
         "can_see_coverage": request.user.has_perm("notices.see_coverage", announcement),
         "can_edit": request.user.has_perm("notices.edit_announcement", announcement),
+        "show_estate": len(listed_estates(request.user)) != 1,
     }
     return render(request, "notices/announcement_detail.html", context)
 
@@ -496,7 +497,11 @@ def announcement_coverage(request, announcement_id):
     announcement = _announcement_for(request, announcement_id)
     if not request.user.has_perm("notices.see_coverage", announcement):
         raise PermissionDenied
-    context = {"announcement": announcement, "figures": selectors.coverage(announcement)}
+    context = {
+        "announcement": announcement,
+        "figures": selectors.coverage(announcement),
+        "show_estate": len(listed_estates(request.user)) != 1,
+    }
     return render(request, "notices/coverage.html", context)
 
 

@@ -1,4 +1,4 @@
-"""Announcements and their reach stay inside their estate (docs/notices.md, "Estates").
+"""Announcements and their reach stay inside their estate.
 
 Two estates, 甲小区 (A, made first: "the first estate") and 乙小区 (B), each with a
 verified resident and every role holder. A's announcements are made with the ORM, so
@@ -551,6 +551,18 @@ def test_the_notified_audience_is_the_announcements_estates(walls, a, b):
     services.notify_audience(announcement_id=walls["estate"].pk)
     told = set(Notification.objects.values_list("recipient", flat=True))
     assert told == {user.pk for user in everyone_of_a} - {a.staff.pk}  # not its author
+
+
+def test_a_join_request_in_b_is_told_to_bs_admins_and_captains_only(
+    a, b, django_capture_on_commit_callbacks
+):
+    from covenant import services as covenant_services
+
+    newcomer = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        covenant_services.request_membership(user=newcomer, household=b.spare, relation="owner")
+    told = set(Notification.objects.values_list("recipient", flat=True))
+    assert told == {b.admin.pk, b.captain.pk}
 
 
 # --- Query counts ---------------------------------------------------------------------------
