@@ -390,10 +390,16 @@ def announcement_create(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            if others:
+            if others and announcement.is_published:
                 messages.success(
                     request,
                     _("Published in %(count)s estates, one announcement each.")
+                    % {"count": 1 + len(others)},
+                )
+            elif others:
+                messages.success(
+                    request,
+                    _("Scheduled in %(count)s estates, one announcement each.")
                     % {"count": 1 + len(others)},
                 )
             elif announcement.is_published:

@@ -12,13 +12,15 @@ import datetime
 import io
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from PIL import Image
 
 from covenant.models import Membership, Role
@@ -375,6 +377,9 @@ def test_one_announcement_per_estate_ticked_each_on_its_own_wall(client, a, b, s
     in_b = Announcement.objects.get(community=b.community)
     assert response.status_code == 302
     assert response["Location"] == in_a.get_absolute_url()
+    with translation.override("zh-hans"):  # the site's language, as the page's
+        said = gettext("Published in %(count)s estates, one announcement each.") % {"count": 2}
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [said]
     assert in_a.title == in_b.title == "两小区停水通知"
 
     def told(announcement):
