@@ -451,17 +451,21 @@ def triage_board(request):
     if request.method == "POST":
         bulk = BulkTriageForm(request.POST, user=request.user)
         if bulk.is_valid():
-            count = services.bulk_triage(
-                ideas=bulk.cleaned_data["ideas"],
-                actor=request.user,
-                category=bulk.cleaned_data["category"],
-                assignee=bulk.cleaned_data["assignee"],
-            )
-            messages.success(
-                request,
-                ngettext("%(count)d idea updated.", "%(count)d ideas updated.", count)
-                % {"count": count},
-            )
+            try:
+                count = services.bulk_triage(
+                    ideas=bulk.cleaned_data["ideas"],
+                    actor=request.user,
+                    category=bulk.cleaned_data["category"],
+                    assignee=bulk.cleaned_data["assignee"],
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(
+                    request,
+                    ngettext("%(count)d idea updated.", "%(count)d ideas updated.", count)
+                    % {"count": count},
+                )
         else:
             for error in bulk.non_field_errors() or [_("Tick at least one idea.")]:
                 messages.error(request, error)
