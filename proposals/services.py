@@ -1487,6 +1487,7 @@ def promote_theme(
     activities: Iterable = (),
     deliberations: Iterable[Deliberation] = (),
 ) -> Priority:
+    _require_owner_of_estate(owner, theme.community_id)
     deliberations = _of_the_estate(deliberations, theme.community_id)
     activities = _activities_of_the_estate(activities, theme.community_id)
     with transaction.atomic():
@@ -1518,6 +1519,12 @@ def _of_the_estate(deliberations: Iterable[Deliberation], community_id: int) -> 
     return deliberations
 
 
+def _require_owner_of_estate(owner: User, community_id: int) -> None:
+    """Priority work is owned by a role holder of its estate (`priority_owner_choices`)."""
+    if not roles_of(owner).roles_in(community_id):
+        raise ValidationError({"owner": _("The owner must hold a role in this estate.")})
+
+
 def _activities_of_the_estate(activities: Iterable, community_id: int) -> list:
     activities = list(activities)
     if any(activity.community_id != community_id for activity in activities):
@@ -1534,6 +1541,8 @@ def update_priority(
     activities: Iterable,
     deliberations: Iterable[Deliberation] = (),
 ) -> Priority:
+    if "owner" in fields and fields["owner"].pk != priority.owner_id:
+        _require_owner_of_estate(fields["owner"], priority.community_id)
     deliberations = _of_the_estate(deliberations, priority.community_id)
     activities = _activities_of_the_estate(activities, priority.community_id)
     for name, value in fields.items():

@@ -262,7 +262,7 @@ def activity_detail(request, activity_id):
     context = {
         "activity": activity,
         "signup": signup,
-        "can_sign_up": user.has_perm("volunteers.sign_up"),
+        "can_sign_up": user.has_perm("volunteers.sign_up", activity),
         "can_run": can_run,
         "has_begun": has_begun,
         "can_cancel_activity": can_run and not has_begun and not activity.is_cancelled,
