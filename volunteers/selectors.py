@@ -45,6 +45,8 @@ def within(path: str, estates: frozenset[int] | None) -> Q:
 def entries_within(estates: frozenset[int] | None, path: str = "") -> Q:
     """Ledger entries of these estates: an entry is its activity's estate's, or its
     volunteer's team's when it has no activity (an entry made by hand)."""
+    if estates is None:
+        return Q()
     return within(f"{path}activity__community_id", estates) | (
         Q(**{f"{path}activity__isnull": True})
         & within(f"{path}user__volunteer__community_id", estates)
@@ -352,8 +354,10 @@ def buildings_seen_by(*, user) -> QuerySet[Building]:
     held = roles_of(user)
     administered = listed_estates_of(user, Role.COMMUNITY_ADMIN)
     scope = Q(pk__in=held.building_ids)
-    if administered is None or administered:
-        scope |= within("community_id", administered)
+    if administered is None:  # every estate's (Q() would vanish in an OR)
+        scope = Q()
+    elif administered:
+        scope |= Q(community_id__in=administered)
     return (
         Building.objects.filter(scope, within("community_id", listed_estates_of(user)))
         .select_related("community")
