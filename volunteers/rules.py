@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import rules
 
-from covenant.models import Role
+from covenant.models import Role, User
 from covenant.rules import (
     estate_of,
     is_captain,
@@ -91,7 +91,7 @@ def is_self(user, other) -> bool:
 def approves_team_of(user, person) -> bool:
     """An admin or Party branch member of an estate whose team `person` is on (or was:
     a statement stays readable after leaving): those who approve that team."""
-    if person is None or not hasattr(person, "role_grants"):
+    if not isinstance(person, User):
         return False
     try:
         volunteer = person.volunteer

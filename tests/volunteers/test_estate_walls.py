@@ -401,3 +401,21 @@ def test_the_lists_follow_the_estates_the_user_lists(client, estate_a, estate_b,
 
     assert "乙小区楼道清理" in activities and "甲小区楼道清理" not in activities
     assert "乙小区黄姨" in roster and "甲小区黄姨" not in roster
+
+
+def test_the_migration_gives_existing_rows_the_estate_of_their_people(estate_a, estate_b):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "volunteers.migrations.0003_estate_of_activities_and_volunteers"
+    )
+    steward_living_in_b = estate_b.make_tenant(estate_a.staff)
+    estate_of = migration._estate_of_person
+
+    # An organiser's activity goes where they hold their role; a volunteer's row where
+    # they live.
+    assert estate_of(apps, steward_living_in_b.pk, roles_first=True) == estate_a.community.pk
+    assert estate_of(apps, steward_living_in_b.pk, roles_first=False) == estate_b.community.pk
+    assert estate_of(apps, UserFactory().pk, roles_first=True) is None
