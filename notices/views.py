@@ -47,7 +47,7 @@ def inbox(request):
     unread_only = request.GET.get("show") == "unread"
     page = _page(request, selectors.inbox_of(request.user, unread_only=unread_only))
     for notification in page:
-        notification.text = kinds.render_text(notification)
+        notification.text = kinds.render_text(notification, reader=request.user)
     return render(request, "notices/inbox.html", {"page": page, "unread_only": unread_only})
 
 
@@ -81,7 +81,7 @@ def mark_read(request, notification_id):
     services.mark_read(user=request.user, notification_id=notification.pk)
     if request.htmx:
         notification.refresh_from_db()
-        notification.text = kinds.render_text(notification)
+        notification.text = kinds.render_text(notification, reader=request.user)
         return render(request, "notices/inbox.html#notification", {"notification": notification})
     return redirect(_back(request, reverse("notices:inbox")))
 
