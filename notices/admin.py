@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from covenant.admin import EstateAdminMixin
+from covenant.admin_scoping import EstateScopedAdmin, EstateScopedTabularInline, SiteWideAdmin
 from notices.models import (
     Announcement,
     AnnouncementRevision,
@@ -14,8 +14,9 @@ from notices.models import (
 )
 
 
-class AttachmentInline(EstateAdminMixin, admin.TabularInline):
+class AttachmentInline(EstateScopedTabularInline):
     model = Attachment
+    estate_path = "announcement__community"
     extra = 0
     fields = ["kind", "state", "link", "original_name", "size"]
     readonly_fields = ["kind", "state", "link", "original_name", "size"]
@@ -28,9 +29,13 @@ class AttachmentInline(EstateAdminMixin, admin.TabularInline):
         url = reverse("notices:attachment", args=[attachment.announcement_id, attachment.pk])
         return format_html('<a href="{}">{}</a>', url, attachment.original_name)
 
+    def has_add_permission(self, request, obj=None):
+        return False  # uploaded on the announcement's page, which re-encodes photos
 
-class RevisionInline(EstateAdminMixin, admin.TabularInline):
+
+class RevisionInline(EstateScopedTabularInline):
     model = AnnouncementRevision
+    estate_path = "announcement__community"
     extra = 0
     can_delete = False
     fields = ["edited_at", "edited_by", "title", "body"]
@@ -41,7 +46,8 @@ class RevisionInline(EstateAdminMixin, admin.TabularInline):
 
 
 @admin.register(Announcement)
-class AnnouncementAdmin(EstateAdminMixin, admin.ModelAdmin):
+class AnnouncementAdmin(EstateScopedAdmin):
+    estate_path = "community"
     list_display = [
         "title",
         "audience",
@@ -64,8 +70,12 @@ class AnnouncementAdmin(EstateAdminMixin, admin.ModelAdmin):
     inlines = [AttachmentInline, RevisionInline]
 
 
+# A person's inbox and mail, across every estate they belong to: not an estate's record, so
+# the superuser's (who runs the mail), not an estate admin's.
+
+
 @admin.register(Notification)
-class NotificationAdmin(EstateAdminMixin, admin.ModelAdmin):
+class NotificationAdmin(SiteWideAdmin):
     list_display = ["recipient", "kind", "email", "created_at", "read_at"]
     list_filter = ["kind", "email"]
     raw_id_fields = ["recipient", "actor", "digest"]
@@ -73,14 +83,14 @@ class NotificationAdmin(EstateAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(EstateAdminMixin, admin.ModelAdmin):
+class DeliveryAdmin(SiteWideAdmin):
     list_display = ["notification", "channel", "state", "attempts", "next_attempt_at", "sent_at"]
     list_filter = ["state", "channel"]
     raw_id_fields = ["notification"]
 
 
 @admin.register(Digest)
-class DigestAdmin(EstateAdminMixin, admin.ModelAdmin):
+class DigestAdmin(SiteWideAdmin):
     list_display = ["user", "frequency", "period", "state", "attempts", "sent_at"]
     list_filter = ["frequency", "state", "period"]
     raw_id_fields = ["user"]

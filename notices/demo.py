@@ -14,10 +14,11 @@ from django.utils import timezone
 from covenant.management.commands.seed_demo import (
     ADMIN_EMAIL,
     CAPTAIN_EMAILS,
+    COMMUNITY_NAME,
     PARTY_EMAILS,
     STEWARD_EMAILS,
 )
-from covenant.models import Building, Membership
+from covenant.models import Building, Community, Membership
 from notices import receivers, services
 from notices.models import Announcement, Audience, Delivery, HouseholdReach, Notification
 
@@ -73,13 +74,19 @@ ANNOUNCEMENTS = [
 
 def seed(*, users, say) -> None:
     rng = random.Random(SEED)
-    buildings = {building.number: building for building in Building.objects.all()}
+    # The demo estate's own, never "the first estate": the database may hold others
+    # (bench_ideas' estate, a second real one).
+    estate = Community.objects.get(name=COMMUNITY_NAME)
+    buildings = {
+        building.number: building for building in Building.objects.filter(community=estate)
+    }
     made = 0
     for plan in ANNOUNCEMENTS:
-        if Announcement.objects.filter(title=plan["title"]).exists():
+        if Announcement.objects.filter(community=estate, title=plan["title"]).exists():
             continue
         announcement = services.publish(
             author=users[plan["author"]],
+            community=estate,
             title=plan["title"],
             body=plan["body"],
             audience=plan["audience"],
@@ -98,12 +105,13 @@ def seed(*, users, say) -> None:
     requests = 0
     if not Notification.objects.filter(kind="membership.requested").exists():
         for membership in Membership.objects.filter(
-            status=Membership.Status.REQUESTED
+            status=Membership.Status.REQUESTED, household__building__community=estate
         ).select_related("household__building", "user"):
             receivers.on_membership_requested(Membership, membership=membership)
             requests += 1
     say(
-        f"公告 announcements: {Announcement.objects.count()} (new: {made}); "
+        f"公告 announcements: {Announcement.objects.filter(community=estate).count()} "
+        f"(new: {made}); "
         f"通知 notifications: {Notification.objects.count()} (join requests told: {requests})"
     )
 
@@ -200,8 +208,8 @@ def seed_second_estate(*, estate, users, say) -> None:
     if Announcement.objects.filter(community=estate, title=plan["title"]).exists():
         say(f"  公告 announcements in {estate.name}: exist; none added")
         return
-    announcement = _publish_in(
-        estate,
+    announcement = services.publish(
+        community=estate,
         author=users[SECOND_STEWARD_EMAIL],
         title=plan["title"],
         body=plan["body"],
@@ -225,23 +233,3 @@ def seed_second_estate(*, estate, users, say) -> None:
         ignore_conflicts=True,
     )
     say(f"  公告 announcements in {estate.name}: 1 (new: 1)")
-
-
-def _publish_in(estate, **fields):
-    """Publish to this estate. ``publish(community=...)`` is coming (the estate of a new
-    announcement is named by the caller); until then the announcement is written as
-    scheduled, moved to its estate, and only then told to its audience, so the first
-    estate's residents are never notified of it."""
-    import inspect
-
-    if "community" in inspect.signature(services.publish).parameters:
-        return services.publish(community=estate, **fields)
-    announcement = services.publish(
-        publish_at=timezone.now() + datetime.timedelta(minutes=1), **fields
-    )
-    Announcement.objects.filter(pk=announcement.pk).update(
-        community=estate, publish_at=timezone.now()
-    )
-    services.notify_audience(announcement_id=announcement.pk)
-    announcement.refresh_from_db()
-    return announcement

@@ -1,25 +1,43 @@
+from collections.abc import Sequence
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from covenant.models import Building
+from covenant.models import Building, Community
 from covenant.rules import roles_of
 from notices import kinds
 from notices.attachments import MAX_IMAGES, MultipleImageField, MultiplePdfField
 from notices.models import Announcement, Audience, EmailMode
+from notices.selectors import captained_building_ids
 
 
 class AnnouncementForm(forms.ModelForm):
-    """What a publisher writes. A captain writes to their own buildings only; the
-    estate-wide audiences are for the property manager, the Party branch and admins."""
+    """What a publisher writes, in one estate (`estate`, among those where the user may
+    publish). A captain writes to their own buildings of it only; the estate-wide
+    audiences are for the property manager, the Party branch and admins, who may also
+    publish the same announcement in their other estates at once (`other_estates`)."""
 
+    estate = forms.ModelChoiceField(queryset=Community.objects.none(), widget=forms.HiddenInput)
+    other_estates = forms.ModelMultipleChoiceField(
+        label=_("Also publish in"),
+        queryset=Community.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "The same announcement in each estate ticked, to its whole estate or the "
+            "public; not with chosen buildings."
+        ),
+    )
     images = MultipleImageField(
         label=_("Photos"),
         max_files=MAX_IMAGES,
         help_text=_("JPEG, PNG or WebP, up to 10 MB each; location data is removed."),
     )
     pdfs = MultiplePdfField(label=_("PDF files"), help_text=_("Up to 3 PDF files of 10 MB."))
+
+    field_order = ["estate", "title", "body", "audience", "other_estates", "buildings"]
 
     class Meta:
         model = Announcement
@@ -50,18 +68,35 @@ class AnnouncementForm(forms.ModelForm):
             "floor_from": _("Optional: only these floors of the chosen buildings."),
         }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, estate: Community, estates: Sequence[Community], **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.estate_wide = user.has_perm("notices.publish_to_estate")
-        buildings = Building.objects.order_by("number")
+        self.estate = estate
+        self.fields["estate"].queryset = Community.objects.filter(pk__in=[e.pk for e in estates])
+        self.fields["estate"].initial = estate.pk
+        # Asked only of someone who publishes in several: with one, it can be no other.
+        self.fields["estate"].required = len(estates) > 1
+        self.estate_wide = user.has_perm("notices.publish_to_estate", estate)
+        others = [
+            other
+            for other in estates
+            if other.pk != estate.pk and user.has_perm("notices.publish_to_estate", other)
+        ]
+        if self.estate_wide and others:
+            self.fields["other_estates"].queryset = Community.objects.filter(
+                pk__in=[other.pk for other in others]
+            ).order_by("name")
+        else:
+            del self.fields["other_estates"]
+        buildings = Building.objects.filter(community=estate).order_by("number")
         if not self.estate_wide:
-            buildings = buildings.filter(pk__in=roles_of(user).building_ids)
+            own = captained_building_ids(user, estate.pk)
+            buildings = buildings.filter(pk__in=own)
             self.fields["audience"].choices = [(Audience.BUILDINGS, Audience.BUILDINGS.label)]
             self.fields["audience"].initial = Audience.BUILDINGS
+            if len(own) == 1:
+                self.fields["buildings"].initial = list(own)
         self.fields["buildings"].queryset = buildings
-        if not self.estate_wide and len(roles_of(user).building_ids) == 1:
-            self.fields["buildings"].initial = list(roles_of(user).building_ids)
         self.fields["buildings"].required = False
         self.fields["publish_at"].required = False
         self.fields["publish_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
@@ -76,6 +111,10 @@ class AnnouncementForm(forms.ModelForm):
         floor_from, floor_to = cleaned.get("floor_from"), cleaned.get("floor_to")
         if audience == Audience.BUILDINGS and not buildings:
             self.add_error("buildings", _("Choose at least one building."))
+        if audience == Audience.BUILDINGS and cleaned.get("other_estates"):
+            self.add_error(
+                "other_estates", _("Chosen buildings are of one estate: publish to one estate.")
+            )
         if audience != Audience.BUILDINGS:
             cleaned["buildings"] = []
             if floor_from or floor_to:
@@ -93,6 +132,10 @@ class AnnouncementForm(forms.ModelForm):
         if expires_at and publish_at and expires_at <= publish_at:
             self.add_error("expires_at", _("It must expire after it is published."))
         return cleaned
+
+    def chosen_estates(self) -> list[Community]:
+        """The page's estate first, then the others ticked."""
+        return [self.estate, *self.cleaned_data.get("other_estates", [])]
 
 
 class AnnouncementEditForm(forms.ModelForm):

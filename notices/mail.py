@@ -30,9 +30,9 @@ def _unsubscribe_url(user: User, kind: str) -> str:
     return services.site_url(reverse("notices:unsubscribe", args=[token]))
 
 
-def _item(notification: Notification) -> dict:
+def _item(notification: Notification, reader: User) -> dict:
     return {
-        "text": kinds.render_text(notification),
+        "text": kinds.render_text(notification, reader=reader),
         "url": services.site_url(notification.url or reverse("notices:inbox")),
         "urgent": notification.urgent,
         "created_at": notification.created_at,
@@ -65,7 +65,7 @@ def _message(
 def notification_message(notification: Notification) -> EmailMultiAlternatives:
     user = notification.recipient
     with translation.override(user.preferred_language):
-        item = _item(notification)
+        item = _item(notification, user)
         subject = f"{_site_name()} · {item['text']}"
         if notification.urgent:
             subject = _("[Urgent]") + " " + subject
@@ -91,7 +91,7 @@ def digest_message(digest: Digest, items: Sequence[Notification]) -> EmailMultiA
                 "site": _site_name(),
                 "count": len(items),
             }
-        rendered = [_item(item) for item in items]
+        rendered = [_item(item, user) for item in items]
         for entry in rendered:
             entry["unsubscribe_url"] = _unsubscribe_url(user, entry["kind"])
             entry["kind_label"] = kinds.get(entry["kind"]).label

@@ -12,7 +12,8 @@ def _household(membership: Membership) -> str:
 
 
 def on_membership_requested(sender, *, membership: Membership, **kwargs) -> None:
-    """The captains covering the household and the admins have work in their queue."""
+    """The captains covering the household and the admins of its estate have work in
+    their queue (the unit is named: other estates' admins are not told)."""
     household = membership.household
     grants = RoleGrant.objects.filter(
         building_id=household.building_id, role=Role.CAPTAIN
@@ -21,7 +22,9 @@ def on_membership_requested(sender, *, membership: Membership, **kwargs) -> None
         grant.user_id for grant in grants if grant.covers(household.building_id, household.floor)
     ]
     admins = list(
-        RoleGrant.objects.filter(role=Role.COMMUNITY_ADMIN).values_list("user_id", flat=True)
+        RoleGrant.objects.filter(
+            role=Role.COMMUNITY_ADMIN, community_id=household.building.community_id
+        ).values_list("user_id", flat=True)
     ) + list(User.objects.filter(is_superuser=True).values_list("pk", flat=True))
     notify(
         recipients=set(captains) | set(admins),

@@ -10,7 +10,6 @@ from covenant.rules import (
     is_party_branch_member,
     is_property_staff,
     is_signed_in,
-    roles_of,
 )
 from notices import selectors
 from notices.models import Audience
@@ -37,10 +36,10 @@ def is_author(user, announcement) -> bool:
 
 @rules.predicate
 def is_captain_in_audience(user, announcement) -> bool:
-    """A captain of a building the announcement was published to."""
+    """A captain of a building of the announcement's estate that it was published to."""
     if announcement is None:
         return False
-    building_ids = roles_of(user).building_ids
+    building_ids = selectors.captained_building_ids(user, announcement.community_id)
     if not building_ids:
         return False
     if announcement.audience != Audience.BUILDINGS:

@@ -6,38 +6,54 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from covenant.models import Household, Membership, Role, RoleGrant, User
-from covenant.rules import roles_of
+from covenant.models import Community, Household, Membership, Role, RoleGrant, User
+from covenant.rules import listed_estates, listed_estates_where, roles_of
 from notices.models import Announcement, Audience, HouseholdReach, Notification
 
 _HOMES_ATTRIBUTE = "_notices_homes"
 # Roles that publish to any building read every announcement, to oversee what is said.
 ESTATE_WIDE_READERS = {Role.COMMUNITY_ADMIN, Role.PROPERTY_STAFF, Role.PARTY_BRANCH}
+# Those, and captains (to their own buildings), publish.
+PUBLISHING_ROLES = {*ESTATE_WIDE_READERS, Role.CAPTAIN}
 
 Through = Announcement.buildings.through
 
 
-def homes_of(user) -> tuple[tuple[int, int, int], ...]:
-    """(household id, building id, floor) of the user's verified households; one query,
-    kept on the user object like their roles."""
+def homes_of(user) -> tuple[tuple[int, int, int, int], ...]:
+    """(household id, building id, floor, estate id) of the user's verified households;
+    one query, kept on the user object like their roles."""
     if not getattr(user, "is_authenticated", False):
         return ()
     cached = getattr(user, _HOMES_ATTRIBUTE, None)
     if cached is None:
         cached = tuple(
             Membership.objects.filter(user=user, status=Membership.Status.VERIFIED).values_list(
-                "household_id", "household__building_id", "household__floor"
+                "household_id",
+                "household__building_id",
+                "household__floor",
+                "household__building__community_id",
             )
         )
         setattr(user, _HOMES_ATTRIBUTE, cached)
     return cached
 
 
-def reads_everything(user) -> bool:
-    return bool(roles_of(user).estate_roles & ESTATE_WIDE_READERS)
+def estates_read_whole(user) -> frozenset[int]:
+    """The estates whose every announcement the user reads: where they hold a role
+    that publishes to any building."""
+    return roles_of(user).estates_where(*ESTATE_WIDE_READERS)
+
+
+def captained_building_ids(user, community_id: int) -> frozenset[int]:
+    """The buildings of this estate the user captains (any floor range)."""
+    return frozenset(
+        grant.building_id
+        for grant in roles_of(user).captain_grants
+        if grant.community_id == community_id
+    )
 
 
 def _for_building(building_id: int, floor: int | None = None) -> Q:
@@ -51,21 +67,39 @@ def _for_building(building_id: int, floor: int | None = None) -> Q:
 
 
 def audience_condition(user) -> Q:
-    """Which announcements the user is in the audience of (publishing time aside)."""
+    """Which announcements the user is in the audience of (publishing time aside), estate
+    by estate: the whole estate's are for those with a verified home or a role in it;
+    the staff, the Party branch and admins read every one of the estates where they hold
+    that role (a superuser: of every estate). Public ones are everyone's."""
     condition = Q(audience=Audience.PUBLIC)
     roles = roles_of(user)
-    if not getattr(user, "is_authenticated", False) or roles is None:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
         return condition
-    if reads_everything(user):
+    if roles.is_superuser:
         return Q()
-    homes = homes_of(user)
-    if homes or roles.captain_grants:
-        condition |= Q(audience=Audience.ESTATE)
-    for _household_id, building_id, floor in homes:
-        condition |= _for_building(building_id, floor)
+    read_whole = estates_read_whole(user)
+    condition |= Q(community_id__in=read_whole)
+    if roles.community_ids:
+        condition |= Q(audience=Audience.ESTATE, community_id__in=roles.community_ids)
+    # Homes matter only in estates not read whole already (and cost a query only then).
+    if roles.verified_community_ids - read_whole:
+        for _household_id, building_id, floor, community_id in homes_of(user):
+            if community_id not in read_whole:
+                condition |= _for_building(building_id, floor)
     for building_id in roles.building_ids:
         condition |= _for_building(building_id)
     return condition | Q(author=user)
+
+
+def scheduled_condition(user) -> Q:
+    """Before it is published, an announcement is seen by its author and the admins of
+    its estate only."""
+    roles = roles_of(user)
+    if roles.is_superuser:
+        return Q()
+    return Q(author_id=getattr(user, "pk", None)) | Q(
+        community_id__in=roles.estates_where(Role.COMMUNITY_ADMIN)
+    )
 
 
 def announcements_visible_to(
@@ -83,19 +117,27 @@ def announcements_visible_to(
         announcements = announcements.filter(withdrawn_at__isnull=True)
     if not include_scheduled:
         announcements = announcements.filter(publish_at__lte=now)
-    elif not roles_of(user).is_admin:
-        # Only its author and admins see an announcement before it is published.
-        announcements = announcements.filter(
-            Q(publish_at__lte=now) | Q(author_id=getattr(user, "pk", None))
-        )
+    else:
+        announcements = announcements.filter(Q(publish_at__lte=now) | scheduled_condition(user))
     if not include_expired:
         announcements = announcements.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
     return announcements
 
 
+def in_listed_estates(announcements: QuerySet[Announcement], user) -> QuerySet[Announcement]:
+    """Of what the user may read, what their lists show: the announcements of the
+    estates they belong to. Someone who belongs to none (a visitor, a newcomer) sees the
+    public ones of every estate, as anyone may read them."""
+    estates = listed_estates(user)
+    if not estates:
+        return announcements.filter(audience=Audience.PUBLIC)
+    return announcements.filter(community_id__in=estates)
+
+
 def announcement_list(user, *, query: str = "", archive: bool = False) -> QuerySet[Announcement]:
-    announcements = announcements_visible_to(
-        user, include_expired=archive, include_scheduled=not archive
+    announcements = in_listed_estates(
+        announcements_visible_to(user, include_expired=archive, include_scheduled=not archive),
+        user,
     )
     if archive:
         announcements = announcements.filter(expires_at__lte=timezone.now())
@@ -103,9 +145,27 @@ def announcement_list(user, *, query: str = "", archive: bool = False) -> QueryS
         for word in query.split()[:5]:
             announcements = announcements.filter(Q(title__icontains=word) | Q(body__icontains=word))
     return (
-        announcements.select_related("author")
+        announcements.select_related("author", "community")
         .prefetch_related("buildings")
         .order_by("-pinned", "-publish_at", "-pk")
+    )
+
+
+def publishing_estates(user) -> list[Community]:
+    """The listed estates where the user may publish, by name: the choices of the
+    publishing form."""
+    return list(
+        Community.objects.filter(pk__in=listed_estates_where(user, *PUBLISHING_ROLES)).order_by(
+            "name", "pk"
+        )
+    )
+
+
+def coverage_list(user) -> QuerySet[Announcement]:
+    """The current announcements whose coverage the admins' page lists: of the listed
+    estates the user administers."""
+    return announcement_list(user).filter(
+        community_id__in=listed_estates_where(user, Role.COMMUNITY_ADMIN)
     )
 
 
@@ -163,16 +223,17 @@ def audience_users(announcement: Announcement) -> QuerySet[User]:
 
 
 def households_in_reach_of(announcement: Announcement, user) -> set[int]:
-    """The user's verified households that are in the announcement's audience."""
-    homes = homes_of(user)
+    """The user's verified households that are in the announcement's audience: of its
+    estate, and of its buildings and floors when it has chosen some."""
+    homes = [home for home in homes_of(user) if home[3] == announcement.community_id]
     if not homes:
         return set()
     if announcement.audience != Audience.BUILDINGS:
-        return {household_id for household_id, _b, _f in homes}
+        return {household_id for household_id, _b, _f, _c in homes}
     building_ids = building_ids_of(announcement)
     return {
         household_id
-        for household_id, building_id, floor in homes
+        for household_id, building_id, floor, _community_id in homes
         if building_id in building_ids
         and (
             announcement.floor_from is None
@@ -250,28 +311,34 @@ def _percent(part: int, whole: int) -> int:
     return round(100 * part / whole) if whole else 0
 
 
+def _reach_in_own_estate():
+    # A household of another estate never counts toward an announcement's reach, even
+    # where an older version of the portal recorded one.
+    return Q(household__building__community_id=F("announcement__community_id"))
+
+
 def reach_counts(announcements) -> dict[int, tuple[int, int]]:
     """(reached, total households) for each announcement of a page, in four queries
-    whatever the page's length or the estate's size."""
+    whatever the page's length or the estates' sizes; each counted in its own estate."""
     announcements = list(announcements)
     if not announcements:
         return {}
     ids = [announcement.pk for announcement in announcements]
     reached = dict(
-        HouseholdReach.objects.filter(announcement_id__in=ids)
+        HouseholdReach.objects.filter(_reach_in_own_estate(), announcement_id__in=ids)
         .values("announcement_id")
         .annotate(count=Count("pk"))
         .values_list("announcement_id", "count")
     )
-    per_floor: dict[tuple[int, int], int] = {}
+    per_floor: dict[tuple[int, int, int], int] = {}
     community_ids = {announcement.community_id for announcement in announcements}
-    for building_id, floor, count in (
+    for community_id, building_id, floor, count in (
         Household.objects.filter(building__community_id__in=community_ids)
-        .values("building_id", "floor")
+        .values("building__community_id", "building_id", "floor")
         .annotate(count=Count("pk"))
-        .values_list("building_id", "floor", "count")
+        .values_list("building__community_id", "building_id", "floor", "count")
     ):
-        per_floor[building_id, floor] = count
+        per_floor[community_id, building_id, floor] = count
     buildings_of: dict[int, set[int]] = {}
     for announcement_id, building_id in Through.objects.filter(announcement_id__in=ids).values_list(
         "announcement_id", "building_id"
@@ -279,19 +346,22 @@ def reach_counts(announcements) -> dict[int, tuple[int, int]]:
         buildings_of.setdefault(announcement_id, set()).add(building_id)
     result = {}
     for announcement in announcements:
-        if announcement.audience == Audience.BUILDINGS:
-            chosen = buildings_of.get(announcement.pk, set())
-            total = sum(
-                count
-                for (building_id, floor), count in per_floor.items()
-                if building_id in chosen
-                and (
-                    announcement.floor_from is None
-                    or announcement.floor_from <= floor <= announcement.floor_to
+        chosen = buildings_of.get(announcement.pk, set())
+        total = sum(
+            count
+            for (community_id, building_id, floor), count in per_floor.items()
+            if community_id == announcement.community_id
+            and (
+                announcement.audience != Audience.BUILDINGS
+                or (
+                    building_id in chosen
+                    and (
+                        announcement.floor_from is None
+                        or announcement.floor_from <= floor <= announcement.floor_to
+                    )
                 )
             )
-        else:
-            total = sum(per_floor.values())
+        )
         result[announcement.pk] = (reached.get(announcement.pk, 0), total)
     return result
 
@@ -301,6 +371,7 @@ def read_counts(announcements) -> dict[int, int]:
     one query for a whole list."""
     return dict(
         HouseholdReach.objects.filter(
+            _reach_in_own_estate(),
             announcement__in=[announcement.pk for announcement in announcements],
             method=HouseholdReach.Method.READ,
         )
@@ -337,13 +408,18 @@ class BuildingReach:
 
 
 def unreached_in_building(*, user, building, limit: int = 5) -> list[BuildingReach]:
-    """The current announcements whose audience includes this building and that have not
-    reached all of its households yet, newest first: the captain's next door-knocks.
+    """The current announcements of the building's estate whose audience includes this
+    building and that have not reached all of its households yet, newest first: the
+    captain's next door-knocks.
     Three queries, whatever the number of households."""
     now = timezone.now()
     announcements = list(
         announcements_visible_to(user)
-        .filter(Q(audience=Audience.ESTATE) | _for_building(building.pk), publish_at__lte=now)
+        .filter(
+            Q(audience=Audience.ESTATE) | _for_building(building.pk),
+            community_id=building.community_id,
+            publish_at__lte=now,
+        )
         .order_by("-publish_at", "-pk")[: limit * 4]
     )
     if not announcements:

@@ -18,12 +18,12 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from covenant.models import Building, Household, User
+from covenant.models import Building, Community, Household, User
 from notices import kinds, selectors
 from notices.models import (
     Announcement,
@@ -249,6 +249,7 @@ def unsubscribe(*, user: User, kind: str) -> list[str]:
 def publish(
     *,
     author: User,
+    community: Community,
     title: str,
     body: str,
     audience: str = Audience.ESTATE,
@@ -262,14 +263,13 @@ def publish(
     images: Sequence = (),
     pdfs: Sequence = (),
 ) -> Announcement:
-    """Write an announcement and, if it is due, tell its audience in the same
-    transaction. A scheduled one is told by `publish_due_announcements` when it is due.
-    The caller has checked that the author may publish to this audience."""
-    if audience == Audience.BUILDINGS and not buildings:
-        raise ValidationError(_("Choose at least one building."))
+    """Write an announcement in one estate and, if it is due, tell its audience in the
+    same transaction. A scheduled one is told by `publish_due_announcements` when it is
+    due. Refused when a building is of another estate (ValidationError) or the author
+    may not publish to this audience in this estate (PermissionDenied)."""
     if audience != Audience.BUILDINGS and (buildings or floor_from or floor_to):
         raise ValidationError(_("Buildings and floors are chosen only for some buildings."))
-    community = buildings[0].community if buildings else _community_of(author)
+    _check_may_publish(author=author, community=community, audience=audience, buildings=buildings)
     with transaction.atomic():
         announcement = Announcement.objects.create(
             community=community,
@@ -291,18 +291,57 @@ def publish(
 
             attach(announcement=announcement, images=images, pdfs=pdfs)
         if announcement.is_published:
-            notify_audience(announcement_id=announcement.pk)
-    logger.info("announcement %s by user %s to %s", announcement.pk, author.pk, audience)
+            # Written in this transaction, so nobody else can have told its audience.
+            _tell_audience(announcement)
+    logger.info(
+        "announcement %s by user %s to %s of estate %s",
+        announcement.pk,
+        author.pk,
+        audience,
+        community.pk,
+    )
     return announcement
 
 
-def _community_of(user: User):
-    from covenant.selectors import current_community
+def publish_in_estates(
+    *, author: User, communities: Sequence[Community], audience: str = Audience.ESTATE, **fields
+) -> list[Announcement]:
+    """The same announcement to several estates at once (the Party branch of a community
+    that spans them, a property company that manages them): one announcement per estate,
+    each on its own estate's wall with its own audience and reach, all or none in one
+    transaction. Only to whole estates or the public: buildings belong to one estate."""
+    communities = sorted(set(communities), key=lambda community: community.pk)
+    if not communities:
+        raise ValidationError(_("Choose at least one estate."))
+    if len(communities) > 1 and audience == Audience.BUILDINGS:
+        raise ValidationError(_("Chosen buildings are of one estate: publish to one estate."))
+    with transaction.atomic():
+        return [
+            publish(author=author, community=community, audience=audience, **fields)
+            for community in communities
+        ]
 
-    community = current_community()
-    if community is None:
-        raise ValidationError(_("There is no estate to publish to yet."))
-    return community
+
+def _check_may_publish(
+    *, author: User, community: Community, audience: str, buildings: Sequence[Building]
+) -> None:
+    if audience not in Audience.values:
+        raise ValidationError(_("Unknown audience."))
+    if audience == Audience.BUILDINGS and not buildings:
+        raise ValidationError(_("Choose at least one building."))
+    if audience != Audience.BUILDINGS:
+        if not author.has_perm("notices.publish_to_estate", community):
+            raise PermissionDenied(
+                _("You may not publish to the whole of %(estate)s.") % {"estate": community}
+            )
+        return
+    for building in buildings:
+        if building.community_id != community.pk:
+            raise ValidationError(_("This building belongs to another estate."))
+        if not author.has_perm("covenant.publish_to_building", building):
+            raise PermissionDenied(
+                _("You may not publish to %(building)s.") % {"building": building}
+            )
 
 
 def notify_audience(*, announcement_id: int) -> int:
@@ -321,16 +360,22 @@ def notify_audience(*, announcement_id: int) -> int:
         )
         if announcement is None:
             return 0
-        count = notify(
-            recipients=selectors.audience_users(announcement),
-            kind=ANNOUNCEMENT_KIND,
-            target=announcement,
-            actor=announcement.author,
-            context={"title": announcement.title, "urgent": announcement.urgent},
-            urgent=announcement.urgent,
-        )
-        announcement.notified_at = timezone.now()
-        announcement.save(update_fields=["notified_at"])
+        return _tell_audience(announcement)
+
+
+def _tell_audience(announcement: Announcement) -> int:
+    """Notify the audience of its estate (`audience_users`) and stamp `notified_at`; the
+    caller holds the row (locked, or written in its own transaction)."""
+    count = notify(
+        recipients=selectors.audience_users(announcement),
+        kind=ANNOUNCEMENT_KIND,
+        target=announcement,
+        actor=announcement.author,
+        context={"title": announcement.title, "urgent": announcement.urgent},
+        urgent=announcement.urgent,
+    )
+    announcement.notified_at = timezone.now()
+    announcement.save(update_fields=["notified_at"])
     return count
 
 

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from covenant.models import Building, Household
-from covenant.rules import roles_of
+from covenant.models import Building, Household, Role
+from covenant.rules import listed_estates, listed_estates_where
 from notices import kinds, selectors, services
 from notices.forms import AnnouncementEditForm, AnnouncementForm, PreferencesForm, WithdrawForm
 from notices.models import (
@@ -47,7 +47,7 @@ def inbox(request):
     unread_only = request.GET.get("show") == "unread"
     page = _page(request, selectors.inbox_of(request.user, unread_only=unread_only))
     for notification in page:
-        notification.text = kinds.render_text(notification)
+        notification.text = kinds.render_text(notification, reader=request.user)
     return render(request, "notices/inbox.html", {"page": page, "unread_only": unread_only})
 
 
@@ -81,7 +81,7 @@ def mark_read(request, notification_id):
     services.mark_read(user=request.user, notification_id=notification.pk)
     if request.htmx:
         notification.refresh_from_db()
-        notification.text = kinds.render_text(notification)
+        notification.text = kinds.render_text(notification, reader=request.user)
         return render(request, "notices/inbox.html#notification", {"notification": notification})
     return redirect(_back(request, reverse("notices:inbox")))
 
@@ -151,6 +151,8 @@ def announcement_list(request):
         "query": query,
         "archive": archive,
         "can_publish": request.user.has_perm("notices.publish"),
+        # Whose announcement it is goes without saying to someone of one estate only.
+        "show_estate": len(listed_estates(request.user)) != 1,
         "page_query": urlencode(
             {
                 key: value
@@ -217,6 +219,7 @@ def announcement_detail(request, announcement_id):
         "can_knock": request.user.has_perm("notices.knock_doors", announcement),
         "can_see_coverage": request.user.has_perm("notices.see_coverage", announcement),
         "can_edit": request.user.has_perm("notices.edit_announcement", announcement),
+        "show_estate": len(listed_estates(request.user)) != 1,
     }
     return render(request, "notices/announcement_detail.html", context)
 
@@ -350,14 +353,27 @@ def announcement_print(request, announcement_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def announcement_create(request):
+    """Publish in one estate at a time (`?estate=`, when the user publishes in several):
+    its buildings are offered; estate-wide publishers may tick their other estates too."""
     if not request.user.has_perm("notices.publish"):
         raise PermissionDenied
-    form = AnnouncementForm(request.POST or None, request.FILES or None, user=request.user)
+    estates = selectors.publishing_estates(request.user)
+    if not estates:
+        raise PermissionDenied
+    estate = _chosen_estate(request, estates)
+    form = AnnouncementForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        estate=estate,
+        estates=estates,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            announcement = services.publish(
+            announcement, *others = services.publish_in_estates(
                 author=request.user,
+                communities=form.chosen_estates(),
                 title=data["title"],
                 body=data["body"],
                 audience=data["audience"],
@@ -374,22 +390,42 @@ def announcement_create(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            if announcement.is_published:
+            if others and announcement.is_published:
+                messages.success(
+                    request,
+                    _("Published in %(count)s estates, one announcement each.")
+                    % {"count": 1 + len(others)},
+                )
+            elif others:
+                messages.success(
+                    request,
+                    _("Scheduled in %(count)s estates, one announcement each.")
+                    % {"count": 1 + len(others)},
+                )
+            elif announcement.is_published:
                 messages.success(request, _("Published. Its audience is being told."))
             else:
                 messages.success(
                     request, _("Scheduled: it will be published at the time you chose.")
                 )
             return redirect(announcement)
-    return render(request, "notices/announcement_form.html", {"form": form})
+    context = {"form": form, "estate": estate, "estates": estates}
+    return render(request, "notices/announcement_form.html", context)
+
+
+def _chosen_estate(request, estates):
+    """The estate asked for (the form's on a POST, the address's on a GET) if the user
+    publishes there, else the first."""
+    asked = request.POST.get("estate") if request.method == "POST" else request.GET.get("estate")
+    return next((estate for estate in estates if str(estate.pk) == asked), estates[0])
 
 
 # --- Reach: the captain's door-knock list, and coverage ---------------------------------
 
 
 def _knock_buildings(request, announcement) -> list[Building]:
-    roles = roles_of(request.user)
-    building_ids = set(roles.building_ids)
+    """The buildings of the announcement's estate in its audience that the user captains."""
+    building_ids = set(selectors.captained_building_ids(request.user, announcement.community_id))
     if announcement.audience == Audience.BUILDINGS:
         building_ids &= selectors.building_ids_of(announcement)
     return list(Building.objects.filter(pk__in=building_ids).order_by("number"))
@@ -428,7 +464,8 @@ def mark_household(request, announcement_id, household_id):
     if not request.user.has_perm("notices.knock_doors", announcement):
         raise PermissionDenied
     household = get_object_or_404(Household.objects.select_related("building"), pk=household_id)
-    if not roles_of(request.user).captains(household.building_id):
+    captained = selectors.captained_building_ids(request.user, announcement.community_id)
+    if household.building_id not in captained:
         raise PermissionDenied
     method = request.POST.get("method", "")
     try:
@@ -466,7 +503,11 @@ def announcement_coverage(request, announcement_id):
     announcement = _announcement_for(request, announcement_id)
     if not request.user.has_perm("notices.see_coverage", announcement):
         raise PermissionDenied
-    context = {"announcement": announcement, "figures": selectors.coverage(announcement)}
+    context = {
+        "announcement": announcement,
+        "figures": selectors.coverage(announcement),
+        "show_estate": len(listed_estates(request.user)) != 1,
+    }
     return render(request, "notices/coverage.html", context)
 
 
@@ -476,9 +517,12 @@ def estate_coverage(request):
     """Every announcement's reach at a glance, for admins."""
     if not request.user.has_perm("notices.see_estate_coverage"):
         raise PermissionDenied
-    page = _page(request, selectors.announcement_list(request.user, archive=False))
+    page = _page(request, selectors.coverage_list(request.user))
     counts = selectors.reach_counts(page.object_list)
     for announcement in page:
         announcement.reached, announcement.total = counts[announcement.pk]
         announcement.percent = selectors._percent(announcement.reached, announcement.total)
-    return render(request, "notices/estate_coverage.html", {"page": page})
+    show_estate = len(listed_estates_where(request.user, Role.COMMUNITY_ADMIN)) > 1
+    return render(
+        request, "notices/estate_coverage.html", {"page": page, "show_estate": show_estate}
+    )

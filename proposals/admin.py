@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from covenant.admin import EstateAdminMixin
+from covenant.admin_scoping import EstateScopedAdmin, EstateScopedTabularInline, SiteWideAdmin
 from proposals.models import (
     Campaign,
     Category,
@@ -14,15 +14,20 @@ from proposals.models import (
 
 
 @admin.register(Category)
-class CategoryAdmin(EstateAdminMixin, admin.ModelAdmin):
+class CategoryAdmin(SiteWideAdmin):
+    """Every estate files ideas under the same categories: the superuser edits them."""
+
+    estate_admins_may_view = True
     list_display = ["name", "name_en", "slug", "position", "is_active"]
     list_editable = ["position", "is_active"]
     prepopulated_fields = {"slug": ["name_en"]}
 
 
 @admin.register(Campaign)
-class CampaignAdmin(EstateAdminMixin, admin.ModelAdmin):
-    list_display = ["title", "starts_on", "ends_on"]
+class CampaignAdmin(EstateScopedAdmin):
+    estate_path = "community"
+    list_display = ["title", "community", "starts_on", "ends_on"]
+    list_select_related = ["community"]
     exclude = ["created_by"]
 
     def save_model(self, request, obj, form, change):
@@ -32,20 +37,25 @@ class CampaignAdmin(EstateAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ReplyTemplate)
-class ReplyTemplateAdmin(EstateAdminMixin, admin.ModelAdmin):
+class ReplyTemplateAdmin(SiteWideAdmin):
+    """The staff of every estate reply from the same templates: the superuser edits them."""
+
+    estate_admins_may_view = True
     list_display = ["title", "is_active"]
 
 
 @admin.register(IdeaBoxSettings)
-class IdeaBoxSettingsAdmin(EstateAdminMixin, admin.ModelAdmin):
+class IdeaBoxSettingsAdmin(EstateScopedAdmin):
+    estate_path = "community"
     list_display = ["community", "premoderation"]
 
 
-class RepresentativeInline(admin.TabularInline):
+class RepresentativeInline(EstateScopedTabularInline):
     """Read-only: seats are named on the deliberation's page, where the service checks
     that each person holds their party's role in the estate and sits for one party only."""
 
     model = Representative
+    estate_path = "deliberation__community"
     fields = ["user", "party", "named_by", "created_at"]
     readonly_fields = fields
     extra = 0
@@ -56,10 +66,11 @@ class RepresentativeInline(admin.TabularInline):
 
 
 @admin.register(Deliberation)
-class DeliberationAdmin(EstateAdminMixin, admin.ModelAdmin):
+class DeliberationAdmin(EstateScopedAdmin):
     """For correcting a topic; seats, statuses, posts and sign-offs change only through
     the portal, so their rules hold and their history stays whole."""
 
+    estate_path = "community"
     list_display = ["topic", "status", "open_to_residents", "created_at"]
     list_filter = ["status"]
     fields = ["topic", "background", "open_to_residents", "status", "closing_reason"]
@@ -71,10 +82,11 @@ class DeliberationAdmin(EstateAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(OwnersVote)
-class OwnersVoteAdmin(EstateAdminMixin, admin.ModelAdmin):
+class OwnersVoteAdmin(EstateScopedAdmin):
     """A read-only list: votes are drafted, opened and closed at /votes/, where opening
     fixes the roll and tells the owners, and closing publishes the result."""
 
+    estate_path = "community"
     list_display = ["title", "matter", "status", "opens_at", "closes_at", "electorate_households"]
     list_filter = ["status", "matter"]
     readonly_fields = [field.name for field in OwnersVote._meta.fields]
@@ -92,12 +104,16 @@ class OwnersVoteAdmin(EstateAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Priority)
-class PriorityAdmin(EstateAdminMixin, admin.ModelAdmin):
-    """Read-mostly: priority work is promoted and edited on its own pages."""
+class PriorityAdmin(EstateScopedAdmin):
+    """Read-mostly: priority work is promoted and edited on its own pages. Its estate, its
+    theme and who promoted it never change."""
 
+    estate_path = "community"
     list_display = ["title", "status", "owner", "created_at"]
     list_filter = ["status"]
-    raw_id_fields = ["theme", "owner", "created_by"]
+    list_select_related = ["owner"]
+    readonly_fields = ["community", "theme", "created_by"]
+    raw_id_fields = ["owner"]
     filter_horizontal = ["activities"]
 
     def has_add_permission(self, request, *args):

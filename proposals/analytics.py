@@ -444,15 +444,25 @@ def announcement_coverage(user: User, estate: Community, window: Window) -> Anno
 class VolunteerHours:
     months: tuple[tuple[datetime.date, Decimal], ...]
     total: Decimal
-    team: volunteers_selectors.EstateHours  # all time: hours and volunteers
+    team: dict  # the estate's ledger since it began: hours, entries, volunteers
 
 
 def volunteer_hours(estate: Community, window: Window) -> VolunteerHours:
-    """The hours served by the estate's volunteers (those with a verified home in it) per
-    month of the window, and since the team began. Two queries."""
-    team = volunteers_selectors.hours_by_estate(estate_ids=[estate.pk])[estate.pk]
-    months = tuple((month, team.months.get(month, Decimal(0))) for month in window.months)
-    return VolunteerHours(months, sum((hours for _m, hours in months), Decimal(0)), team)
+    """The hours in the estate's ledger per month of the window (an entry is its activity's
+    estate's, or its volunteer's team's), and since the team began. Two queries."""
+    estates = frozenset({estate.pk})
+    last_day = add_months(window.months[-1], 1) - datetime.timedelta(days=1)
+    months = tuple(
+        (month.month, month.hours)
+        for month in volunteers_selectors.monthly_hours(
+            months=len(window.months), today=last_day, estates=estates
+        )
+    )
+    return VolunteerHours(
+        months,
+        sum((hours for _m, hours in months), Decimal(0)),
+        volunteers_selectors.team_totals(estates=estates),
+    )
 
 
 # --- The monthly report --------------------------------------------------------------

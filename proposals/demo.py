@@ -1486,7 +1486,7 @@ def seed_priorities(*, community: Community, users: dict[str, User], say) -> Non
         return
     started = time.perf_counter()
     result = services.regroup_ideas(community=community)
-    if not activities_for_linking().exists():
+    if not activities_for_linking(community_id=community.pk).exists():
         # The volunteers' demo comes later; their activities are wanted here.
         volunteers_demo.seed(users=users, say=say)
     today = timezone.localdate()
@@ -1513,7 +1513,9 @@ def seed_priorities(*, community: Community, users: dict[str, User], say) -> Non
             owner=owner_user,
             goals=goals,
             status=status,
-            activities=activities_for_linking().filter(category=activity_category)[:3],
+            activities=activities_for_linking(community_id=community.pk).filter(
+                category=activity_category
+            )[:3],
             deliberations=Deliberation.objects.filter(
                 community=community, topic=PRIORITY_DELIBERATIONS[title]
             ),

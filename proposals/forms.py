@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from covenant.models import Building, Household, Party, User
-from covenant.rules import roles_of
+from covenant.models import Building, Community, Household, Party, Role, User
+from covenant.rules import listed_estates, listed_estates_where, roles_of
 from covenant.selectors import captained_places
 from covenant.uploads import MultipleImageField
 from proposals import selectors
@@ -99,9 +99,14 @@ class IdeaForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = selectors.active_categories()
-        self.fields["campaign"].queryset = selectors.open_campaigns(user)
+        self.fields["campaign"].queryset = self.campaign_choices(user)
         if not self.fields["campaign"].queryset.exists():
             del self.fields["campaign"]
+
+    def campaign_choices(self, user):
+        """The open campaigns of the estate where the idea will be filed."""
+        community_id, _household = selectors.filing_place(user)
+        return selectors.open_campaigns_of_estate(community_id)
 
     @property
     def photos_need_choosing_again(self) -> bool:
@@ -127,8 +132,24 @@ class RecordIdeaForm(IdeaForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["household"].queryset = Household.objects.filter(
-            captained_places(user)
+            captained_places(user), building__community_id__in=listed_estates(user)
         ).select_related("building")
+
+    def campaign_choices(self, user):
+        """The open campaigns of the estates of the captain's buildings; the chosen one
+        must be the household's estate's (checked in `clean`)."""
+        estates = listed_estates_where(user, Role.CAPTAIN)
+        today = timezone.localdate()
+        return Campaign.objects.filter(
+            community_id__in=estates, starts_on__lte=today, ends_on__gte=today
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        household, campaign = cleaned.get("household"), cleaned.get("campaign")
+        if household and campaign and campaign.community_id != household.building.community_id:
+            self.add_error("campaign", _("This campaign is another estate's."))
+        return cleaned
 
 
 class CommentForm(forms.Form):
@@ -202,7 +223,7 @@ class TriageForm(forms.Form):
     )
     assignee = forms.ModelChoiceField(
         label=_("Assignee"),
-        queryset=selectors.assignable_staff(),
+        queryset=User.objects.none(),
         required=False,
         empty_label=_("Nobody yet"),
     )
@@ -230,6 +251,10 @@ class TriageForm(forms.Form):
         initial.setdefault("status", idea.status)
         super().__init__(*args, **kwargs)
         self.idea = idea
+        # The staff of the idea's estate only: another estate's steward cannot act on it.
+        self.fields["assignee"].queryset = selectors.assignable_staff(
+            community_ids=[idea.community_id]
+        )
         allowed = ALLOWED_TRANSITIONS[idea.status] - {Idea.Status.WITHDRAWN}
         self.fields["status"].choices = [
             (idea.status, _("%(status)s (unchanged)") % {"status": idea.get_status_display()})
@@ -270,7 +295,7 @@ class BulkTriageForm(forms.Form):
     )
     assignee = forms.ModelChoiceField(
         label=_("Set assignee"),
-        queryset=selectors.assignable_staff(),
+        queryset=User.objects.none(),
         required=False,
         empty_label=_("Leave as it is"),
     )
@@ -283,11 +308,29 @@ class BulkTriageForm(forms.Form):
             .filter(duplicate_of__isnull=True)
             .exclude(status=Idea.Status.WITHDRAWN)
         )
+        estates = selectors.estates_where(user, *selectors.STAFF_SIDE_ROLES)
+        self.fields["assignee"].queryset = selectors.assignable_staff(
+            community_ids=estates.values("pk")
+        )
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("category") and not cleaned.get("assignee"):
+        assignee = cleaned.get("assignee")
+        if not cleaned.get("category") and not assignee:
             raise forms.ValidationError(_("Choose a category or an assignee to set."))
+        elsewhere = [
+            idea.pk
+            for idea in cleaned.get("ideas") or ()
+            if assignee and not selectors.may_be_assigned(assignee, idea.community_id)
+        ]
+        if elsewhere:
+            raise forms.ValidationError(
+                _("%(name)s does not work in the estate of idea %(ideas)s.")
+                % {
+                    "name": assignee.display_name,
+                    "ideas": ", ".join(f"#{pk}" for pk in elsewhere),
+                }
+            )
         return cleaned
 
 
@@ -700,14 +743,40 @@ class VoteForm(forms.ModelForm):
             ),
         }
 
-    def __init__(self, *args, community, **kwargs):
+    estate = forms.ModelChoiceField(label=_("Estate"), queryset=None, empty_label=None)
+    field_order = ["estate"]
+
+    def __init__(self, *args, estates, **kwargs):
+        """`estates`: those the vote may belong to (the ones the user administers, or
+        the vote's or deliberation's own); a choice only when there are several."""
         super().__init__(*args, **kwargs)
-        # Only the estate's own deliberations; a posted id of another estate's is refused
+        estates = list(estates)
+        self.only_estate = estates[0] if len(estates) == 1 else None
+        if self.only_estate is not None or self.instance.pk:
+            del self.fields["estate"]
+        else:
+            self.fields["estate"].queryset = Community.objects.filter(
+                pk__in=[estate.pk for estate in estates]
+            ).order_by("pk")
+        # Only the estates' own deliberations; a posted id of another estate's is refused
         # as an invalid choice (and the services check it again).
         self.fields["deliberation"].queryset = Deliberation.objects.filter(
-            community=community
+            community__in=[estate.pk for estate in estates]
         ).order_by("-created_at", "-pk")
         self.fields["deliberation"].empty_label = _("No deliberation")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            return cleaned
+        if self.only_estate is not None:
+            cleaned["estate"] = self.only_estate
+        estate, deliberation = cleaned.get("estate"), cleaned.get("deliberation")
+        if estate and deliberation and deliberation.community_id != estate.pk:
+            self.add_error(
+                "deliberation", _("A vote can only come from a deliberation of its own estate.")
+            )
+        return cleaned
 
     def clean_closes_at(self):
         closes_at = self.cleaned_data["closes_at"]
@@ -825,7 +894,10 @@ class PriorityForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = selectors.priority_owner_choices(community_id=community_id)
         self.fields["owner"].label_from_instance = lambda user: user.name or user.email
-        self.fields["activities"].queryset = selectors.activities_for_linking()
+        # Only the estate's own activities; another's id is refused as invalid.
+        self.fields["activities"].queryset = selectors.activities_for_priority(
+            community_id=community_id
+        )
         self.fields["activities"].required = False
         # The same activity is held again and again: its date tells them apart.
         self.fields["activities"].label_from_instance = lambda activity: (

@@ -13,6 +13,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from covenant.models import Building, Community, Household, Party
+from proposals.storage import private_storage
 
 TITLE_MAX_LENGTH = 80
 BODY_MAX_LENGTH = 5000
@@ -279,10 +280,19 @@ class IdeaPhoto(models.Model):
     )
     # The upload as received, in the never-served quarantine storage until re-encoded.
     quarantined_name = models.CharField(max_length=200, blank=True, editable=False)
+    # Private files: served only through `url` and `thumbnail_url`, which check that the
+    # reader may see the idea (proposals/storage.py).
     image = models.ImageField(
-        _("photo"), upload_to="ideas/%Y/%m/", blank=True, width_field="width", height_field="height"
+        _("photo"),
+        upload_to="ideas/%Y/%m/",
+        storage=private_storage,
+        blank=True,
+        width_field="width",
+        height_field="height",
     )
-    thumbnail = models.ImageField(_("thumbnail"), upload_to="ideas/%Y/%m/thumbs/", blank=True)
+    thumbnail = models.ImageField(
+        _("thumbnail"), upload_to="ideas/%Y/%m/thumbs/", storage=private_storage, blank=True
+    )
     width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
@@ -294,6 +304,14 @@ class IdeaPhoto(models.Model):
 
     def __str__(self):
         return f"{self.idea_id}/{self.position}"
+
+    @property
+    def url(self) -> str:
+        return reverse("proposals:idea_photo", args=[self.idea_id, self.pk])
+
+    @property
+    def thumbnail_url(self) -> str:
+        return reverse("proposals:idea_photo_thumbnail", args=[self.idea_id, self.pk])
 
 
 class Support(models.Model):

@@ -37,11 +37,20 @@ def _status_label(code: str) -> str:
 
 
 def register_kinds() -> None:
-    from notices.kinds import NotificationKind, register, says
+    from notices.kinds import NotificationKind, register, register_actor_namer, says
     from notices.models import EmailMode
+
+    # Whatever the kind, a notification about an idea or a comment names its actor as
+    # the reader may see them.
+    register_actor_namer("proposals.idea", _actor_as_seen_by)
+    register_actor_namer("proposals.comment", _actor_as_seen_by)
+
+    # Every kind names its actor as the reader may see them: an idea's author who hid
+    # their name is never named to a resident, in the inbox or in mail.
 
     register(
         NotificationKind(
+            actor_as_seen_by=_actor_as_seen_by,
             key=STATUS_CHANGED,
             label=gettext_lazy("A status change on an idea I wrote or support"),
             default_email=EmailMode.IMMEDIATELY,
@@ -53,6 +62,7 @@ def register_kinds() -> None:
     )
     register(
         NotificationKind(
+            actor_as_seen_by=_actor_as_seen_by,
             key=PUBLIC_REPLY,
             label=gettext_lazy("A public reply on an idea I wrote or support"),
             default_email=EmailMode.DAILY,
@@ -61,6 +71,7 @@ def register_kinds() -> None:
     )
     register(
         NotificationKind(
+            actor_as_seen_by=_actor_as_seen_by,
             key=COMMENT,
             label=gettext_lazy("A comment on my idea"),
             default_email=EmailMode.DAILY,
@@ -69,6 +80,7 @@ def register_kinds() -> None:
     )
     register(
         NotificationKind(
+            actor_as_seen_by=_actor_as_seen_by,
             key=REPLY,
             label=gettext_lazy("A reply to my comment"),
             default_email=EmailMode.DAILY,
@@ -77,6 +89,7 @@ def register_kinds() -> None:
     )
     register(
         NotificationKind(
+            actor_as_seen_by=_actor_as_seen_by,
             key=MODERATED,
             label=gettext_lazy("A moderator hid something I wrote"),
             default_email=EmailMode.IMMEDIATELY,
@@ -85,6 +98,7 @@ def register_kinds() -> None:
     )
     register(
         NotificationKind(
+            actor_as_seen_by=_actor_as_seen_by,
             key=MERGED,
             label=gettext_lazy("My idea merged into another"),
             default_email=EmailMode.IMMEDIATELY,
@@ -98,6 +112,7 @@ def register_kinds() -> None:
     )
     register(
         NotificationKind(
+            actor_as_seen_by=_actor_as_seen_by,
             key=NEEDS_MODERATION,
             label=gettext_lazy("Ideas and comments waiting in my moderation queue"),
             default_email=EmailMode.DAILY,
@@ -107,6 +122,7 @@ def register_kinds() -> None:
     )
     register(
         NotificationKind(
+            actor_as_seen_by=_actor_as_seen_by,
             key=IDEA_TAKEN_UP,
             label=gettext_lazy("An idea I wrote or support is taken up in a deliberation"),
             default_email=EmailMode.IMMEDIATELY,
@@ -117,6 +133,7 @@ def register_kinds() -> None:
     )
     register(
         NotificationKind(
+            actor_as_seen_by=_actor_as_seen_by,
             key=SIGN_OFF_AWAITED,
             label=gettext_lazy("A resolution awaits my party's sign-off"),
             default_email=EmailMode.IMMEDIATELY,
@@ -125,6 +142,7 @@ def register_kinds() -> None:
     )
     register(
         NotificationKind(
+            actor_as_seen_by=_actor_as_seen_by,
             key=RESOLUTION_ADOPTED,
             label=gettext_lazy("A resolution adopted on an idea I wrote or support"),
             default_email=EmailMode.IMMEDIATELY,
@@ -133,6 +151,7 @@ def register_kinds() -> None:
     )
     register(
         NotificationKind(
+            actor_as_seen_by=_actor_as_seen_by,
             key=MEETING_SCHEDULED,
             label=gettext_lazy("A meeting of a deliberation I represent a party in"),
             default_email=EmailMode.IMMEDIATELY,
@@ -144,6 +163,7 @@ def register_kinds() -> None:
     )
     register(
         NotificationKind(
+            actor_as_seen_by=_actor_as_seen_by,
             key=VOTE_OPENED,
             label=gettext_lazy("An owners' vote opened"),
             default_email=EmailMode.IMMEDIATELY,
@@ -152,12 +172,76 @@ def register_kinds() -> None:
     )
     register(
         NotificationKind(
+            actor_as_seen_by=_actor_as_seen_by,
             key=VOTE_RESULTS,
             label=gettext_lazy("The result of an owners' vote my household took part in"),
             default_email=EmailMode.IMMEDIATELY,
             render=says(gettext_lazy("The result of the owners' vote “%(title)s” is out")),
         )
     )
+
+
+# The kinds whose actor wrote a comment: its author is named as on the page's comment.
+COMMENT_KINDS = {COMMENT, REPLY}
+
+
+def _about(idea: Idea, actor: User | None = None) -> dict:
+    """What naming the actor needs, stored with the notification so that its text is
+    rendered for each reader without a query: whether the actor is the idea's author, and
+    whether and where that author hid their name (never who they are)."""
+    return {
+        "idea": idea.pk,
+        "by_author": actor is not None and actor.pk == idea.author_id,
+        "hide_name": idea.hide_name,
+        "community": idea.community_id,
+        "building": idea.building_id,
+        "floor": idea.floor,
+    }
+
+
+def _idea_from(facts: dict, actor: User) -> Idea:
+    return Idea(
+        pk=facts["idea"],
+        author_id=actor.pk if facts["by_author"] else None,
+        hide_name=facts["hide_name"],
+        community_id=facts["community"],
+        building_id=facts["building"],
+        floor=facts["floor"],
+    )
+
+
+def _idea_of_target(notification) -> tuple[Idea | None, bool]:
+    """(the idea, whether the target is a comment) of a notification that does not say
+    (one stored before `about_idea`, or another app's about an idea): one query."""
+    from django.contrib.contenttypes.models import ContentType
+
+    if not notification.target_type_id:
+        return None, False
+    # get_for_id is cached: a deliberation's or a vote's notification costs no query.
+    model = ContentType.objects.get_for_id(notification.target_type_id).model_class()
+    if model is Idea:
+        return Idea.objects.filter(pk=notification.target_id).first(), False
+    if model is Comment:
+        comment = Comment.objects.select_related("idea").filter(pk=notification.target_id).first()
+        return (comment.idea if comment is not None else None), True
+    return None, False
+
+
+def _actor_as_seen_by(notification, reader) -> str:
+    """The notification's actor as `reader` may see them (`proposals.names`): the idea's
+    author as on its page (on a comment: "the idea's author"), everyone else by name."""
+    from proposals.names import person_as_seen_by
+
+    actor = notification.actor
+    facts = (notification.context or {}).get("about_idea")
+    if facts:
+        idea, wrote_comment = _idea_from(facts, actor), notification.kind in COMMENT_KINDS
+    else:
+        idea, wrote_comment = _idea_of_target(notification)
+    if idea is None:
+        return str(actor.display_name)
+    item = Comment(idea=idea, author=actor) if wrote_comment else idea
+    return person_as_seen_by(actor, idea=idea, reader=reader, item=item)
 
 
 def _local_time(stored: str) -> str:
@@ -187,20 +271,20 @@ def tell_status_changed(*, idea: Idea, actor: User) -> None:
         kind=STATUS_CHANGED,
         target=idea,
         actor=actor,
-        context={"title": idea.title, "status": idea.status},
+        context={"title": idea.title, "status": idea.status, "about_idea": _about(idea, actor)},
     )
 
 
 def tell_public_reply(*, idea: Idea, actor: User) -> None:
     _notify(
         recipients=_people_of(idea), kind=PUBLIC_REPLY, target=idea, actor=actor,
-        context={"title": idea.title},
+        context={"title": idea.title, "about_idea": _about(idea, actor)},
     )  # fmt: skip
 
 
 def tell_comment(*, comment: Comment) -> None:
     idea = comment.idea
-    context = {"title": idea.title}
+    context = {"title": idea.title, "about_idea": _about(idea, comment.author)}
     _notify(
         recipients=[idea.author_id],
         kind=COMMENT,
@@ -219,14 +303,17 @@ def tell_moderated(*, item: Idea | Comment, actor: User, reason: str) -> None:
     idea = item if isinstance(item, Idea) else item.idea
     _notify(
         recipients=[item.author_id], kind=MODERATED, target=idea, actor=actor,
-        context={"title": idea.title, "reason": reason},
+        context={"title": idea.title, "reason": reason, "about_idea": _about(idea, actor)},
     )  # fmt: skip
 
 
 def tell_merged(*, duplicate: Idea, original: Idea, actor: User) -> None:
     _notify(
         recipients=[duplicate.author_id], kind=MERGED, target=original, actor=actor,
-        context={"title": duplicate.title, "original": original.title},
+        context={
+            "title": duplicate.title, "original": original.title,
+            "about_idea": _about(original, actor),
+        },
     )  # fmt: skip
 
 
@@ -249,7 +336,7 @@ def tell_moderators(*, item: Idea | Comment) -> None:
         kind=NEEDS_MODERATION,
         target=item,
         url=_queue_url(),
-        context={"title": idea.title},
+        context={"title": idea.title, "about_idea": _about(idea)},
     )
 
 
@@ -272,7 +359,9 @@ def _representatives_of(deliberation, parties=None):
 def tell_idea_taken_up(*, idea: Idea, deliberation, actor: User) -> None:
     _notify(
         recipients=_people_of(idea), kind=IDEA_TAKEN_UP, target=deliberation, actor=actor,
-        context={"title": idea.title, "topic": deliberation.topic},
+        context={
+            "title": idea.title, "topic": deliberation.topic, "about_idea": _about(idea, actor),
+        },
     )  # fmt: skip
 
 

@@ -30,8 +30,8 @@ from django.utils import timezone
 
 from covenant.models import Building, Community, Household, Membership, Party, Role, RoleGrant, User
 from covenant.pagination import KeysetPage, keyset_paginate
-from covenant.rules import roles_of
-from covenant.selectors import captained_places, current_community
+from covenant.rules import listed_estates, listed_estates_where, roles_of
+from covenant.selectors import captained_places
 from proposals import search, tally
 from proposals.models import (
     ActionItem,
@@ -61,7 +61,7 @@ from proposals.models import (
     TriageChange,
     VoteRollEntry,
 )
-from volunteers.selectors import activities_for_linking
+from volunteers.selectors import scheduled_activities
 
 IDEAS_PER_PAGE = 20
 BOARD_PER_PAGE = 50
@@ -91,6 +91,8 @@ OPEN_STATUSES = [
 
 
 STAFF_SIDE_ROLES = (Role.PROPERTY_STAFF, Role.COMMUNITY_ADMIN)
+# Who reads the themes (proposals.see_themes): the staff side and the Party branch.
+THEME_READER_ROLES = (Role.PROPERTY_STAFF, Role.PARTY_BRANCH, Role.COMMUNITY_ADMIN)
 
 
 def _is_staff_side(user: User) -> bool:
@@ -98,30 +100,32 @@ def _is_staff_side(user: User) -> bool:
 
 
 def in_estates_of(user: User) -> Q:
-    """Ideas (or anything with a `community`) of the estates the user belongs to.
+    """Ideas (or anything with a `community`) of the estates the user's lists show
+    (`covenant.rules.listed_estates`).
 
     A superuser with no grant of their own administers every estate on the site.
     """
-    roles = roles_of(user)
-    if user.is_superuser and not roles.community_ids:
+    estates = listed_estates(user)
+    if user.is_superuser and not estates:
         return Q(pk__isnull=False)
-    return Q(community_id__in=roles.community_ids)
+    return Q(community_id__in=estates)
 
 
 def in_estates_where(user: User, *roles: str) -> Q:
-    """Anything with a `community` of the estates where the user holds one of these roles
-    (roles are per estate); a superuser is admin wherever `in_estates_of` reaches."""
-    held = roles_of(user)
+    """Anything with a `community` of the listed estates where the user holds one of these
+    roles (roles are per estate); a superuser is admin wherever `in_estates_of` reaches."""
     if user.is_superuser and Role.COMMUNITY_ADMIN in roles:
         return in_estates_of(user)
-    return Q(community_id__in=held.estates_where(*roles))
+    return Q(community_id__in=listed_estates_where(user, *roles))
 
 
 def _moderated_scope(user: User) -> Q:
-    """The ideas whose building the user moderates (all of the estate, for its admin)."""
+    """The ideas whose building the user moderates (all of the estate, for its admin), in
+    the listed estates."""
+    scope = captained_places(user)
     if roles_of(user).is_admin:
-        return in_estates_where(user, Role.COMMUNITY_ADMIN) | captained_places(user)
-    return captained_places(user)
+        scope |= in_estates_where(user, Role.COMMUNITY_ADMIN)
+    return scope & in_estates_of(user)
 
 
 def ideas_visible_to(user: User) -> QuerySet[Idea]:
@@ -430,20 +434,51 @@ def open_campaigns(user: User) -> QuerySet[Campaign]:
     return campaigns_of(user).filter(starts_on__lte=today, ends_on__gte=today)
 
 
+def open_campaigns_of_estate(community_id: int | None) -> QuerySet[Campaign]:
+    """The campaigns an idea filed in this estate may join: the estate's open ones."""
+    today = timezone.localdate()
+    return Campaign.objects.filter(
+        community_id=community_id, starts_on__lte=today, ends_on__gte=today
+    )
+
+
 def active_categories() -> QuerySet[Category]:
     return Category.objects.filter(is_active=True)
 
 
-def assignable_staff() -> QuerySet[User]:
-    from covenant.models import Role
+def assignable_staff(*, community_ids) -> QuerySet[User]:
+    """Who may be assigned an idea: the property staff and admins of its estate (of these
+    estates, for a choice over several ideas)."""
+    grants = RoleGrant.objects.filter(
+        role__in=STAFF_SIDE_ROLES, community_id__in=community_ids
+    ).values("user_id")
+    return User.objects.filter(is_active=True, pk__in=grants).order_by("name", "pk")
 
-    return (
-        User.objects.filter(
-            role_grants__role__in=[Role.PROPERTY_STAFF, Role.COMMUNITY_ADMIN], is_active=True
+
+def may_be_assigned(user: User, community_id: int) -> bool:
+    """Whether `user` may be assigned an idea of this estate (`assignable_staff`)."""
+    return bool(roles_of(user).roles_in(community_id) & set(STAFF_SIDE_ROLES))
+
+
+def filing_place(user: User) -> tuple[int | None, Household | None]:
+    """Where a new idea by `user` is filed: (estate id, household). Their first verified
+    household in a listed estate; else, for a role holder without one there, the first
+    listed estate where they hold a role (no household); else (None, None)."""
+    listed = listed_estates(user)
+    membership = (
+        Membership.objects.filter(
+            user=user,
+            status=Membership.Status.VERIFIED,
+            household__building__community_id__in=listed,
         )
-        .distinct()
-        .order_by("name", "pk")
+        .select_related("household__building")
+        .order_by("requested_at", "pk")
+        .first()
     )
+    if membership is not None:
+        return membership.household.building.community_id, membership.household
+    held = sorted(community_id for community_id in listed if roles_of(user).roles_in(community_id))
+    return (held[0] if held else None), None
 
 
 def open_ideas_of_building(*, user: User, building: Building, limit: int = 8) -> list[Idea]:
@@ -831,12 +866,15 @@ def vote_breakdown(vote: OwnersVote, *, page: str | int | None = None) -> tuple[
     return page, [BreakdownRow(entry, ballots.get(entry.household_id)) for entry in page]
 
 
-def deliberation_to_put_to_vote(community: Community, deliberation_id: int):
-    """One of the estate's deliberations with `resolution_text`: its resolution's latest
-    text (the adopted one once all three parties signed), or "" without a resolution."""
+def deliberation_to_put_to_vote(*, user: User, deliberation_id: int):
+    """A deliberation of the estates the user administers, with `resolution_text`: its
+    resolution's latest text (the adopted one once all three parties signed), or "" without
+    a resolution."""
     deliberation = (
-        Deliberation.objects.filter(community=community, pk=deliberation_id)
-        .select_related("resolution")
+        Deliberation.objects.filter(
+            in_estates_where(user, Role.COMMUNITY_ADMIN), pk=deliberation_id
+        )
+        .select_related("resolution", "community")
         .first()
     )
     if deliberation is None:
@@ -845,17 +883,6 @@ def deliberation_to_put_to_vote(community: Community, deliberation_id: int):
     latest = resolution.versions.first() if resolution is not None else None
     deliberation.resolution_text = latest.text if latest is not None else ""
     return deliberation
-
-
-def estate_administered_by(user: User) -> Community:
-    """The estate a new vote belongs to: the admin's grant's, or the site's one estate for
-    a superuser without a grant."""
-    grant = RoleGrant.objects.filter(user=user, role=Role.COMMUNITY_ADMIN).select_related(
-        "community"
-    )
-    if (found := grant.first()) is not None:
-        return found.community
-    return current_community()
 
 
 # --- Themes and priority work (issue 7) ------------------------------------------------
@@ -924,7 +951,7 @@ def themes_of(*, user: User, category: Category | None = None) -> list[Theme]:
     four queries whatever their number: largest first within each category."""
     if not user.has_perm("proposals.see_themes"):
         return []
-    themes = _with_theme_figures(Theme.objects.filter(in_estates_of(user)))
+    themes = _with_theme_figures(Theme.objects.filter(in_estates_where(user, *THEME_READER_ROLES)))
     if category is not None:
         themes = themes.filter(category=category)
     themes = list(
@@ -940,6 +967,7 @@ def theme_for(*, user: User, theme_id: int) -> Theme | None:
     if not user.has_perm("proposals.see_themes"):
         return None
     theme = (
+        # Of the user's estates: one where they read no themes is refused by the view.
         _with_theme_figures(Theme.objects.filter(in_estates_of(user), pk=theme_id))
         .select_related("category", "priority", "community")
         .first()
@@ -970,7 +998,9 @@ def other_themes(*, theme: Theme) -> QuerySet[Theme]:
 
 def last_regrouping(*, user: User) -> ThemeEdit | None:
     return (
-        ThemeEdit.objects.filter(in_estates_of(user), action=ThemeEdit.Action.REGROUP)
+        ThemeEdit.objects.filter(
+            in_estates_where(user, *THEME_READER_ROLES), action=ThemeEdit.Action.REGROUP
+        )
         .select_related("actor")
         .first()
     )
@@ -1048,7 +1078,7 @@ def priority_for(*, user: User, priority_id: int) -> Priority | None:
         .select_related("theme__category", "owner")
         .prefetch_related(
             Prefetch("progress", queryset=ProgressEntry.objects.select_related("author")),
-            Prefetch("activities", queryset=activities_for_linking().order_by("starts_at")),
+            Prefetch("activities", queryset=scheduled_activities().order_by("starts_at")),
         )
         .first()
     )
@@ -1091,6 +1121,13 @@ def _linked_deliberations(priority: Priority) -> list[Deliberation]:
     return deliberations
 
 
+def activities_for_priority(*, community_id: int):
+    """What a priority may be linked to: the volunteer activities of its own estate."""
+    from volunteers.selectors import activities_for_linking
+
+    return activities_for_linking(community_id=community_id)
+
+
 def deliberations_for_priority(*, community_id: int) -> QuerySet[Deliberation]:
     """What a priority may be linked to: the deliberations of its own estate."""
     return Deliberation.objects.filter(community_id=community_id).order_by("-created_at", "-pk")
@@ -1105,17 +1142,18 @@ def idea_ids_of_theme(*, theme: Theme) -> list[int]:
 
 
 def estates_where(user: User, *roles: str) -> QuerySet[Community]:
-    """The estates where the user holds one of these roles, oldest first. A superuser is
-    admin of their own estates, or of every estate without a grant of their own."""
-    held = roles_of(user)
-    if user.is_superuser and not held.community_ids:
+    """The listed estates where the user holds one of these roles, oldest first: what a
+    form offers to choose from. A superuser is admin of their listed estates, or of every
+    estate without a grant of their own."""
+    listed = listed_estates(user)
+    if user.is_superuser and not listed:
         return Community.objects.order_by("pk")
-    community_ids = held.estates_where(*roles)
+    community_ids = listed_estates_where(user, *roles)
     if user.is_superuser and Role.COMMUNITY_ADMIN in roles:
-        community_ids |= held.community_ids
+        community_ids |= listed
     return Community.objects.filter(pk__in=community_ids).order_by("pk")
 
 
-def community_of(user: User) -> Community | None:
-    """The estate whose themes the user works on: the first where they edit themes."""
-    return estates_where(user, Role.PROPERTY_STAFF, Role.COMMUNITY_ADMIN).first()
+def estates_editing_themes(user: User) -> QuerySet[Community]:
+    """The estates whose themes the user regroups: the listed ones where they edit themes."""
+    return estates_where(user, *STAFF_SIDE_ROLES)

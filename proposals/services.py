@@ -21,8 +21,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from covenant.models import Building, Community, Household, Membership, Party, Role, RoleGrant, User
-from covenant.rules import parties_represented_by, roles_of
+from covenant.models import Building, Community, Household, Membership, Party, Role, User
+from covenant.rules import is_estate_participant, parties_represented_by, roles_of
 from covenant.uploads import store_in_quarantine
 from proposals import notifications, search, selectors, themes
 from proposals.models import (
@@ -89,17 +89,6 @@ STAFF_ROLES = {Role.PROPERTY_STAFF, Role.PARTY_BRANCH, Role.COMMUNITY_ADMIN}
 # --- Submitting ----------------------------------------------------------------------
 
 
-def household_of(user: User) -> Household | None:
-    """The household an idea is filed under: the author's first verified one."""
-    membership = (
-        Membership.objects.filter(user=user, status=Membership.Status.VERIFIED)
-        .select_related("household__building")
-        .order_by("requested_at", "pk")
-        .first()
-    )
-    return membership.household if membership else None
-
-
 def premoderation_is_on(community) -> bool:
     return IdeaBoxSettings.objects.filter(community=community, premoderation=True).exists()
 
@@ -117,17 +106,26 @@ def submit_idea(
     household: Household | None = None,
     resident_name: str = "",
 ) -> Idea:
-    """File a new idea; building and floor come from the author's household."""
-    household = household or household_of(author)
-    if household is None and recorded_by is not None:
+    """File a new idea in the estate of the author's household (`selectors.filing_place`),
+    or of the household a captain records it for; building and floor come from it."""
+    if household is not None:
+        community_id = household.building.community_id
+    elif recorded_by is not None:
         raise ValidationError(_("This resident has no verified household yet."))
+    else:
+        community_id, household = selectors.filing_place(author)
+        if community_id is None:
+            raise ValidationError(
+                _("Only residents and the estate's role holders can submit ideas.")
+            )
+    if campaign is not None and campaign.community_id != community_id:
+        raise ValidationError(_("This campaign is another estate's."))
     if campaign is not None and not campaign.is_open():
         raise ValidationError(_("This campaign is closed; the idea goes to the standing idea box."))
-    community = household.building.community if household else _community_of_role(author)
     now = timezone.now()
     with transaction.atomic():
         idea = Idea.objects.create(
-            community=community,
+            community_id=community_id,
             campaign=campaign,
             category=category,
             title=title.strip(),
@@ -139,7 +137,9 @@ def submit_idea(
             building=household.building if household else None,
             floor=household.floor if household else None,
             hide_name=hide_name,
-            moderation=Moderation.PENDING if premoderation_is_on(community) else Moderation.VISIBLE,
+            moderation=(
+                Moderation.PENDING if premoderation_is_on(community_id) else Moderation.VISIBLE
+            ),
             search_tokens=search.search_tokens_for(title, body),
             created_at=now,
             status_changed_at=now,
@@ -150,13 +150,6 @@ def submit_idea(
             notifications.tell_moderators(item=idea)
     logger.info("idea %s submitted by user %s", idea.pk, author.pk)
     return idea
-
-
-def _community_of_role(user: User):
-    grant = RoleGrant.objects.filter(user=user).select_related("community").first()
-    if grant is None:
-        raise ValidationError(_("Only residents and the estate's role holders can submit ideas."))
-    return grant.community
 
 
 def attach_photos(*, idea: Idea, photos: Sequence[UploadedFile]) -> list[IdeaPhoto]:
@@ -263,7 +256,10 @@ def edit_comment(*, comment: Comment, body: str) -> Comment:
 
 
 def _is_staff_content(item: Idea | Comment) -> bool:
-    return bool(roles_of(item.author).estate_roles & STAFF_ROLES)
+    """Written by the property staff, the Party branch or an admin of the item's own
+    estate: a role held in another estate makes an author one more resident here."""
+    community_id = _idea_of(item).community_id
+    return bool(roles_of(item.author).roles_in(community_id) & STAFF_ROLES)
 
 
 def report_item(
@@ -275,9 +271,12 @@ def report_item(
 ) -> bool:
     """Record a report; returns False if this person had reported the item already.
 
-    Three reports from different people hide the item until a moderator decides, except
-    content from the property staff, the Party branch or admins.
+    Three reports from different people of the item's estate hide it until a moderator
+    decides, except content from the estate's property staff, Party branch or admins.
+    Someone who takes no part in the item's estate (a role held elsewhere) cannot report.
     """
+    if not is_estate_participant(reporter, _idea_of(item)):
+        raise PermissionDenied(_("Only people of this estate report its ideas and comments."))
     model = type(item)
     target = {"idea": item} if isinstance(item, Idea) else {"comment": item}
     with transaction.atomic():
@@ -495,6 +494,25 @@ def _triage_changes(idea: Idea, actor: User, changes: dict) -> list[TriageChange
     ]
 
 
+def _require_assignable(assignee: User | None, ideas: Iterable[Idea]) -> None:
+    """Only the property staff and admins of an idea's own estate are assigned it."""
+    if assignee is None:
+        return
+    elsewhere = [
+        idea.pk for idea in ideas if not selectors.may_be_assigned(assignee, idea.community_id)
+    ]
+    if elsewhere:
+        raise ValidationError(
+            {
+                "assignee": _("%(name)s does not work in the estate of idea %(ideas)s.")
+                % {
+                    "name": assignee.display_name,
+                    "ideas": ", ".join(f"#{pk}" for pk in elsewhere),
+                }
+            }
+        )
+
+
 def update_triage(
     *,
     idea: Idea,
@@ -503,6 +521,7 @@ def update_triage(
     priority: int,
     assignee: User | None,
 ) -> Idea:
+    _require_assignable(assignee, [idea])
     changes = {"category": category, "priority": priority, "assignee": assignee}
     with transaction.atomic():
         TriageChange.objects.bulk_create(_triage_changes(idea, actor, changes))
@@ -561,6 +580,7 @@ def bulk_triage(
             "category", "assignee"
         )
     )
+    _require_assignable(assignee, ideas)
     with transaction.atomic():
         history = [row for idea in ideas for row in _triage_changes(idea, actor, changes)]
         TriageChange.objects.bulk_create(history)
@@ -1467,7 +1487,9 @@ def promote_theme(
     activities: Iterable = (),
     deliberations: Iterable[Deliberation] = (),
 ) -> Priority:
+    _require_owner_of_estate(owner, theme.community_id)
     deliberations = _of_the_estate(deliberations, theme.community_id)
+    activities = _activities_of_the_estate(activities, theme.community_id)
     with transaction.atomic():
         # The theme's row is the lock: two promotions at once meet here, not in a 500.
         Theme.objects.select_for_update().filter(pk=theme.pk).first()
@@ -1497,6 +1519,21 @@ def _of_the_estate(deliberations: Iterable[Deliberation], community_id: int) -> 
     return deliberations
 
 
+def _require_owner_of_estate(owner: User, community_id: int) -> None:
+    """Priority work is owned by a role holder of its estate (`priority_owner_choices`)."""
+    if not roles_of(owner).roles_in(community_id):
+        raise ValidationError({"owner": _("The owner must hold a role in this estate.")})
+
+
+def _activities_of_the_estate(activities: Iterable, community_id: int) -> list:
+    activities = list(activities)
+    if any(activity.community_id != community_id for activity in activities):
+        raise ValidationError(
+            {"activities": _("Only volunteer activities of the same estate can be linked.")}
+        )
+    return activities
+
+
 def update_priority(
     *,
     priority: Priority,
@@ -1504,7 +1541,10 @@ def update_priority(
     activities: Iterable,
     deliberations: Iterable[Deliberation] = (),
 ) -> Priority:
+    if "owner" in fields and fields["owner"].pk != priority.owner_id:
+        _require_owner_of_estate(fields["owner"], priority.community_id)
     deliberations = _of_the_estate(deliberations, priority.community_id)
+    activities = _activities_of_the_estate(activities, priority.community_id)
     for name, value in fields.items():
         setattr(priority, name, value)
     priority.updated_at = timezone.now()

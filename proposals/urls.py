@@ -64,6 +64,13 @@ idea_patterns = [
     path("themes/<int:theme_id>/move/", themes.theme_move, name="theme_move"),
     path("themes/<int:theme_id>/promote/", themes.theme_promote, name="theme_promote"),
     path("<int:idea_id>/", ideas.idea_detail, name="idea_detail"),
+    path("<int:idea_id>/photos/<int:photo_id>/", ideas.idea_photo, name="idea_photo"),
+    path(
+        "<int:idea_id>/photos/<int:photo_id>/thumbnail/",
+        ideas.idea_photo,
+        {"variant": "thumbnail"},
+        name="idea_photo_thumbnail",
+    ),
     path("<int:idea_id>/support/", ideas.idea_support, name="idea_support"),
     path("<int:idea_id>/withdraw/", ideas.idea_withdraw, name="idea_withdraw"),
     path("<int:idea_id>/comments/", ideas.comment_create, name="comment_create"),

@@ -53,7 +53,7 @@ from PIL import Image
 
 from covenant.models import Community, District, Household, Membership, Party, Role, User
 from notices import services as notices_services
-from notices.models import Announcement, Audience, Digest, Notification
+from notices.models import Audience, Digest, Notification
 from proposals import services as proposals_services
 from proposals.models import (
     Campaign,
@@ -149,15 +149,6 @@ def _a_people(a: Estate) -> None:
     newcomer = UserFactory(email=f"newcomer@{A_DOMAIN}", name=f"{MARK}新住户", verified_email=False)
     EmailAddress.objects.create(user=newcomer, email=newcomer.email, verified=False, primary=True)
     a.people.update(volunteer=volunteer, newcomer=newcomer)
-
-
-def _publish(estate: Community, **fields) -> Announcement:
-    """publish() names its estate from the buildings today; `community=` once it takes it."""
-    import inspect
-
-    if "community" in inspect.signature(notices_services.publish).parameters:
-        fields["community"] = estate
-    return notices_services.publish(**fields)
 
 
 def _photo() -> SimpleUploadedFile:
@@ -276,8 +267,8 @@ def _a_content(a: Estate, mark: str = "", *, full: bool = True) -> dict[str, obj
     )
 
     files = {"images": [_photo()], "pdfs": [SimpleUploadedFile(f"{MARK}.pdf", PDF)]}
-    announcement = _publish(
-        a.estate,
+    announcement = notices_services.publish(
+        community=a.estate,
         author=steward,
         title=f"{MARK}公告{mark}：停水",
         body=f"{MARK}周三停水{mark}。",
@@ -305,7 +296,7 @@ def _a_content(a: Estate, mark: str = "", *, full: bool = True) -> dict[str, obj
         ends_at=now + datetime.timedelta(days=2, hours=2),
         place=f"{MARK}1栋",
         capacity=5,
-        **({"community": a.estate} if _has_field(Activity, "community") else {}),
+        community=a.estate,
     )
     made["activity"] = activity
     made["signup"] = volunteers_services.sign_up(activity_id=activity.pk, user=volunteer)
@@ -340,10 +331,6 @@ def _a_content(a: Estate, mark: str = "", *, full: bool = True) -> dict[str, obj
         )
         made["idea_box_settings"] = IdeaBoxSettings.objects.get_or_create(community=a.estate)[0]
     return made
-
-
-def _has_field(model, name: str) -> bool:
-    return any(f.name == name for f in model._meta.get_fields())
 
 
 def _tokens(world: World) -> dict[str, str]:

@@ -1,18 +1,16 @@
 from django.contrib import admin
 
+from covenant.admin_scoping import EstateScopedAdmin
 from volunteers.models import Activity, ServiceEntry, Volunteer
 
 
-class EstateAdminOnly(admin.ModelAdmin):
-    """Like the core's admin pages: community admins only, whatever model perms say."""
+class VolunteerRecordsAdmin(EstateScopedAdmin):
+    """Read-only lists for community admins: the team's records change in the portal.
 
-    def has_module_permission(self, request):
-        return request.user.has_perm("covenant.manage_estate")
+    The team's rows say no estate; they belong to the estates of their person (a volunteer,
+    an organiser), so an admin sees the team members and activities of their estates."""
 
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("covenant.manage_estate")
-
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, *args):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -23,20 +21,23 @@ class EstateAdminOnly(admin.ModelAdmin):
 
 
 @admin.register(Volunteer)
-class VolunteerAdmin(EstateAdminOnly):
+class VolunteerAdmin(VolunteerRecordsAdmin):
+    person_path = "user"
     list_display = ["user", "roster_name", "status", "applied_at"]
     list_filter = ["status"]
     list_select_related = ["user"]
 
 
 @admin.register(Activity)
-class ActivityAdmin(EstateAdminOnly):
+class ActivityAdmin(VolunteerRecordsAdmin):
+    person_path = "organiser"
     list_display = ["title", "category", "starts_at", "capacity", "organiser", "status"]
     list_filter = ["status", "category"]
     list_select_related = ["organiser"]
 
 
 @admin.register(ServiceEntry)
-class ServiceEntryAdmin(EstateAdminOnly):
+class ServiceEntryAdmin(VolunteerRecordsAdmin):
+    person_path = "user"
     list_display = ["user", "served_on", "hours", "activity"]
     list_select_related = ["user", "activity"]

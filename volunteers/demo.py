@@ -24,7 +24,7 @@ from covenant.management.commands.seed_demo import (
     VOLUNTEER_EMAILS,
     captain_email,
 )
-from covenant.models import Membership, User
+from covenant.models import Community, Membership, RoleGrant, User
 from volunteers.models import (
     Activity,
     ActivityEvent,
@@ -63,16 +63,17 @@ UPCOMING = (
 def seed(*, users: dict[str, User], say: Callable[[str], None]) -> None:
     rng = random.Random(f"{SEED}:volunteers")
     now = timezone.now()
-    team = _seed_team(users, rng, now)
+    estate = _demo_estate(users)
+    team = _seed_team(users, rng, now, estate)
     say(f"志愿者 volunteers: {Volunteer.objects.count()} rows ({len(team)} on the team)")
     titles = {kind[0] for kind in KINDS}
     if Activity.objects.filter(title__in=titles).exists():
         say(f"志愿活动 activities: {Activity.objects.count()} (exist; none added)")
         return
     organisers = [users[email] for email in (*STEWARD_EMAILS, *PARTY_EMAILS, *CAPTAIN_EMAILS[:6])]
-    activities = _seed_activities(rng, now, organisers)
+    activities = _seed_activities(rng, now, organisers, estate)
     _seed_signups(rng, now, activities, team)
-    _seed_cancelled(rng, now, organisers, team)
+    _seed_cancelled(rng, now, organisers, team, estate)
     _seed_messages(users, now)
     say(
         f"志愿活动 activities: {len(activities)}, sign-ups: {SignUp.objects.count()}, "
@@ -80,7 +81,14 @@ def seed(*, users: dict[str, User], say: Callable[[str], None]) -> None:
     )
 
 
-def _seed_team(users: dict[str, User], rng: random.Random, now) -> list[User]:
+def _demo_estate(users: dict[str, User]) -> Community:
+    """The demo estate: where the demo's Party branch holds its role."""
+    return (
+        RoleGrant.objects.filter(user=users[PARTY_EMAILS[0]]).select_related("community").first()
+    ).community
+
+
+def _seed_team(users: dict[str, User], rng: random.Random, now, estate: Community) -> list[User]:
     known = set(Volunteer.objects.values_list("user_id", flat=True))
     new = []
     for index, email in enumerate(VOLUNTEER_EMAILS):
@@ -91,6 +99,7 @@ def _seed_team(users: dict[str, User], rng: random.Random, now) -> list[User]:
         new.append(
             Volunteer(
                 user=user,
+                community=estate,
                 status=Volunteer.Status.APPLIED if pending else Volunteer.Status.APPROVED,
                 skills=rng.choice(SKILLS),
                 availability=rng.choice(AVAILABILITY),
@@ -119,7 +128,9 @@ def _at(day: datetime.date, hour: int) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
-def _seed_activities(rng: random.Random, now, organisers: list[User]) -> list[Activity]:
+def _seed_activities(
+    rng: random.Random, now, organisers: list[User], estate: Community
+) -> list[Activity]:
     today = timezone.localdate(now)
     plans = []
     for months_ago in range(PAST_MONTHS, 0, -1):
@@ -134,6 +145,7 @@ def _seed_activities(rng: random.Random, now, organisers: list[User]) -> list[Ac
         start = _at(day, rng.choice((9, 14, 19)))
         activities.append(
             Activity(
+                community=estate,
                 organiser=rng.choice(organisers),
                 title=title,
                 category=category,
@@ -213,13 +225,16 @@ def _seed_signups(rng: random.Random, now, activities: list[Activity], team: lis
 CANCELLED = ("中秋游园会场地布置", "台风“桦加沙”预警，为安全起见取消，改期另行通知。")
 
 
-def _seed_cancelled(rng: random.Random, now, organisers: list[User], team: list[User]) -> None:
+def _seed_cancelled(
+    rng: random.Random, now, organisers: list[User], team: list[User], estate: Community
+) -> None:
     """A coming activity the organiser called off: its places cancelled, as the service
     would leave them (seed_demo's transaction rules out the service's own)."""
     title, reason = CANCELLED
     start = _at(timezone.localdate(now) + datetime.timedelta(days=12), 19)
     organiser = organisers[0]
     activity = Activity.objects.create(
+        community=estate,
         organiser=organiser,
         title=title,
         category=Category.OTHER,
@@ -344,7 +359,7 @@ def seed_second_estate(*, estate, users: dict[str, User], say: Callable[[str], N
             starts_at=start,
             ends_at=start + datetime.timedelta(hours=hours),
             description=description,
-            **_estate_of_activity(estate),
+            community=estate,
         )
         past = activity.ends_at < now
         for order, user in enumerate(team):
@@ -389,6 +404,7 @@ def _second_estate_team(estate, captain: User, users: dict[str, User], now) -> l
         volunteer, created = Volunteer.objects.get_or_create(
             user=user,
             defaults={
+                "community": estate,
                 "status": Volunteer.Status.APPROVED,
                 "skills": "组织活动",
                 "decided_by": approver,
@@ -400,9 +416,3 @@ def _second_estate_team(estate, captain: User, users: dict[str, User], now) -> l
                 volunteer=volunteer, actor=approver, from_status="applied", to_status="approved"
             )
     return residents
-
-
-def _estate_of_activity(estate) -> dict:
-    """Activities name their estate once the volunteers area has the field."""
-    fields = {field.name for field in Activity._meta.get_fields()}
-    return {"community": estate} if "community" in fields else {}

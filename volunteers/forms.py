@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from covenant.models import Community
 from volunteers.models import Activity, Volunteer
 
 
@@ -26,6 +27,11 @@ class LocalDateTimeInput(forms.DateTimeInput):
 
 
 class ActivityForm(forms.ModelForm):
+    """An activity's details; a new one also says its estate: one where the organiser
+    organises, chosen here when there are several."""
+
+    estate = forms.ModelChoiceField(label=_("Estate"), queryset=None, empty_label=None)
+
     class Meta:
         model = Activity
         fields = ["title", "category", "starts_at", "ends_at", "place", "capacity", "description"]
@@ -35,8 +41,23 @@ class ActivityForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 5}),
         }
 
+    field_order = ["estate"]
+
+    def __init__(self, *args, estates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        estates = list(estates)
+        self.only_estate = estates[0] if len(estates) == 1 else None
+        if self.instance.pk or self.only_estate is not None:
+            del self.fields["estate"]
+        else:
+            self.fields["estate"].queryset = Community.objects.filter(
+                pk__in=[estate.pk for estate in estates]
+            ).order_by("pk")
+
     def clean(self):
         cleaned = super().clean()
+        if not self.instance.pk and self.only_estate is not None:
+            cleaned["estate"] = self.only_estate
         starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts and ends and ends <= starts:
             self.add_error("ends_at", _("The activity must end after it starts."))

@@ -29,6 +29,14 @@ class Volunteer(models.Model):
         related_name="volunteer",
         verbose_name=_("user"),
     )
+    # The estate whose team this is: each estate's Party branch and admins decide on its
+    # applications, and a volunteer signs up for that estate's activities.
+    community = models.ForeignKey(
+        "covenant.Community",
+        on_delete=models.PROTECT,
+        related_name="volunteers",
+        verbose_name=_("estate"),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.APPLIED
     )
@@ -129,6 +137,12 @@ class Activity(models.Model):
         ELDERLY = "elderly", _("Visiting the elderly")
         OTHER = "other", _("Other")
 
+    community = models.ForeignKey(
+        "covenant.Community",
+        on_delete=models.PROTECT,
+        related_name="volunteer_activities",
+        verbose_name=_("estate"),
+    )
     organiser = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -172,7 +186,10 @@ class Activity(models.Model):
                 name="activity_cancelled_has_time_and_reason",
             ),
         ]
-        indexes = [models.Index(fields=["starts_at"], name="activity_starts_idx")]
+        indexes = [
+            models.Index(fields=["starts_at"], name="activity_starts_idx"),
+            models.Index(fields=["community", "starts_at"], name="activity_estate_starts_idx"),
+        ]
 
     def __str__(self):
         return self.title

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import rules
 
+from covenant.models import Role, User
 from covenant.rules import (
+    estate_of,
     is_captain,
     is_captain_of_building,
     is_community_admin,
@@ -17,23 +19,31 @@ from covenant.rules import (
     is_party_branch_member,
     is_property_staff,
     is_verified_resident,
+    roles_of,
 )
 from volunteers.models import Volunteer
 
 _CACHE_ATTRIBUTE = "_volunteer_status"
-_NONE = ""
+_NONE = ("", None)
 
 
-def volunteer_status_of(user) -> str:
-    """The user's Volunteer status, or "" without an application. Cached on the user."""
+def _volunteer_row_of(user) -> tuple[str, int | None]:
+    """(status, estate id) of the user's Volunteer row, or ("", None) without one. Loaded
+    once and cached on the user."""
     if user is None or not user.is_authenticated or not user.is_active:
         return _NONE
     cached = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is not None:
         return cached
-    status = Volunteer.objects.filter(user=user).values_list("status", flat=True).first() or _NONE
-    setattr(user, _CACHE_ATTRIBUTE, status)
-    return status
+    row = Volunteer.objects.filter(user=user).values_list("status", "community_id").first()
+    row = tuple(row) if row else _NONE
+    setattr(user, _CACHE_ATTRIBUTE, row)
+    return row
+
+
+def volunteer_status_of(user) -> str:
+    """The user's Volunteer status, or "" without an application. Cached on the user."""
+    return _volunteer_row_of(user)[0]
 
 
 def forget_volunteer_status(user) -> None:
@@ -42,8 +52,22 @@ def forget_volunteer_status(user) -> None:
 
 
 @rules.predicate
-def is_approved_volunteer(user) -> bool:
-    return volunteer_status_of(user) == Volunteer.Status.APPROVED
+def is_approved_volunteer(user, obj=None) -> bool:
+    """On an estate's team by approval: that of the object (an activity), if given."""
+    status, community_id = _volunteer_row_of(user)
+    if status != Volunteer.Status.APPROVED:
+        return False
+    estate = estate_of(obj)
+    return estate is None or estate == community_id
+
+
+def team_estates_of(user) -> frozenset[int]:
+    """The estates whose team the user is on: by approval, and by each captain grant."""
+    status, community_id = _volunteer_row_of(user)
+    estates = set(roles_of(user).estates_where(Role.CAPTAIN))
+    if status == Volunteer.Status.APPROVED:
+        estates.add(community_id)
+    return frozenset(estates)
 
 
 # Captains are on the team by their grant.
@@ -63,6 +87,26 @@ def is_self(user, other) -> bool:
     return other is not None and getattr(other, "pk", other) == user.pk
 
 
+@rules.predicate
+def approves_team_of(user, person) -> bool:
+    """An admin or Party branch member of an estate whose team `person` is on (or was:
+    a statement stays readable after leaving): those who approve that team."""
+    if not isinstance(person, User):
+        return False
+    try:
+        volunteer = person.volunteer
+    except Volunteer.DoesNotExist:
+        volunteer = None
+    estates = set(roles_of(person).estates_where(Role.CAPTAIN))
+    if volunteer is not None:
+        estates.add(volunteer.community_id)
+    held = roles_of(user)
+    return any(
+        held.roles_in(community_id) & {Role.COMMUNITY_ADMIN, Role.PARTY_BRANCH}
+        for community_id in estates
+    )
+
+
 rules.add_perm("volunteers.apply", is_verified_resident & ~is_team_member)
 rules.add_perm("volunteers.decide_application", is_community_admin | is_party_branch_member)
 rules.add_perm("volunteers.see_roster", is_estate_participant)
@@ -78,7 +122,7 @@ rules.add_perm(
 )
 rules.add_perm("volunteers.see_ledger", is_team_member | is_organiser)
 # A statement of hours is the volunteer's own; those who approve the team see all.
-rules.add_perm("volunteers.see_statement", is_self | is_community_admin | is_party_branch_member)
+rules.add_perm("volunteers.see_statement", is_self | approves_team_of)
 rules.add_perm("volunteers.see_building", is_captain_of_building | is_community_admin)
 rules.add_perm("volunteers.message_captain", is_verified_resident)
 rules.add_perm("volunteers.read_captain_messages", is_captain)

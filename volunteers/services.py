@@ -7,14 +7,14 @@ import logging
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from covenant.models import Household, User
-from covenant.rules import roles_of
+from covenant.models import Community, Household, Role, User
+from covenant.rules import listed_estates, roles_of
 from volunteers import notifications, selectors
 from volunteers.models import (
     Activity,
@@ -75,23 +75,38 @@ def _move_volunteer(volunteer: Volunteer, *, actor: User, to_status: str, reason
     logger.info("volunteer %s: %s → %s by %s", volunteer.pk, from_status, to_status, actor.pk)
 
 
+def team_estate_for(user: User) -> int | None:
+    """The estate whose team the user joins: where they captain, else where they live,
+    among the listed estates (the first, when there are several)."""
+    listed = listed_estates(user)
+    captained = sorted(listed & roles_of(user).estates_where(Role.CAPTAIN))
+    verified = sorted(listed & roles_of(user).verified_community_ids)
+    return next(iter(captained or verified), None)
+
+
 def apply_to_team(
     *, user: User, skills: str, availability: str, roster_name: str = ""
 ) -> Volunteer:
-    """Apply to join the team, or update one's details. A captain is on the team by
-    their grant, so their row is approved at once."""
-    is_captain = bool(roles_of(user).captain_grants)
+    """Apply to join the team of the user's estate (`team_estate_for`), or update one's
+    details. A captain is on the team by their grant, so their row is approved at once."""
+    community_id = team_estate_for(user)
+    is_captain = community_id in roles_of(user).estates_where(Role.CAPTAIN)
     with transaction.atomic():
+        to_status = VStatus.APPROVED if is_captain else VStatus.APPLIED
+        if community_id is None and not Volunteer.objects.filter(user=user).exists():
+            raise ValidationError(_("Only verified residents of an estate can join its team."))
         volunteer, created = Volunteer.objects.select_for_update().get_or_create(
             user=user,
-            defaults={"skills": skills, "availability": availability, "roster_name": roster_name},
+            defaults={
+                "community_id": community_id,
+                "status": to_status,
+                "decided_at": timezone.now() if is_captain else None,
+                "skills": skills,
+                "availability": availability,
+                "roster_name": roster_name,
+            },
         )
         if created:
-            to_status = VStatus.APPROVED if is_captain else VStatus.APPLIED
-            volunteer.status = to_status
-            if is_captain:
-                volunteer.decided_at = timezone.now()
-            volunteer.save()
             VolunteerEvent.objects.create(
                 volunteer=volunteer,
                 actor=user,
@@ -104,6 +119,10 @@ def apply_to_team(
             volunteer.roster_name = roster_name
             volunteer.save(update_fields=["skills", "availability", "roster_name"])
             if volunteer.status in (VStatus.DECLINED, VStatus.LEFT):
+                # Applying again is to the team of where they are now.
+                if community_id is not None and community_id != volunteer.community_id:
+                    volunteer.community_id = community_id
+                    volunteer.save(update_fields=["community"])
                 _move_volunteer(volunteer, actor=user, to_status=VStatus.APPLIED)
                 if is_captain:
                     _move_volunteer(volunteer, actor=user, to_status=VStatus.APPROVED)
@@ -186,8 +205,11 @@ def forget_volunteer(user: User) -> None:
 # --- Activities ----------------------------------------------------------------------
 
 
-def create_activity(*, organiser: User, **fields) -> Activity:
-    activity = Activity(organiser=organiser, **fields)
+def create_activity(*, organiser: User, community: Community, **fields) -> Activity:
+    """Open an activity of an estate where the organiser holds an organising role."""
+    if not organiser.has_perm("volunteers.organise", community):
+        raise PermissionDenied(_("You organise no activities in this estate."))
+    activity = Activity(organiser=organiser, community=community, **fields)
     activity.full_clean()
     activity.save()
     logger.info("activity %s created by %s", activity.pk, organiser.pk)
@@ -483,7 +505,7 @@ def check_in(*, signup_id: int, actor: User, now: datetime.datetime | None = Non
         signup = SignUp.objects.select_for_update().get(pk=signup_id)
         if activity.is_cancelled:
             raise ValidationError(_("This activity was cancelled; nobody is checked in."))
-        if signup.user_id == actor.pk and not roles_of(actor).is_admin:
+        if signup.user_id == actor.pk and not roles_of(actor).is_admin_of(activity.community_id):
             raise ValidationError(
                 _("Nobody checks themselves in; an admin can check you in instead.")
             )

@@ -27,7 +27,7 @@ from volunteers.forms import (
     CheckInTokenForm,
     DeclineForm,
 )
-from volunteers.models import Activity, SignUp
+from volunteers.models import Activity, SignUp, Volunteer
 
 PAGE_SIZE = 20
 
@@ -133,16 +133,24 @@ def leave_team(request):
 @login_required
 def applications(request):
     _require(request, "volunteers.decide_application")
-    page = _page(request, selectors.pending_applications())
+    page = _page(request, selectors.pending_applications(user=request.user))
     return render(
         request, "volunteers/applications.html", {"page": page, "decline_form": DeclineForm()}
     )
 
 
+def _application_for(request, volunteer_id) -> Volunteer:
+    """An application the user may decide: to the team of an estate where they approve
+    (403 for another estate's)."""
+    volunteer = get_object_or_404(Volunteer, pk=volunteer_id)
+    _require(request, "volunteers.decide_application", volunteer)
+    return volunteer
+
+
 @login_required
 @require_POST
 def application_approve(request, volunteer_id):
-    _require(request, "volunteers.decide_application")
+    _application_for(request, volunteer_id)
     try:
         volunteer = services.approve_volunteer(volunteer_id=volunteer_id, actor=request.user)
     except services.TransitionNotAllowed:
@@ -155,7 +163,7 @@ def application_approve(request, volunteer_id):
 @login_required
 @require_POST
 def application_decline(request, volunteer_id):
-    _require(request, "volunteers.decide_application")
+    _application_for(request, volunteer_id)
     form = DeclineForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Please give a reason, so the resident knows why."))
@@ -174,7 +182,7 @@ def application_decline(request, volunteer_id):
 @login_required
 def roster(request):
     _require(request, "volunteers.see_roster")
-    page = _page(request, selectors.roster())
+    page = _page(request, selectors.roster(user=request.user))
     # Hours by volunteer are the team's (the ledger's), not every resident's.
     context = {"page": page, "show_hours": request.user.has_perm("volunteers.see_ledger")}
     return render(request, "volunteers/roster.html", context)
@@ -227,7 +235,7 @@ def captain_messages(request):
 def activity_list(request):
     _require(request, "volunteers.see_activities")
     past = request.GET.get("past") == "1"
-    page = _page(request, selectors.activities(upcoming=not past))
+    page = _page(request, selectors.activities(user=request.user, upcoming=not past))
     context = {
         "page": page,
         "past": past,
@@ -254,7 +262,7 @@ def activity_detail(request, activity_id):
     context = {
         "activity": activity,
         "signup": signup,
-        "can_sign_up": user.has_perm("volunteers.sign_up"),
+        "can_sign_up": user.has_perm("volunteers.sign_up", activity),
         "can_run": can_run,
         "has_begun": has_begun,
         "can_cancel_activity": can_run and not has_begun and not activity.is_cancelled,
@@ -278,9 +286,13 @@ def activity_detail(request, activity_id):
 @require_http_methods(["GET", "POST"])
 def activity_create(request):
     _require(request, "volunteers.organise")
-    form = ActivityForm(request.POST or None)
+    estates = selectors.organising_estates(user=request.user)
+    form = ActivityForm(request.POST or None, estates=estates)
     if request.method == "POST" and form.is_valid():
-        activity = services.create_activity(organiser=request.user, **form.cleaned_data)
+        data = form.cleaned_data
+        community = data.pop("estate")
+        _require(request, "volunteers.organise", community)
+        activity = services.create_activity(organiser=request.user, community=community, **data)
         messages.success(request, _("The activity is open for sign-up."))
         return redirect(activity)
     return render(request, "volunteers/activity_form.html", {"form": form})
@@ -491,8 +503,13 @@ def calendar_feed(request, token):
     user = selectors.feed_owner(token=token)
     if user is None:
         raise Http404
+    # The feed ends with the role that gave it: a former captain's address is gone, and
+    # it shows only the estates whose team the person is still on.
+    estates = selectors.feed_estates(user)
+    if not estates:
+        return HttpResponse(status=410)
     since = timezone.now() - datetime.timedelta(days=FEED_PAST_DAYS)
-    signups = list(selectors.signups_of_user(user=user, since=since))
+    signups = list(selectors.signups_of_user(user=user, since=since, estates=estates))
     content = activities_calendar(
         [signup.activity for signup in signups],
         name=_("My volunteer activities"),
@@ -512,12 +529,14 @@ def calendar_feed(request, token):
 @login_required
 def ledger(request):
     _require(request, "volunteers.see_ledger")
-    months = selectors.monthly_hours()
+    # The ledgers of the listed estates' teams.
+    estates = selectors.listed_estates_of(request.user)
+    months = selectors.monthly_hours(estates=estates)
     context = {
         "chart": month_chart(months),
         "months": months,
-        "totals": selectors.team_totals(),
-        "page": _page(request, selectors.hours_by_volunteer()),
+        "totals": selectors.team_totals(estates=estates),
+        "page": _page(request, selectors.hours_by_volunteer(estates=estates)),
         # Those who approve the team may open anyone's statement (volunteers.see_statement).
         "can_see_all_statements": request.user.has_perm("volunteers.decide_application"),
     }
@@ -528,14 +547,16 @@ def ledger(request):
 def statement(request, user_id):
     person = get_object_or_404(User.objects.select_related("volunteer"), pk=user_id)
     _require(request, "volunteers.see_statement", person)
-    months = selectors.monthly_hours(user=person)
-    entries = selectors.entries_of(user=person)
+    # One's own hours everywhere; to an approver, those served in the estates they approve.
+    estates = selectors.statement_estates(viewer=request.user, person=person)
+    months = selectors.monthly_hours(user=person, estates=estates)
+    entries = selectors.entries_of(user=person, estates=estates)
     context = {
         "person": person,
         "chart": month_chart(months),
         "months": months,
         "page": _page(request, entries, size=STATEMENT_PAGE_SIZE),
-        "total": selectors.total_hours_of(user=person),
+        "total": selectors.total_hours_of(user=person, estates=estates),
         "printed_at": timezone.localtime(),
     }
     return render(request, "volunteers/statement.html", context)

@@ -1,30 +1,24 @@
 from django import template
 from django.utils.translation import gettext as _
 
-from proposals.models import Comment, Idea
+from proposals.models import Idea
+from proposals.names import author_as_seen_by, person_as_seen_by
 
 register = template.Library()
 
 
-def _identity_hidden(idea: Idea, viewer) -> bool:
-    return idea.hide_name and not viewer.has_perm("proposals.see_author_identity", idea)
+@register.simple_tag(takes_context=True)
+def author_of(context, item) -> str:
+    """The author as the viewer may see them (`proposals.names.author_as_seen_by`). A
+    hidden name stays hidden from residents, also on the author's own comments."""
+    return author_as_seen_by(item, context["request"].user)
 
 
 @register.simple_tag(takes_context=True)
-def author_of(context, item) -> str:
-    """The author as the viewer may see them. A hidden name stays hidden from residents,
-    also on the author's own comments under their idea."""
-    viewer = context["request"].user
-    idea = item if isinstance(item, Idea) else item.idea
-    if isinstance(item, Comment):
-        if item.author_id == idea.author_id and _identity_hidden(idea, viewer):
-            return _("The idea's author")
-        return str(item.author.display_name) or _("A resident")
-    if _identity_hidden(idea, viewer):
-        return _("A resident (name withheld)")
-    if idea.recorded_by_id:
-        return idea.resident_name or _("A resident")
-    return str(idea.author.display_name) or _("A resident")
+def actor_of(context, person, idea) -> str:
+    """Someone who acted on the idea (a timeline entry's actor), as the viewer may see
+    them: its author as `author_of`, anyone else by name."""
+    return person_as_seen_by(person, idea=idea, reader=context["request"].user)
 
 
 @register.simple_tag(takes_context=True)

@@ -123,7 +123,7 @@ def deliberation_detail(request, deliberation_id: int):
             "manage_action_items",
         ]
     }
-    can["put_to_vote"] = user.has_perm("proposals.manage_votes")
+    can["put_to_vote"] = user.has_perm("proposals.manage_votes", deliberation)
     resolution = deliberation.current_resolution
     context = {
         "deliberation": deliberation,

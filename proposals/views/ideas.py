@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -34,6 +36,7 @@ from proposals.forms import (
 from proposals.models import (
     Comment,
     Idea,
+    IdeaPhoto,
     Moderation,
 )
 from proposals.views.access import require_perm
@@ -131,6 +134,33 @@ def idea_detail(request, idea_id: int):
         "merge_form": MergeForm(idea=idea),
     }
     return render(request, "proposals/idea_detail.html", context)
+
+
+# What `covenant.uploads.reencode_image` stores: JPEG, or PNG for a photo with transparency.
+PHOTO_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+
+
+@login_required
+@require_GET
+def idea_photo(request, idea_id: int, photo_id: int, variant: str = "image"):
+    """Stream a photo of an idea, or its thumbnail, to those who may read the idea, as its
+    page does (404 when they may not see it, the sign-in page for visitors). The files are
+    outside MEDIA_ROOT, so a hidden idea's photos stop reaching residents however their
+    address was passed on."""
+    idea = _idea_for(request, idea_id)
+    photo = get_object_or_404(IdeaPhoto, pk=photo_id, idea=idea, state=IdeaPhoto.State.READY)
+    stored = photo.thumbnail if variant == "thumbnail" else photo.image
+    content_type = PHOTO_TYPES.get(PurePosixPath(stored.name or "").suffix.lower())
+    if not stored or content_type is None:
+        raise Http404
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, private=True, max_age=3600)
+    return response
 
 
 @login_required
@@ -451,17 +481,21 @@ def triage_board(request):
     if request.method == "POST":
         bulk = BulkTriageForm(request.POST, user=request.user)
         if bulk.is_valid():
-            count = services.bulk_triage(
-                ideas=bulk.cleaned_data["ideas"],
-                actor=request.user,
-                category=bulk.cleaned_data["category"],
-                assignee=bulk.cleaned_data["assignee"],
-            )
-            messages.success(
-                request,
-                ngettext("%(count)d idea updated.", "%(count)d ideas updated.", count)
-                % {"count": count},
-            )
+            try:
+                count = services.bulk_triage(
+                    ideas=bulk.cleaned_data["ideas"],
+                    actor=request.user,
+                    category=bulk.cleaned_data["category"],
+                    assignee=bulk.cleaned_data["assignee"],
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(
+                    request,
+                    ngettext("%(count)d idea updated.", "%(count)d ideas updated.", count)
+                    % {"count": count},
+                )
         else:
             for error in bulk.non_field_errors() or [_("Tick at least one idea.")]:
                 messages.error(request, error)

@@ -57,10 +57,12 @@ def theme_list(request):
 @require_POST
 def theme_regroup(request):
     require_perm(request, "proposals.edit_themes")
-    community = selectors.community_of(request.user)
-    if community is None:
+    # Every listed estate where the user edits themes: the page shows their themes.
+    estates = list(selectors.estates_editing_themes(request.user))
+    if not estates:
         raise Http404
-    if tasks.enqueue_regrouping(community.pk, request.user.pk):
+    started = [tasks.enqueue_regrouping(estate.pk, request.user.pk) for estate in estates]
+    if all(started):
         messages.success(
             request, _("Regrouping the ideas: the themes below are updated within a minute.")
         )

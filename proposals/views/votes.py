@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from covenant.models import Household
+from covenant.models import Household, Role
 from proposals import selectors, services
 from proposals.forms import (
     BallotForm,
@@ -28,7 +28,7 @@ def _vote_for(request, vote_id: int, perm: str = "proposals.read_vote") -> Owner
     require_perm(request, "proposals.browse_votes")
     vote = (
         selectors.votes_visible_to(request.user)
-        .select_related("deliberation")
+        .select_related("deliberation", "community")
         .filter(pk=vote_id)
         .first()
     )
@@ -46,32 +46,40 @@ def vote_list(request):
     return render(request, "proposals/votes/vote_list.html", {"lists": lists})
 
 
-def _initial_from_deliberation(community, deliberation_id: str) -> dict:
-    """A draft prefilled from one of the estate's deliberations: its topic, and the
-    adopted (or latest) text of its resolution as the question."""
-    if not deliberation_id.isdigit():
-        return {}
-    deliberation = selectors.deliberation_to_put_to_vote(community, int(deliberation_id))
+def _from_deliberation(request, deliberation_id: str):
+    """A draft prefilled from a deliberation the admin may put to a vote: its topic, and
+    the adopted (or latest) text of its resolution as the question. The vote belongs to
+    the deliberation's estate."""
+    deliberation = selectors.deliberation_to_put_to_vote(
+        user=request.user, deliberation_id=int(deliberation_id)
+    )
     if deliberation is None:
         raise Http404
-    return {
+    require_perm(request, "proposals.manage_votes", deliberation)
+    initial = {
         "deliberation": deliberation.pk,
         "title": deliberation.topic,
         "question": deliberation.resolution_text or deliberation.background,
     }
+    return [deliberation.community], initial
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def vote_create(request):
     require_perm(request, "proposals.manage_votes")
-    community = selectors.estate_administered_by(request.user)
-    initial = _initial_from_deliberation(community, request.GET.get("deliberation", ""))
-    form = VoteForm(request.POST or None, community=community, initial=initial)
+    deliberation_id = request.GET.get("deliberation", "")
+    if deliberation_id.isdigit():
+        estates, initial = _from_deliberation(request, deliberation_id)
+    else:
+        # The estates the user administers; several are a choice in the form.
+        estates, initial = selectors.estates_where(request.user, Role.COMMUNITY_ADMIN), {}
+    form = VoteForm(request.POST or None, estates=estates, initial=initial)
     if request.method == "POST" and form.is_valid():
-        vote = services.create_vote(
-            community=community, created_by=request.user, **form.cleaned_data
-        )
+        data = form.cleaned_data
+        community = data.pop("estate")
+        require_perm(request, "proposals.manage_votes", community)
+        vote = services.create_vote(community=community, created_by=request.user, **data)
         messages.success(request, _("Draft saved. Check it, then open the vote."))
         return redirect(vote)
     return render(request, "proposals/votes/vote_form.html", {"form": form})
@@ -84,7 +92,7 @@ def vote_edit(request, vote_id: int):
     if vote.status != OwnersVote.Status.DRAFT:
         messages.error(request, _("An opened vote can no longer be edited."))
         return redirect(vote)
-    form = VoteForm(request.POST or None, instance=vote, community=vote.community_id)
+    form = VoteForm(request.POST or None, instance=vote, estates=[vote.community])
     if request.method == "POST" and form.is_valid():
         services.edit_vote(vote_id=vote.pk, **form.cleaned_data)
         messages.success(request, _("Draft saved."))

@@ -34,10 +34,11 @@ def _tasks_in_process(request, settings):
 
 
 @pytest.fixture
-def to_building_3(captain_3, building_3, resident, neighbour):
+def to_building_3(community, captain_3, building_3, resident, neighbour):
     """Captain 3's announcement to building 3; the resident (3-1201) and the neighbour
     (5-0802) exist, so there is someone it should and should not reach."""
     return services.publish(
+        community=community,
         author=captain_3,
         title="3栋电梯停运通知",
         body="周二 **9:00–12:00** 电梯检修。",
@@ -47,16 +48,24 @@ def to_building_3(captain_3, building_3, resident, neighbour):
 
 
 @pytest.fixture
-def to_estate(steward, resident, neighbour):
+def to_estate(community, steward, resident, neighbour):
     return services.publish(
-        author=steward, title="全小区停水通知", body="周三停水。", audience=Audience.ESTATE
+        community=community,
+        author=steward,
+        title="全小区停水通知",
+        body="周三停水。",
+        audience=Audience.ESTATE,
     )
 
 
 @pytest.fixture
-def public_notice(admin_user, resident):
+def public_notice(community, admin_user, resident):
     return services.publish(
-        author=admin_user, title="社区开放日", body="欢迎参观。", audience=Audience.PUBLIC
+        community=community,
+        author=admin_user,
+        title="社区开放日",
+        body="欢迎参观。",
+        audience=Audience.PUBLIC,
     )
 
 

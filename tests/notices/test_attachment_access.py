@@ -43,10 +43,13 @@ def pdf() -> SimpleUploadedFile:
 
 
 @pytest.fixture
-def with_files(captain_3, building_3, resident, neighbour, django_capture_on_commit_callbacks):
+def with_files(
+    community, captain_3, building_3, resident, neighbour, django_capture_on_commit_callbacks
+):
     """Captain 3's building-3 announcement with a processed photo and a PDF."""
     with django_capture_on_commit_callbacks(execute=True):
         announcement = services.publish(
+            community=community,
             author=captain_3,
             title="3栋电梯停运通知",
             body="见附件。",
@@ -153,10 +156,15 @@ def test_the_page_links_the_files_through_the_view_not_media_url(client, with_fi
 
 
 def test_a_public_announcements_files_are_for_visitors_too(
-    client, admin_user, django_capture_on_commit_callbacks
+    community, client, admin_user, django_capture_on_commit_callbacks
 ):
     public = services.publish(
-        author=admin_user, title="开放日", body="…", audience=Audience.PUBLIC, pdfs=[pdf()]
+        community=community,
+        author=admin_user,
+        title="开放日",
+        body="…",
+        audience=Audience.PUBLIC,
+        pdfs=[pdf()],
     )
     response = client.get(url(the_pdf(public)))
     assert response.status_code == 200
@@ -173,8 +181,11 @@ def test_a_file_of_another_announcement_is_not_found_under_this_one(
     assert client.get(missing).status_code == 404
 
 
-def test_a_photo_still_being_processed_is_not_served(client, captain_3, building_3, resident):
+def test_a_photo_still_being_processed_is_not_served(
+    community, client, captain_3, building_3, resident
+):
     announcement = services.publish(  # on-commit hooks never run here
+        community=community,
         author=captain_3,
         title="照片",
         body="…",
@@ -198,10 +209,11 @@ def test_a_withdrawn_announcements_files_are_gone_for_everyone(
 
 @pytest.mark.parametrize("extra", [1, 20])
 def test_the_file_view_query_count_does_not_grow(
-    client, with_files, resident, captain_3, building_3, extra
+    community, client, with_files, resident, captain_3, building_3, extra
 ):
     for number in range(extra):
         services.publish(
+            community=community,
             author=captain_3,
             title=f"通知{number}",
             body="…",

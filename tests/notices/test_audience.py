@@ -74,9 +74,10 @@ def test_a_signed_in_newcomer_without_a_household_reads_only_public_ones(
 
 
 def test_a_floor_range_leaves_out_residents_of_other_floors(
-    client, captain_3, building_3, resident
+    community, client, captain_3, building_3, resident
 ):
     lower = services.publish(
+        community=community,
         author=captain_3,
         title="低层水管维修",
         body="1–6层",
@@ -92,9 +93,10 @@ def test_a_floor_range_leaves_out_residents_of_other_floors(
 
 
 def test_a_scheduled_announcement_is_seen_only_by_its_author_until_it_is_due(
-    client, steward, resident
+    community, client, steward, resident
 ):
     later = services.publish(
+        community=community,
         author=steward,
         title="下周消防演练",
         body="…",
@@ -108,8 +110,11 @@ def test_a_scheduled_announcement_is_seen_only_by_its_author_until_it_is_due(
     assert titles(client.get(LIST)) == ["下周消防演练"]
 
 
-def test_an_expired_announcement_leaves_the_list_for_the_archive(client, steward, resident):
+def test_an_expired_announcement_leaves_the_list_for_the_archive(
+    community, client, steward, resident
+):
     services.publish(
+        community=community,
         author=steward,
         title="上月停电",
         body="…",
@@ -154,9 +159,12 @@ def test_each_persona_reads_what_the_role_table_says(
 
 
 @pytest.mark.parametrize("count", [3, 25])
-def test_the_list_query_count_does_not_grow(client, steward, resident, building_3, count):
+def test_the_list_query_count_does_not_grow(
+    community, client, steward, resident, building_3, count
+):
     for number in range(count):
         services.publish(
+            community=community,
             author=steward,
             title=f"通知{number}",
             body="…",

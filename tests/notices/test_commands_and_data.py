@@ -75,17 +75,30 @@ def test_the_demo_seeds_announcements_once(settings):
     assert Notification.objects.count() == notifications
 
 
-@pytest.mark.parametrize("model", ["announcement", "notification", "delivery", "digest"])
-def test_the_admin_lists_notices_records_for_community_admins_only(
-    client, admin_user, steward, to_estate, model
+def test_the_admin_lists_announcements_for_community_admins_only(
+    client, admin_user, steward, to_estate
 ):
-    url = reverse(f"admin:notices_{model}_changelist")
+    url = reverse("admin:notices_announcement_changelist")
     client.force_login(admin_user)
     assert client.get(url).status_code == 200
     steward.is_staff = True
     steward.save()
     client.force_login(steward)
     assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("model", ["notification", "delivery", "digest"])
+def test_inboxes_and_mail_are_in_the_admin_for_the_superuser_only(
+    client, admin_user, to_estate, model
+):
+    """A person's inbox spans every estate they belong to: no estate admin reads it."""
+    from tests.factories import UserFactory
+
+    url = reverse(f"admin:notices_{model}_changelist")
+    client.force_login(admin_user)
+    assert client.get(url).status_code == 403
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert client.get(url).status_code == 200
 
 
 def test_deleting_an_account_forgets_its_inbox_but_keeps_its_announcements(

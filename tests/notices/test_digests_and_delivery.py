@@ -58,10 +58,10 @@ def test_an_item_read_after_the_digest_was_built_is_left_out_when_sending(
     assert not [m for m in outbox if resident.email in m.to]
 
 
-def test_items_mailed_in_a_digest_are_not_mailed_again(steward, resident, outbox):
-    services.publish(author=steward, title="第一条", body="…")
+def test_items_mailed_in_a_digest_are_not_mailed_again(community, steward, resident, outbox):
+    services.publish(community=community, author=steward, title="第一条", body="…")
     run_daily()
-    services.publish(author=steward, title="第二条", body="…")
+    services.publish(community=community, author=steward, title="第二条", body="…")
     tomorrow = digests.period_of("daily") + datetime.timedelta(days=1)
     for pk in digests.build_digests(frequency="daily", period=tomorrow):
         delivery.send_digest(pk)
@@ -70,9 +70,9 @@ def test_items_mailed_in_a_digest_are_not_mailed_again(steward, resident, outbox
     assert "第二条" in second.body and "第一条" not in second.body
 
 
-def test_weekly_items_wait_for_the_weekly_digest(steward, resident, outbox):
+def test_weekly_items_wait_for_the_weekly_digest(community, steward, resident, outbox):
     services.set_preferences(user=resident, modes={"announcement.published": EmailMode.WEEKLY})
-    services.publish(author=steward, title="周报", body="…")
+    services.publish(community=community, author=steward, title="周报", body="…")
     run_daily()
     assert not [m for m in outbox if resident.email in m.to]
     for pk in digests.build_digests(frequency="weekly"):
@@ -210,8 +210,11 @@ def test_a_deactivated_recipient_gets_no_mail(pending_delivery, resident, outbox
     assert outbox == []
 
 
-def test_the_sweeper_tells_the_audience_of_a_due_scheduled_announcement(steward, resident):
+def test_the_sweeper_tells_the_audience_of_a_due_scheduled_announcement(
+    community, steward, resident
+):
     services.publish(
+        community=community,
         author=steward,
         title="定时",
         body="…",

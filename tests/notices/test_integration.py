@@ -23,7 +23,7 @@ from django.db import connection
 from django.utils import timezone
 
 from covenant.celery import app as celery_app
-from covenant.models import Membership
+from covenant.models import Community, Membership
 from notices import services, tasks
 from notices.models import Delivery, Digest
 from tests.factories import HouseholdFactory, MembershipFactory, UserFactory
@@ -230,7 +230,13 @@ def estate(transactional_db):
 def test_a_published_urgent_announcement_is_mailed_by_the_worker(estate, worker):
     steward, residents = estate
     worker.start()
-    services.publish(author=steward, title="停水通知", body="周三停水", urgent=True)
+    services.publish(
+        community=Community.objects.get(),
+        author=steward,
+        title="停水通知",
+        body="周三停水",
+        urgent=True,
+    )
     wait_for(lambda: len(mails(worker)) == len(residents), what="the mail")
     # The worker marks a delivery sent just after the mail server took it.
     wait_for(
@@ -246,7 +252,13 @@ def test_with_redis_stopped_at_publishing_the_sweeper_delivers_exactly_once(
     steward, residents = estate
     redis_server.stop()
     started = time.monotonic()
-    services.publish(author=steward, title="停电通知", body="周五停电", urgent=True)
+    services.publish(
+        community=Community.objects.get(),
+        author=steward,
+        title="停电通知",
+        body="周五停电",
+        urgent=True,
+    )
     assert time.monotonic() - started < 2
     assert set(Delivery.objects.values_list("state", flat=True)) == {"pending"}
 
@@ -262,7 +274,9 @@ def test_with_redis_stopped_at_publishing_the_sweeper_delivers_exactly_once(
 
 def test_the_digest_task_run_twice_makes_one_digest_per_person(estate, worker):
     steward, residents = estate
-    services.publish(author=steward, title="周末活动", body="…")  # daily by default
+    services.publish(
+        community=Community.objects.get(), author=steward, title="周末活动", body="…"
+    )  # daily by default
     worker.start()
     tasks.build_and_send_digests.delay("daily")
     tasks.build_and_send_digests.delay("daily")

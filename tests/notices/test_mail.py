@@ -12,11 +12,13 @@ PREFERENCES = reverse("notices:preferences")
 
 
 @pytest.fixture
-def urgent(steward, resident, neighbour, django_capture_on_commit_callbacks, outbox):
+def urgent(community, steward, resident, neighbour, django_capture_on_commit_callbacks, outbox):
     neighbour.preferred_language = "en"
     neighbour.save()
     with django_capture_on_commit_callbacks(execute=True):
-        return services.publish(author=steward, title="燃气检修", body="请关闭阀门", urgent=True)
+        return services.publish(
+            community=community, author=steward, title="燃气检修", body="请关闭阀门", urgent=True
+        )
 
 
 def mail_to(outbox, user):
@@ -56,20 +58,20 @@ def test_a_delivery_is_marked_sent_with_its_time(urgent, resident):
 
 
 def test_mail_is_sent_at_once_for_a_kind_the_person_wants_immediately(
-    steward, resident, outbox, django_capture_on_commit_callbacks
+    community, steward, resident, outbox, django_capture_on_commit_callbacks
 ):
     services.set_preferences(user=resident, modes={"announcement.published": EmailMode.IMMEDIATELY})
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish(author=steward, title="开会", body="…")
+        services.publish(community=community, author=steward, title="开会", body="…")
     assert "新公告：开会" in mail_to(outbox, resident).subject
 
 
 def test_no_mail_for_a_kind_switched_off(
-    steward, resident, outbox, django_capture_on_commit_callbacks
+    community, steward, resident, outbox, django_capture_on_commit_callbacks
 ):
     services.set_preferences(user=resident, modes={"announcement.published": EmailMode.OFF})
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish(author=steward, title="开会", body="…")
+        services.publish(community=community, author=steward, title="开会", body="…")
     assert outbox == []
     assert Notification.objects.get(recipient=resident).email == EmailMode.OFF
 

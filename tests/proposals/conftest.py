@@ -54,8 +54,10 @@ def comment(idea, neighbour):
 
 @pytest.fixture
 def media(settings, tmp_path):
-    """Uploads go to a temporary folder; returns (media root, quarantine root)."""
+    """Uploads go to a temporary folder; returns (media root, quarantine root). Idea
+    photos, once processed, go to `settings.IDEAS_PRIVATE_ROOT`, a temporary folder too."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.IDEAS_PRIVATE_ROOT = tmp_path / "private-ideas"
     quarantine = tmp_path / "quarantine"
     settings.STORAGES = {
         **settings.STORAGES,

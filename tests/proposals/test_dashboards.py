@@ -237,7 +237,11 @@ def _estate_data(community, buildings: int, ideas_per_building: int):
             )
             ServiceEntryFactory(user=person, served_on=timezone.localdate())
         announcement = notices_services.publish(
-            author=admin, title="停水通知", body="周三停水。", audience=Audience.ESTATE
+            community=community,
+            author=admin,
+            title="停水通知",
+            body="周三停水。",
+            audience=Audience.ESTATE,
         )
         HouseholdReach.objects.create(
             announcement=announcement, household=home, method=HouseholdReach.Method.READ

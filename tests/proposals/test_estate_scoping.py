@@ -316,8 +316,8 @@ def test_the_admin_of_a_does_not_edit_bs_themes(client, estate_a, estate_b, admi
 
 
 def test_regrouping_runs_for_the_estate_where_the_user_edits_themes(estate_a, estate_b, admin_a):
-    assert selectors.community_of(admin_a) == estate_a.community
-    assert selectors.community_of(estate_b.resident) is None
+    assert list(selectors.estates_editing_themes(admin_a)) == [estate_a.community]
+    assert not selectors.estates_editing_themes(estate_b.resident).exists()
 
 
 def test_the_admin_of_a_does_not_triage_bs_ideas(client, estate_a, estate_b, admin_a):

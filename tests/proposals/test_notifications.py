@@ -10,7 +10,7 @@ from notices.kinds import render_text
 from notices.models import Notification
 from proposals import notifications, services
 from proposals.models import IdeaBoxSettings, Support
-from tests.factories import UserFactory
+from tests.factories import HouseholdFactory, MembershipFactory, UserFactory
 from tests.proposals.factories import CommentFactory, IdeaFactory
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -82,9 +82,16 @@ def test_a_first_report_tells_the_buildings_moderators_only(
     assert not told(captain_5, notifications.NEEDS_MODERATION).exists()
 
 
+def resident_of(building):
+    """One more verified resident of the building (only the estate's people report)."""
+    user = UserFactory()
+    MembershipFactory(user=user, household=HouseholdFactory(building=building), verified=True)
+    return user
+
+
 def test_further_reports_are_quiet_until_the_item_is_hidden(captain_3, idea):
     for _ in range(3):
-        services.report_item(reporter=UserFactory(), item=idea, reason="spam")
+        services.report_item(reporter=resident_of(idea.building), item=idea, reason="spam")
 
     # The first report, then the automatic hiding at the third.
     assert told(captain_3, notifications.NEEDS_MODERATION).count() == 2
@@ -127,6 +134,6 @@ def test_a_reply_to_a_comment_on_ones_own_idea_is_one_notification(resident, nei
 def test_ideas_from_another_building_do_not_reach_its_captain(neighbour, captain_3, unit_5_0802):
     other = IdeaFactory(household=unit_5_0802, author=neighbour)
 
-    services.report_item(reporter=UserFactory(), item=other, reason="spam")
+    services.report_item(reporter=resident_of(other.building), item=other, reason="spam")
 
     assert not told(captain_3, notifications.NEEDS_MODERATION).exists()

@@ -6,8 +6,25 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from tests.factories import UserFactory
+from covenant.models import Membership, RoleGrant
+from tests.factories import CommunityFactory, UserFactory
 from volunteers.models import Activity, ServiceEntry, SignUp, Volunteer
+
+
+def estate_of_person(user, *, roles_first: bool):
+    """Where a person belongs, as the migration 0003 reads it; the shared test estate
+    (碧海花园) for someone without a role or a home."""
+    grant = RoleGrant.objects.filter(user=user).order_by("pk").first()
+    home = (
+        Membership.objects.filter(user=user, status=Membership.Status.VERIFIED)
+        .select_related("household__building__community")
+        .order_by("requested_at", "pk")
+        .first()
+    )
+    by_grant = grant.community if grant else None
+    by_home = home.household.building.community if home else None
+    found = (by_grant or by_home) if roles_first else (by_home or by_grant)
+    return found or CommunityFactory()
 
 
 class VolunteerFactory(factory.django.DjangoModelFactory):
@@ -15,6 +32,7 @@ class VolunteerFactory(factory.django.DjangoModelFactory):
         model = Volunteer
 
     user = factory.SubFactory(UserFactory)
+    community = factory.LazyAttribute(lambda obj: estate_of_person(obj.user, roles_first=False))
     status = Volunteer.Status.APPROVED
     skills = "急救"
     availability = "周末上午"
@@ -25,6 +43,7 @@ class ActivityFactory(factory.django.DjangoModelFactory):
         model = Activity
 
     organiser = factory.SubFactory(UserFactory)
+    community = factory.LazyAttribute(lambda obj: estate_of_person(obj.organiser, roles_first=True))
     title = factory.Sequence(lambda n: f"楼道清理 {n}")
     category = Activity.Category.STAIRWELLS
     starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=2))

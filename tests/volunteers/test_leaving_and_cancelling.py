@@ -213,7 +213,11 @@ def test_only_an_approved_volunteer_may_leave(client, persona, name):
 
 
 def test_a_captain_who_is_also_an_approved_volunteer_cannot_leave_here(client, captain_3):
-    Volunteer.objects.create(user=captain_3, status=Volunteer.Status.APPROVED)
+    Volunteer.objects.create(
+        user=captain_3,
+        community=captain_3.role_grants.get().community,
+        status=Volunteer.Status.APPROVED,
+    )
     client.force_login(captain_3)
     assert client.post(url("leave_team")).status_code == 403
     assert Volunteer.objects.get(user=captain_3).status == Volunteer.Status.APPROVED

@@ -546,11 +546,11 @@ def test_the_captain_sees_which_announcements_have_not_reached_the_building(
 
     HouseholdFactory(building=building_3, floor=2, unit="0201")
     read_by_all = notices_services.publish(
-        author=captain_3, title="已经都知道了", body="…", audience=Audience.BUILDINGS,
+        community=building_3.community, author=captain_3, title="已经都知道了", body="…", audience=Audience.BUILDINGS,
         buildings=[building_3], floor_from=12, floor_to=12,
     )  # fmt: skip
     pending = notices_services.publish(
-        author=captain_3, title="电梯检修", body="…", audience=Audience.BUILDINGS,
+        community=building_3.community, author=captain_3, title="电梯检修", body="…", audience=Audience.BUILDINGS,
         buildings=[building_3],
     )  # fmt: skip
     notices_services.record_reading(user=resident, announcement=read_by_all)

@@ -55,6 +55,7 @@ class Command(BaseCommand):
                     "publish to the estate (notifications)",
                     lambda: services.publish(
                         author=author,
+                        community=buildings[0].community,
                         title="基准测试公告",
                         body="bench",
                         audience=Audience.BUILDINGS,
@@ -67,6 +68,7 @@ class Command(BaseCommand):
                     "publish an urgent one (notifications + email deliveries)",
                     lambda: services.publish(
                         author=author,
+                        community=buildings[0].community,
                         title="基准测试紧急公告",
                         body="bench",
                         audience=Audience.BUILDINGS,
