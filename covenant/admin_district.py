@@ -1,8 +1,7 @@
 """The communities (社区) in the admin: which estates are seen side by side.
 
-Kept apart from covenant/admin.py while the admin's estate scoping settles. A community
-spans estates, so only superusers make one and choose its estates; an estate's admin
-manages their own estate only.
+A community spans estates, so it is a site-wide record: only superusers make one and
+choose its estates; an estate's admin manages their own estate only.
 """
 
 from django import forms
@@ -12,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from covenant.admin_scoping import SiteWideAdmin
 from covenant.models import Community, District
 
 
@@ -35,7 +35,7 @@ class DistrictForm(forms.ModelForm):
 
 
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
+class DistrictAdmin(SiteWideAdmin):
     form = DistrictForm
     list_display = ["name", "estate_count", "created_at"]
     search_fields = ["name"]
@@ -55,19 +55,3 @@ class DistrictAdmin(admin.ModelAdmin):
                 district=None
             )
             Community.objects.filter(pk__in=chosen).update(district=form.instance)
-
-    # Superusers only, whatever Django model permissions a staff account holds.
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return self.has_module_permission(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return self.has_module_permission(request)
