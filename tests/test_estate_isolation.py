@@ -58,7 +58,6 @@ from proposals import services as proposals_services
 from proposals.models import (
     Campaign,
     IdeaBoxSettings,
-    IdeaPhoto,
     OwnersVote,
     ReplyTemplate,
     Theme,
@@ -178,14 +177,8 @@ def _a_content(a: Estate, mark: str = "", *, full: bool = True) -> dict[str, obj
         category=facilities,
     )
     made["idea"] = idea
-    made["photo"] = IdeaPhoto.objects.create(
-        idea=idea,
-        state=IdeaPhoto.State.READY,
-        image=f"ideas/{MARK}{mark}.png",
-        thumbnail=f"ideas/thumbs/{MARK}{mark}.png",
-        width=6,
-        height=4,
-    )
+    if full:  # a real file, re-encoded by the task (run at once here)
+        made["photo"] = proposals_services.attach_photos(idea=idea, photos=[_photo()])[0]
     made["comment"] = proposals_services.add_comment(
         idea=idea, author=captain, body=f"{MARK}楼长的评论{mark}"
     )
@@ -391,6 +384,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             },
         },
         NOTICES_PRIVATE_ROOT=media / "private",
+        IDEAS_PRIVATE_ROOT=media / "ideas",
         CELERY_TASK_ALWAYS_EAGER=True,
     )
     from covenant.celery import app as celery_app
@@ -657,6 +651,7 @@ ADMIN_PAGES_OF = {
 KWARG_OBJECTS = {
     "membership_id": "membership",
     "idea_id": "idea",
+    "photo_id": "photo",
     "comment_id": "comment",
     "deliberation_id": "deliberation",
     "seat_id": "seat",
@@ -1113,6 +1108,14 @@ def test_as_a_person_of_a_the_same_checks_find_a(world, client):
     assert response.status_code == 200
     assert a_texts(text_of(response), ESTATE)
     assert _counted(world, client, "/ideas/", {})
+
+
+def test_as_a_person_of_a_the_files_of_a_open(world, client):
+    """A's photo and attachment exist: B's refusals are refusals, not missing files."""
+    client.force_login(User.objects.get(pk=world.a.people["resident"].pk))
+    for key in ("proposals:idea_photo", "notices:attachment"):
+        route = ROUTES[key]
+        assert client.get(_address(route, fill(route, world))).status_code == 200, key
 
 
 def test_a_refused_post_would_be_seen_as_a_change(world, client):
