@@ -7,4 +7,4 @@ class CovenantConfig(AppConfig):
     verbose_name = _("Estate and residents")
 
     def ready(self):
-        from covenant import personal_data  # noqa: F401 - registers the core's data sections
+        from covenant import admin_district, personal_data  # noqa: F401 - registrations

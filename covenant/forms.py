@@ -63,7 +63,9 @@ class JoinHouseholdForm(forms.Form):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.fields["building"].queryset = selectors.buildings_for_joining()
-        self.fields["building"].label_from_instance = str
+        self.fields["building"].label_from_instance = (
+            _estate_and_building if selectors.several_estates() else str
+        )
         source = self.data if self.is_bound else self.initial
         building = self._chosen_building(source.get("building"))
         floors = selectors.floors_of_building(building=building) if building else []
@@ -102,6 +104,13 @@ class JoinHouseholdForm(forms.Form):
         ):
             self.add_error("household", _("This unit is not on the floor you chose."))
         return cleaned
+
+
+def _estate_and_building(building: Building) -> str:
+    return _("%(estate)s, building %(number)s") % {
+        "estate": building.community.name,
+        "number": building.number,
+    }
 
 
 class RejectMembershipForm(forms.Form):

@@ -77,6 +77,17 @@ class User(AbstractUser):
             "The person deleted their account; what they wrote stays as a former resident's."
         ),
     )
+    # Someone who belongs to several estates works in one at a time: their lists, queues,
+    # badges and form choices show it (covenant.rules.listed_estates). Read with the user
+    # row, so it costs no query; one they no longer belong to is ignored.
+    working_estate = models.ForeignKey(
+        "Community",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("working in estate"),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["name"]
@@ -112,11 +123,37 @@ class User(AbstractUser):
         return self.display_name
 
 
+class District(models.Model):
+    """A community (社区): several estates under one Party branch and neighbourhood
+    committee. Named District so that it is never confused with Community, the estate."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("community (several estates)")
+        verbose_name_plural = _("communities (several estates)")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class Community(models.Model):
     """An estate (小区)."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
+    # Estates of one community (社区) are seen side by side by those who hold the Party
+    # branch's or an admin's role in several of them; an estate may stand alone.
+    district = models.ForeignKey(
+        District,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="estates",
+        verbose_name=_("community (several estates)"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

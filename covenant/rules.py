@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import NamedTuple
 
 import rules
 from django.contrib.auth.models import AnonymousUser
@@ -26,6 +27,14 @@ from django.contrib.auth.models import AnonymousUser
 from covenant.models import Building, Community, Household, Membership, Party, Role, RoleGrant
 
 _CACHE_ATTRIBUTE = "_covenant_roles"
+
+
+class EstateRef(NamedTuple):
+    """An estate the user belongs to, as the navigation names it."""
+
+    id: int
+    name: str
+    district_id: int | None
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,26 @@ class UserRoles:
     roles_by_estate: Mapping[int, frozenset[str]] = field(default=MappingProxyType({}))
     verified_community_ids: frozenset[int] = field(default=frozenset())
     is_superuser: bool = False
+    # The estates of community_ids by name (then id): the estate switcher's choices.
+    estates: tuple[EstateRef, ...] = ()
+    # For someone who belongs to several estates, the one they work in: their choice while
+    # they still belong to it, else the first by name. None for one estate or none.
+    working_estate_id: int | None = None
+
+    @property
+    def listed_community_ids(self) -> frozenset[int]:
+        """What lists show: the working estate, or the only one (or none)."""
+        if self.working_estate_id is not None:
+            return frozenset({self.working_estate_id})
+        return self.community_ids
+
+    @property
+    def switches_estates(self) -> bool:
+        return len(self.estates) > 1
+
+    @property
+    def working_estate(self) -> EstateRef | None:
+        return next((e for e in self.estates if e.id == self.working_estate_id), None)
 
     @property
     def is_admin(self) -> bool:
@@ -89,45 +118,100 @@ def roles_of(user) -> UserRoles:
     cached = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is not None:
         return cached
-    grants = list(RoleGrant.objects.filter(user=user))
+    # The estates' names and communities come in the same two queries (joins), so the
+    # estate switcher and the district overview ask nothing more.
+    grants = list(RoleGrant.objects.filter(user=user).select_related("community"))
     estate_roles = {grant.role for grant in grants if grant.role != Role.CAPTAIN}
     if user.is_superuser:
         estate_roles.add(Role.COMMUNITY_ADMIN)
     captain_grants = tuple(grant for grant in grants if grant.role == Role.CAPTAIN)
-    verified_in = frozenset(
+    homes = set(
         Membership.objects.filter(user=user, status=Membership.Status.VERIFIED)
         .order_by()
-        .values_list("household__building__community_id", flat=True)
+        .values_list(
+            "household__building__community_id",
+            "household__building__community__name",
+            "household__building__community__district_id",
+        )
     )
+    verified_in = frozenset(estate_id for estate_id, _name, _district in homes)
     roles_by_estate: dict[int, set[str]] = {}
     for grant in grants:
         roles_by_estate.setdefault(grant.community_id, set()).add(grant.role)
+    estates = tuple(
+        sorted(
+            {EstateRef(*home) for home in homes}
+            | {
+                EstateRef(grant.community_id, grant.community.name, grant.community.district_id)
+                for grant in grants
+            },
+            key=lambda estate: (estate.name, estate.id),
+        )
+    )
     roles = UserRoles(
         estate_roles=frozenset(estate_roles),
         captain_grants=captain_grants,
         has_verified_membership=bool(verified_in),
         building_ids=frozenset(grant.building_id for grant in captain_grants),
-        community_ids=verified_in | {grant.community_id for grant in grants},
+        community_ids=frozenset(estate.id for estate in estates),
         roles_by_estate=MappingProxyType(
             {community_id: frozenset(held) for community_id, held in roles_by_estate.items()}
         ),
         verified_community_ids=verified_in,
         is_superuser=user.is_superuser,
+        estates=estates,
+        working_estate_id=_working_estate_id(user, estates),
     )
     setattr(user, _CACHE_ATTRIBUTE, roles)
     return roles
 
 
+def _working_estate_id(user, estates: tuple[EstateRef, ...]) -> int | None:
+    """The estate someone who belongs to several works in: the one they chose, while they
+    still belong to it; else the first by name, the switcher's first choice."""
+    if len(estates) < 2:
+        return None
+    chosen = getattr(user, "working_estate_id", None)
+    if any(estate.id == chosen for estate in estates):
+        return chosen
+    return estates[0].id
+
+
 def listed_estates(user) -> frozenset[int]:
     """The estates whose content the user's lists, queues, counts and form choices show:
-    the estates they belong to (a verified home or a role). Someone who belongs to several
-    works in one at a time (the estate switcher); object permissions do not depend on it."""
-    return roles_of(user).community_ids
+    the estate they belong to (a verified home or a role), or, for someone who belongs to
+    several, the one they work in (the estate switcher: ``User.working_estate``, else the
+    first by name). Object permissions do not depend on it: a page of another of their
+    estates opens from a link. Empty for a visitor, a newcomer and a superuser without a
+    grant (callers decide what a superuser lists)."""
+    return roles_of(user).listed_community_ids
 
 
 def listed_estates_where(user, *roles: str) -> frozenset[int]:
     """Of the listed estates, those where the user holds one of these roles."""
     return roles_of(user).estates_where(*roles) & listed_estates(user)
+
+
+# Who sees the estates of one community (社区) side by side: those who speak for the
+# Party branch or administer in several of them.
+DISTRICT_OVERSIGHT_ROLES = (Role.PARTY_BRANCH, Role.COMMUNITY_ADMIN)
+
+
+def districts_overseen(user) -> dict[int, frozenset[int]]:
+    """District id → the estates of it where the user holds a district oversight role,
+    for each district where that is two estates or more. No query (superusers: see
+    ``is_district_overseer``)."""
+    roles = roles_of(user)
+    overseen = roles.estates_where(*DISTRICT_OVERSIGHT_ROLES)
+    by_district: dict[int, set[int]] = {}
+    for estate in roles.estates:
+        if estate.id in overseen and estate.district_id is not None:
+            by_district.setdefault(estate.district_id, set()).add(estate.id)
+    return {
+        district_id: frozenset(estate_ids)
+        for district_id, estate_ids in by_district.items()
+        if len(estate_ids) >= 2
+    }
 
 
 def forget_roles(user) -> None:
@@ -260,6 +344,27 @@ def is_membership_owner(user, membership) -> bool:
     return membership is not None and membership.user_id == user.pk
 
 
+@rules.predicate
+def belongs_to_estate(user, estate) -> bool:
+    """A verified home or a role in the estate: one the user may work in."""
+    estate_id = estate.pk if isinstance(estate, Community) else estate
+    return estate_id in roles_of(user).community_ids
+
+
+@rules.predicate
+def is_district_overseer(user, district=None) -> bool:
+    """The Party branch's or an admin's role in two or more estates of the district (of
+    some district, without one). A superuser oversees every district."""
+    if not is_signed_in(user):
+        return False
+    if roles_of(user).is_superuser:
+        return True
+    overseen = districts_overseen(user)
+    if district is None:
+        return bool(overseen)
+    return getattr(district, "pk", district) in overseen
+
+
 # The roles that may open a deliberation (covenant.open_deliberation).
 OPENING_ROLES = (Role.CAPTAIN, Role.PROPERTY_STAFF, Role.PARTY_BRANCH, Role.COMMUNITY_ADMIN)
 
@@ -337,3 +442,5 @@ rules.add_perm(
     is_captain | is_property_staff | is_party_branch_member | is_community_admin,
 )
 rules.add_perm("covenant.manage_estate", is_community_admin)
+rules.add_perm("covenant.work_in_estate", belongs_to_estate)
+rules.add_perm("covenant.see_district_overview", is_district_overseer)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from covenant.models import Building, Community, Household, Membership, Role, RoleGrant
-from covenant.rules import roles_of
+from covenant.rules import listed_estates, roles_of
 
 
 def current_community() -> Community | None:
@@ -14,7 +14,13 @@ def current_community() -> Community | None:
 
 
 def buildings_for_joining() -> QuerySet[Building]:
-    return Building.objects.order_by("number")
+    """Every estate's buildings: a newcomer may live in any of them (the join form names
+    the estate when there are several)."""
+    return Building.objects.select_related("community").order_by("community__name", "number")
+
+
+def several_estates() -> bool:
+    return Community.objects.count() > 1
 
 
 def floors_of_building(*, building: Building) -> list[int]:
@@ -89,13 +95,13 @@ def memberships_decidable_by(*, user) -> QuerySet[Membership]:
 
 
 def pending_requests_for(*, user) -> QuerySet[Membership]:
-    """The captain's queue: requests waiting in the user's scope, oldest first."""
-    return (
-        memberships_decidable_by(user=user)
-        .filter(status=Membership.Status.REQUESTED)
-        .select_related("user", "household__building")
-        .order_by("requested_at", "pk")
-    )
+    """The captain's queue: requests waiting in the user's scope, oldest first, in the
+    estate they work in (a superuser without a grant: every estate)."""
+    queue = memberships_decidable_by(user=user).filter(status=Membership.Status.REQUESTED)
+    listed = listed_estates(user)
+    if listed:
+        queue = queue.filter(household__building__community_id__in=listed)
+    return queue.select_related("user", "household__building").order_by("requested_at", "pk")
 
 
 def membership_with_details(*, membership_id: int) -> Membership | None:

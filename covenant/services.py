@@ -11,8 +11,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from covenant.models import Household, Membership, MembershipEvent, User
+from covenant.models import Community, Household, Membership, MembershipEvent, User
 from covenant.personal_data import run_account_deletion_handlers
+from covenant.rules import forget_roles, roles_of
 from covenant.signals import membership_decided, membership_requested
 
 logger = logging.getLogger(__name__)
@@ -182,3 +183,14 @@ def delete_account(*, user: User) -> None:
 def set_preferred_language(*, user: User, language: str) -> None:
     user.preferred_language = language
     user.save(update_fields=["preferred_language"])
+
+
+def choose_working_estate(*, user: User, estate: Community) -> None:
+    """Remember the estate the person works in: their lists, queues and form choices
+    show it from the next page on. Only one they belong to (a verified home or a role)."""
+    if estate.pk not in roles_of(user).community_ids:
+        raise ValidationError(_("You do not belong to this estate."), code="not_a_member")
+    user.working_estate = estate
+    user.save(update_fields=["working_estate"])
+    forget_roles(user)
+    logger.info("user %s works in estate %s", user.pk, estate.pk)

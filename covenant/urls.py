@@ -14,6 +14,7 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("healthz", views.healthz, name="healthz"),
     path("language/", views.set_language, name="set_language"),
+    path("estate/", views.choose_estate, name="choose_estate"),
     path("profile/", views.profile, name="profile"),
     path("profile/data/", views.personal_data_download, name="personal_data_download"),
     path("profile/delete/", views.delete_account, name="delete_account"),

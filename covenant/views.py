@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from covenant import selectors, services
 from covenant.forms import DeleteAccountForm, JoinHouseholdForm, ProfileForm, RejectMembershipForm
 from covenant.health import broker_status, database_status
 from covenant.middleware import SUPPORTED_LANGUAGES
-from covenant.models import Membership
+from covenant.models import Community, Membership
 from covenant.personal_data import collect_personal_data
 
 logger = logging.getLogger(__name__)
@@ -55,6 +55,25 @@ def set_language(request):
     if request.user.is_authenticated and language in SUPPORTED_LANGUAGES:
         services.set_preferred_language(user=request.user, language=language)
     return response
+
+
+@login_required
+@require_POST
+def choose_estate(request):
+    """The estate switcher in the account menu, for someone who belongs to several."""
+    estate = get_object_or_404(Community, pk=_posted_id(request, "estate"))
+    if not request.user.has_perm("covenant.work_in_estate", estate):
+        raise PermissionDenied
+    services.choose_working_estate(user=request.user, estate=estate)
+    messages.success(request, _("You are now working in %(estate)s.") % {"estate": estate.name})
+    return redirect(_safe_next(request, default=reverse("home")))
+
+
+def _posted_id(request, name: str) -> int:
+    value = request.POST.get(name, "")
+    if not value.isdigit():
+        raise Http404
+    return int(value)
 
 
 @never_cache
@@ -236,13 +255,17 @@ def _get_membership_for(request, membership_id: int, permission: str) -> Members
     return membership
 
 
-def _after_decision(request) -> str:
+def _safe_next(request, *, default: str) -> str:
     next_url = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return next_url
-    return reverse("membership_queue")
+    return default
+
+
+def _after_decision(request) -> str:
+    return _safe_next(request, default=reverse("membership_queue"))
 
 
 def csrf_failure(request, reason=""):

@@ -185,3 +185,51 @@ def _seed_reach(announcement, read_share, rng, users) -> None:
         target_id=announcement.pk,
         recipient__memberships__household_id__in=read[: len(read) // 2],
     ).update(read_at=timezone.now())
+
+
+# --- The second estate (翠湖苑): one announcement, read by some of its households -------
+
+SECOND_ESTATE_ANNOUNCEMENT = {
+    "title": "翠湖苑二次供水水箱清洗通知",
+    "body": (
+        "本周六 8:00–12:00 清洗二次供水水箱，**1–6 栋**届时停水。\n\n"
+        "请提前储水；恢复供水后先放水两分钟。"
+    ),
+    "read_share": 0.55,
+}
+
+
+def seed_second_estate(*, estate, users, say) -> None:
+    """翠湖苑's steward tells the whole estate about the water tanks; about half of its
+    households with a verified member have read it."""
+    from covenant.management.commands.seed_demo import SECOND_STEWARD_EMAIL
+
+    plan = SECOND_ESTATE_ANNOUNCEMENT
+    if Announcement.objects.filter(community=estate, title=plan["title"]).exists():
+        say(f"  公告 announcements in {estate.name}: exist; none added")
+        return
+    announcement = services.publish(
+        community=estate,
+        author=users[SECOND_STEWARD_EMAIL],
+        title=plan["title"],
+        body=plan["body"],
+        audience=Audience.ESTATE,
+    )
+    Delivery.objects.filter(notification__target_id=announcement.pk).update(
+        state=Delivery.State.SKIPPED
+    )
+    rng = random.Random(f"{SEED}:second")
+    from notices.selectors import audience_households
+
+    households = audience_households(announcement).filter(
+        memberships__status=Membership.Status.VERIFIED
+    )
+    HouseholdReach.objects.bulk_create(
+        [
+            HouseholdReach(announcement=announcement, household_id=pk, method="read")
+            for pk in households.distinct().order_by("pk").values_list("pk", flat=True)
+            if rng.random() < plan["read_share"]
+        ],
+        ignore_conflicts=True,
+    )
+    say(f"  公告 announcements in {estate.name}: 1 (new: 1)")

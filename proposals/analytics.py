@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from covenant.models import Community, Household, Membership, Role, User
+from covenant.rules import listed_estates, listed_estates_where, roles_of
 from notices import selectors as notices_selectors
 from proposals.models import (
     ActionItem,
@@ -48,7 +49,7 @@ from proposals.models import (
     Theme,
     TimelineEntry,
 )
-from proposals.selectors import OPEN_STATUSES, counted_in_themes, estates_where
+from proposals.selectors import OPEN_STATUSES, counted_in_themes
 from volunteers import selectors as volunteers_selectors
 
 DASHBOARD_ROLES = [Role.PROPERTY_STAFF, Role.PARTY_BRANCH, Role.COMMUNITY_ADMIN]
@@ -68,9 +69,16 @@ REPORT_THEMES = 8
 
 
 def dashboard_estates(user: User) -> QuerySet[Community]:
-    """The estates whose figures the user may see: where they are property staff, Party
-    branch or admin. A superuser without grants administers every estate."""
-    return estates_where(user, *DASHBOARD_ROLES).order_by("name", "pk")
+    """The estates whose figures the user's dashboards offer: of the estates they work in
+    (covenant.rules.listed_estates), those where they are property staff, Party branch or
+    admin. A superuser is admin of every estate they work in; without a grant, of all."""
+    roles = roles_of(user)
+    if user.is_superuser and not roles.community_ids:
+        return Community.objects.order_by("name", "pk")
+    estate_ids = listed_estates_where(user, *DASHBOARD_ROLES)
+    if user.is_superuser:
+        estate_ids |= listed_estates(user)
+    return Community.objects.filter(pk__in=estate_ids).order_by("name", "pk")
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,11 @@ class Window:
     @property
     def first_month(self) -> datetime.date:
         return self.months[0]
+
+    @property
+    def end_month(self) -> datetime.date:
+        """The first day after the window."""
+        return add_months(self.months[-1], 1)
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -128,7 +141,14 @@ def counted_ideas(estate: Community) -> QuerySet[Idea]:
     )
 
 
-def _in(window: Window, field: str) -> Q:
+def counted_ideas_in(estates) -> QuerySet[Idea]:
+    """The counted ideas of several estates (the district overview groups them)."""
+    return Idea.objects.filter(
+        community__in=estates, moderation=Moderation.VISIBLE, duplicate_of__isnull=True
+    )
+
+
+def in_window(window: Window, field: str) -> Q:
     return Q(**{f"{field}__gte": window.start, f"{field}__lt": window.end})
 
 
@@ -172,7 +192,7 @@ def _counts_by_month(ideas: QuerySet[Idea], window: Window, field: str) -> dict:
     month = TruncMonth("created_at", tzinfo=timezone.get_current_timezone())
     counts: dict[tuple[str, datetime.date], int] = {}
     for key, moment, count in (
-        ideas.filter(_in(window, "created_at"))
+        ideas.filter(in_window(window, "created_at"))
         .annotate(month=month)
         .values_list(field, "month")
         .annotate(count=Count("pk"))
@@ -243,7 +263,7 @@ def response_times(estate: Community, window: Window) -> ResponseTimes:
         .annotate(
             first_reply=Min("created_at", filter=replies), done_at=Min("created_at", filter=done)
         )
-        .filter(_in(window, "first_reply") | _in(window, "done_at"))
+        .filter(in_window(window, "first_reply") | in_window(window, "done_at"))
         .order_by()
     )
     reply_hours: dict[int, list[float]] = {}
@@ -298,9 +318,9 @@ class Participation:
 def participation(estate: Community, window: Window) -> Participation:
     """Participating households per building (see the module's definition). One query."""
     ideas = counted_ideas(estate)
-    filed = ideas.filter(_in(window, "created_at"), household=OuterRef("pk"))
+    filed = ideas.filter(in_window(window, "created_at"), household=OuterRef("pk"))
     supported = Support.objects.filter(
-        _in(window, "created_at"),
+        in_window(window, "created_at"),
         idea__in=ideas,
         user__memberships__household=OuterRef("pk"),
         user__memberships__status=Membership.Status.VERIFIED,
@@ -402,7 +422,7 @@ def announcement_coverage(user: User, estate: Community, window: Window) -> Anno
     announcements = list(
         notices_selectors.announcements_visible_to(user, include_expired=True)
         .filter(community=estate)
-        .filter(_in(window, "publish_at"))
+        .filter(in_window(window, "publish_at"))
         .order_by("-publish_at", "-pk")
     )
     reach = notices_selectors.reach_counts(announcements)
@@ -424,19 +444,24 @@ def announcement_coverage(user: User, estate: Community, window: Window) -> Anno
 class VolunteerHours:
     months: tuple[tuple[datetime.date, Decimal], ...]
     total: Decimal
-    team: dict  # all time: hours, entries, volunteers
+    team: dict  # the estate's ledger since it began: hours, entries, volunteers
 
 
-def volunteer_hours(window: Window) -> VolunteerHours:
-    """The volunteer team's hours per month of the window (the team serves the whole
-    site: its ledger has no estate). Two queries."""
+def volunteer_hours(estate: Community, window: Window) -> VolunteerHours:
+    """The hours in the estate's ledger per month of the window (an entry is its activity's
+    estate's, or its volunteer's team's), and since the team began. Two queries."""
+    estates = frozenset({estate.pk})
     last_day = add_months(window.months[-1], 1) - datetime.timedelta(days=1)
     months = tuple(
         (month.month, month.hours)
-        for month in volunteers_selectors.monthly_hours(months=len(window.months), today=last_day)
+        for month in volunteers_selectors.monthly_hours(
+            months=len(window.months), today=last_day, estates=estates
+        )
     )
     return VolunteerHours(
-        months, sum((hours for _m, hours in months), Decimal(0)), volunteers_selectors.team_totals()
+        months,
+        sum((hours for _m, hours in months), Decimal(0)),
+        volunteers_selectors.team_totals(estates=estates),
     )
 
 
@@ -447,7 +472,7 @@ def new_ideas(estate: Community, window: Window) -> tuple[int, list[tuple[str, i
     """How many counted ideas came in, and how many per category (largest first). Two queries."""
     per_category = dict(
         counted_ideas(estate)
-        .filter(_in(window, "created_at"))
+        .filter(in_window(window, "created_at"))
         .values("category_id")
         .annotate(count=Count("pk"))
         .values_list("category_id", "count")
@@ -466,7 +491,7 @@ def ideas_done(estate: Community, window: Window) -> list[Idea]:
     """Counted ideas marked done in the window, each with `last_reply`: the text of its
     latest public reply up to the window's end. Two queries."""
     done_in_window = TimelineEntry.objects.filter(
-        _in(window, "created_at"), idea=OuterRef("pk"), to_status=Idea.Status.DONE
+        in_window(window, "created_at"), idea=OuterRef("pk"), to_status=Idea.Status.DONE
     )
     done = counted_ideas(estate).filter(Exists(done_in_window))
     ideas = list(
@@ -475,7 +500,7 @@ def ideas_done(estate: Community, window: Window) -> list[Idea]:
             done_at=Min(
                 "timeline__created_at",
                 filter=Q(timeline__to_status=Idea.Status.DONE)
-                & _in(window, "timeline__created_at"),
+                & in_window(window, "timeline__created_at"),
             )
         )
         .order_by("done_at", "pk")
@@ -505,7 +530,7 @@ def themes_of_the_month(estate: Community, window: Window) -> list[Theme]:
         Theme.objects.filter(community=estate)
         .annotate(
             this_month=Count(
-                "memberships", filter=counted & _in(window, "memberships__idea__created_at")
+                "memberships", filter=counted & in_window(window, "memberships__idea__created_at")
             ),
             size=Count("memberships", filter=counted),
             supports=Coalesce(Sum("memberships__idea__support_count", filter=counted), 0),
@@ -525,7 +550,7 @@ def priority_items_done(estate: Community, window: Window) -> list[ActionItem]:
     last update, which is its completion unless its note was edited afterwards."""
     return list(
         ActionItem.objects.filter(
-            _in(window, "updated_at"),
+            in_window(window, "updated_at"),
             status=ActionItem.Status.DONE,
             resolution__adopted_at__isnull=False,
             resolution__deliberation__priorities__community=estate,

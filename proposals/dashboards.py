@@ -77,7 +77,7 @@ def participation_figures(request, estate, window) -> dict:
 
 def community_figures(request, estate, window) -> dict:
     coverage = analytics.announcement_coverage(request.user, estate, window)
-    hours = analytics.volunteer_hours(window)
+    hours = analytics.volunteer_hours(estate, window)
     return {
         "coverage": coverage,
         "listed_announcements": coverage.announcements[: analytics.ANNOUNCEMENTS_LISTED],

@@ -2099,3 +2099,111 @@ def _seed_owners_votes(*, community: Community, admin: User, say: Callable[[str]
     VoteRollEntry.objects.bulk_create(roll, batch_size=BATCH_SIZE)
     Ballot.objects.bulk_create(ballots, batch_size=BATCH_SIZE)
     say(f"业主表决 owners' votes: {len(DEMO_VOTES)} ({len(ballots):,} ballots)")
+
+
+# --- The second estate (翠湖苑): a few ideas of its own ----------------------------------
+
+# (category, title, text, building, days ago, status, the steward's public reply)
+SECOND_ESTATE_IDEAS = (
+    (
+        "greenery",
+        "翠湖边的步道想加几盏路灯",
+        "晚上沿湖散步的老人不少，步道北段没有路灯，黑乎乎的容易摔倒。",
+        2,
+        3,
+        Idea.Status.SUBMITTED,
+        "",
+    ),
+    (
+        "parking",
+        "电动车充电桩不够用",
+        "6 栋楼下只有两个充电口，晚上排队，有人把车推进大堂充电，很危险。",
+        6,
+        12,
+        Idea.Status.ACCEPTED,
+        "已收到，物业正在评估在 5、6 栋之间增设一组充电桩。",
+    ),
+    (
+        "pets",
+        "湖边草坪遛狗请拴绳",
+        "周末孩子在草坪上玩，常有大狗不拴绳跑过来，家长很紧张。",
+        3,
+        20,
+        Idea.Status.IN_PROGRESS,
+        "已在草坪入口加装提示牌，楼长会上门宣传文明养宠。",
+    ),
+    (
+        "hygiene",
+        "垃圾分类点晚上满溢",
+        "2 栋旁边的分类点晚上八点就满了，能不能加一次清运？",
+        2,
+        35,
+        Idea.Status.DONE,
+        "已调整为每天两次清运，晚上九点加收一次。",
+    ),
+    (
+        "facilities",
+        "小区门禁卡能否改成人脸识别",
+        "老人常忘带门禁卡，建议大门加装人脸识别，自愿登记。",
+        1,
+        50,
+        Idea.Status.DECLINED,
+        "经业主代表商议，人脸信息涉及隐私，暂不采用，改为给老人补办挂绳门禁卡。",
+    ),
+)
+
+
+def seed_second_estate(
+    *, estate: Community, users: dict[str, User], say: Callable[[str], None]
+) -> None:
+    """A few ideas of 翠湖苑's residents, some answered by its steward. Ideas already
+    there (by title, in this estate) are left alone."""
+    from covenant.management.commands.seed_demo import SECOND_STEWARD_EMAIL
+
+    steward = users[SECOND_STEWARD_EMAIL]
+    now = timezone.now()
+    categories = _categories()
+    existing = set(Idea.objects.filter(community=estate).values_list("title", flat=True))
+    authors = list(
+        Membership.objects.filter(
+            household__building__community=estate, status=Membership.Status.VERIFIED
+        )
+        .exclude(user__role_grants__community=estate)
+        .select_related("user", "household__building")
+        .order_by("household__building__number", "household__floor", "pk")
+    )
+    made = 0
+    for slug, title, body, building, days_ago, status, reply in SECOND_ESTATE_IDEAS:
+        if title in existing:
+            continue
+        home = next(m for m in authors if m.household.building.number == building)
+        created = now - timedelta(days=days_ago)
+        answered = created + timedelta(hours=20)
+        idea = Idea.objects.create(
+            community=estate,
+            category=categories[slug],
+            title=title,
+            body=body,
+            author=home.user,
+            household=home.household,
+            building=home.household.building,
+            floor=home.household.floor,
+            status=status,
+            search_tokens=search_tokens_for(title, body),
+            created_at=created,
+            status_changed_at=answered if reply else created,
+            last_activity_at=answered if reply else created,
+        )
+        if reply:
+            TimelineEntry.objects.create(
+                idea=idea,
+                actor=steward,
+                from_status=Idea.Status.SUBMITTED,
+                to_status=status,
+                public_reply=reply,
+                created_at=answered,
+            )
+        made += 1
+    say(
+        f"  金点子 ideas in {estate.name}: {Idea.objects.filter(community=estate).count()} (new: {made})"
+    )

@@ -22,6 +22,7 @@ idea_patterns = [
         name="dashboard_participation",
     ),
     path("dashboards/community/", dashboards.dashboard_community, name="dashboard_community"),
+    path("dashboards/estates/", dashboards.district_overview_page, name="district_overview"),
     path("report/", dashboards.monthly_report_latest, name="monthly_report_latest"),
     path("report/<int:year>-<int:month>/", dashboards.monthly_report, name="monthly_report"),
     path("open-data/", dashboards.open_data_page, name="open_data"),

@@ -315,3 +315,104 @@ def unseed() -> None:
     Activity.objects.filter(organiser__in=demo_users).delete()
     CaptainMessage.objects.filter(captain__in=demo_users).delete()
     Volunteer.objects.filter(user__in=demo_users).delete()
+
+
+# --- The second estate (翠湖苑): a few volunteers, a past activity and a coming one -----
+
+SECOND_ESTATE_VOLUNTEERS = 3
+# (title, category, place, days from now, hours long, capacity, description)
+SECOND_ESTATE_ACTIVITIES = (
+    ("翠湖边步道清洁", Category.OTHER, "翠湖步道北段", -3, 2, 6, "捡拾垃圾，清理湖边杂草。"),
+    (
+        "翠湖苑长者茶话会",
+        Category.ELDERLY,
+        "1栋架空层",
+        6,
+        2,
+        8,
+        "陪长者喝茶聊天，听听他们的需要。",
+    ),
+)
+
+
+def seed_second_estate(*, estate, users: dict[str, User], say: Callable[[str], None]) -> None:
+    """Three residents of 翠湖苑 join the team; with its captain they cleaned the lakeside
+    path three days ago (hours credited) and have signed up for a tea with the elderly.
+    Activities already there (by title) are left alone."""
+    from covenant.management.commands.seed_demo import SECOND_CAPTAIN_EMAIL
+
+    now = timezone.now()
+    captain = users[SECOND_CAPTAIN_EMAIL]
+    team = [captain, *_second_estate_team(estate, captain, users, now)]
+    titles = [plan[0] for plan in SECOND_ESTATE_ACTIVITIES]
+    if Activity.objects.filter(title__in=titles).exists():
+        say(f"  志愿活动 activities in {estate.name}: exist; none added")
+        return
+    for title, category, place, days, hours, capacity, description in SECOND_ESTATE_ACTIVITIES:
+        start = _at(timezone.localdate(now) + datetime.timedelta(days=days), 9)
+        activity = Activity.objects.create(
+            organiser=captain,
+            title=title,
+            category=category,
+            place=place,
+            capacity=capacity,
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=hours),
+            description=description,
+            community=estate,
+        )
+        past = activity.ends_at < now
+        for order, user in enumerate(team):
+            signup = SignUp.objects.create(
+                activity=activity,
+                user=user,
+                status=SignUp.Status.ATTENDED if past else SignUp.Status.CONFIRMED,
+                queued_at=start - datetime.timedelta(days=2, minutes=order),
+                checked_in_at=start if past else None,
+                checked_in_by=captain if past and user != captain else None,
+            )
+            SignUpEvent.objects.create(signup=signup, actor=user, to_status=signup.status)
+            if past:
+                ServiceEntry.objects.create(
+                    user=user,
+                    activity=activity,
+                    signup=signup,
+                    served_on=timezone.localdate(start),
+                    hours=hours_for(activity),
+                    recorded_by=captain,
+                )
+    say(f"  志愿活动 activities in {estate.name}: {len(titles)} (new: {len(titles)})")
+
+
+def _second_estate_team(estate, captain: User, users: dict[str, User], now) -> list[User]:
+    """The first three of 翠湖苑's verified residents, approved by the community's Party
+    branch member."""
+    from covenant.management.commands.seed_demo import DISTRICT_PARTY_EMAIL
+
+    residents = list(
+        User.objects.filter(
+            email__in=list(users),
+            memberships__status=Membership.Status.VERIFIED,
+            memberships__household__building__community=estate,
+        )
+        .exclude(pk=captain.pk)
+        .distinct()
+        .order_by("email")[:SECOND_ESTATE_VOLUNTEERS]
+    )
+    approver = users[DISTRICT_PARTY_EMAIL]
+    for user in residents:
+        volunteer, created = Volunteer.objects.get_or_create(
+            user=user,
+            defaults={
+                "community": estate,
+                "status": Volunteer.Status.APPROVED,
+                "skills": "组织活动",
+                "decided_by": approver,
+                "decided_at": now,
+            },
+        )
+        if created:
+            VolunteerEvent.objects.create(
+                volunteer=volunteer, actor=approver, from_status="applied", to_status="approved"
+            )
+    return residents

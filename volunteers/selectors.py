@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -432,3 +433,38 @@ def scheduled_activities() -> QuerySet[Activity]:
 def activities_for_linking(*, community_id: int) -> QuerySet[Activity]:
     """Activities other apps may link to (priority work): the estate's scheduled ones."""
     return scheduled_activities().filter(community_id=community_id)
+
+
+# --- Hours by estate, several estates at once (the estates side by side) -----------------
+
+
+@dataclass(frozen=True)
+class EstateHours:
+    hours: Decimal
+    volunteers: int
+
+
+def hours_by_estate(
+    *, estate_ids: Iterable[int], since: datetime.date, before: datetime.date
+) -> dict[int, EstateHours]:
+    """Hours served in [since, before) in each estate's ledger, and by how many people; an
+    entry is its activity's estate's, or its volunteer's team's when made by hand (as
+    `entries_within`). One query, whatever the number of estates."""
+    estate_ids = list(estate_ids)
+    served: dict[int, Decimal] = dict.fromkeys(estate_ids, Decimal(0))
+    people: dict[int, set[int]] = {estate_id: set() for estate_id in estate_ids}
+    rows = (
+        ServiceEntry.objects.filter(served_on__gte=since, served_on__lt=before)
+        .annotate(estate_id=Coalesce("activity__community_id", "user__volunteer__community_id"))
+        .filter(estate_id__in=estate_ids)
+        .values_list("estate_id", "user_id")
+        .annotate(hours=Sum("hours"))
+        .order_by()
+    )
+    for estate_id, user_id, hours in rows:
+        served[estate_id] += hours
+        people[estate_id].add(user_id)
+    return {
+        estate_id: EstateHours(served[estate_id], len(people[estate_id]))
+        for estate_id in estate_ids
+    }

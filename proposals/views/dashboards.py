@@ -14,7 +14,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from proposals import analytics, charts, dashboards, open_data, selectors, services
+from proposals import (
+    analytics,
+    charts,
+    dashboards,
+    district_overview,
+    open_data,
+    selectors,
+    services,
+)
 from proposals.forms import (
     DashboardFilterForm,
     OpenDataLinkForm,
@@ -74,6 +82,32 @@ def dashboard_community(request):
 
 @login_required
 @require_GET
+def district_overview_page(request):
+    """The estates of one community (社区) side by side, for one month."""
+    require_perm(request, "covenant.see_district_overview")
+    overseen = district_overview.districts_overseen_by(request.user)
+    chosen = next(
+        (o for o in overseen if str(o.district.pk) == request.GET.get("district")),
+        overseen[0] if overseen else None,
+    )
+    month = district_overview.month_asked(request.GET.get("month", ""))
+    window = analytics.months_window(month, 1)
+    next_month = analytics.add_months(month, 1)
+    context = {
+        "overseen": overseen,
+        "chosen": chosen,
+        "month": month,
+        "previous_month": analytics.add_months(month, -1),
+        "next_month": next_month if next_month <= timezone.localdate() else None,
+        "columns": (
+            district_overview.estate_columns(request.user, chosen.estates, window) if chosen else []
+        ),
+    }
+    return render(request, "proposals/dashboards/district.html", context)
+
+
+@login_required
+@require_GET
 def monthly_report_latest(request):
     """The month picker's target; without a month, the last complete month."""
     require_perm(request, "proposals.see_dashboards")
@@ -119,7 +153,7 @@ def monthly_report(request, year: int, month: int):
         "times": analytics.response_times(estate, window),
         "participation": analytics.participation(estate, window),
         "coverage": analytics.announcement_coverage(request.user, estate, window),
-        "hours": analytics.volunteer_hours(window),
+        "hours": analytics.volunteer_hours(estate, window),
     }
     return render(request, "proposals/dashboards/monthly_report.html", context)
 

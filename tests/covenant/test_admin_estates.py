@@ -53,6 +53,7 @@ pytestmark = pytest.mark.django_db
 # to estates fails test_every_admin_model_says_how_its_rows_belong_to_estates.
 SITE_WIDE = {
     "auth.Group",
+    "covenant.District",
     "account.EmailAddress",
     "account.EmailConfirmation",
     "proposals.Category",

@@ -24,17 +24,28 @@ from covenant.management.commands.seed_demo import (
     CAPTAIN_EMAILS,
     COMMUNITY_NAME,
     DEMO_PASSWORD,
+    DISTRICT_NAME,
+    DISTRICT_PARTY_EMAIL,
+    DISTRICT_STEWARD_EMAIL,
     EMAIL_DOMAIN,
     PARTY_EMAILS,
+    SECOND_ADMIN_EMAIL,
+    SECOND_CAPTAIN_EMAIL,
+    SECOND_ESTATE_NAME,
+    SECOND_RESIDENT_EMAIL,
+    SECOND_STEWARD_EMAIL,
     STEWARD_EMAILS,
     VOLUNTEER_EMAILS,
     captain_email,
     plan_people,
+    plan_second_people,
+    plan_second_units,
     plan_units,
 )
 from covenant.models import (
     Building,
     Community,
+    District,
     Household,
     Membership,
     MembershipEvent,
@@ -64,10 +75,14 @@ def remove_demo_estate() -> None:
             demo = import_module(f"{config.name}.demo")
             if hasattr(demo, "unseed"):
                 demo.unseed()
+    # The second estate's ideas and votes too (`unseed` takes the first by default).
+    import_module("proposals.demo").unseed(SECOND_ESTATE_NAME)
     User.objects.filter(email__endswith="@" + EMAIL_DOMAIN).delete()
-    Household.objects.filter(building__community__name=COMMUNITY_NAME).delete()
-    Building.objects.filter(community__name=COMMUNITY_NAME).delete()
-    Community.objects.filter(name=COMMUNITY_NAME).delete()
+    estates = (COMMUNITY_NAME, SECOND_ESTATE_NAME)
+    Household.objects.filter(building__community__name__in=estates).delete()
+    Building.objects.filter(community__name__in=estates).delete()
+    Community.objects.filter(name__in=estates).delete()
+    District.objects.filter(name=DISTRICT_NAME).delete()
 
 
 def counts() -> dict[str, int]:
@@ -95,29 +110,34 @@ def verified_buildings(user: User) -> set[int]:
 
 
 def test_it_builds_26_buildings_numbered_1_to_26_of_varied_height(seeded):
-    floors = dict(Building.objects.values_list("number", "floor_count"))
+    estate = Community.objects.get(name=COMMUNITY_NAME)
+    floors = dict(estate.buildings.values_list("number", "floor_count"))
     assert sorted(floors) == list(range(1, 27))
     assert len(set(floors.values())) > 3
     assert floors[3] >= 12
-    assert Community.objects.get().address.count("台山市") == 1
+    assert estate.address.count("台山市") == 1
 
 
 def test_it_builds_about_900_households_and_prints_their_exact_number(seeded):
     printed = int(re.search(r"households: (\d+)", seeded).group(1))
-    assert 880 <= Household.objects.count() == printed <= 950
+    households = Household.objects.filter(building__community__name=COMMUNITY_NAME)
+    assert 880 <= households.count() == printed <= 950
 
 
 def test_it_names_units_by_floor_and_door_with_a_realistic_floor_area(seeded):
-    unit_1201 = Household.objects.get(building__number=3, unit="1201")
+    first = Household.objects.filter(building__community__name=COMMUNITY_NAME)
+    unit_1201 = first.get(building__number=3, unit="1201")
     assert unit_1201.floor == 12
-    assert Household.objects.get(building__number=5, unit="0802").floor == 8
+    assert first.get(building__number=5, unit="0802").floor == 8
     for floor, unit, area in Household.objects.values_list("floor", "unit", "floor_area"):
         assert unit[:2] == f"{floor:02d}" and unit[2:] in {"01", "02"}
         assert Decimal("70.00") <= area <= Decimal("140.00")
 
 
 def test_it_gives_each_building_a_captain_who_is_a_verified_owner_there(seeded):
-    grants = RoleGrant.objects.filter(role=Role.CAPTAIN).select_related("user", "building")
+    grants = RoleGrant.objects.filter(
+        role=Role.CAPTAIN, community__name=COMMUNITY_NAME
+    ).select_related("user", "building")
     assert len(grants) == 26
     assert {grant.building.number for grant in grants} == set(range(1, 27))
     for grant in grants:
@@ -137,10 +157,12 @@ def test_it_makes_a_volunteer_team_of_more_than_50_verified_residents(seeded):
 
 def test_it_grants_the_estate_roles_and_makes_the_admin_a_superuser(seeded):
     def holders(role: str) -> set[str]:
-        return set(RoleGrant.objects.filter(role=role).values_list("user__email", flat=True))
+        grants = RoleGrant.objects.filter(role=role, community__name=COMMUNITY_NAME)
+        return set(grants.values_list("user__email", flat=True))
 
-    assert holders(Role.PROPERTY_STAFF) == set(STEWARD_EMAILS)
-    assert holders(Role.PARTY_BRANCH) == set(PARTY_EMAILS)
+    # The community's steward and Party branch member hold their role here too.
+    assert holders(Role.PROPERTY_STAFF) == {*STEWARD_EMAILS, DISTRICT_STEWARD_EMAIL}
+    assert holders(Role.PARTY_BRANCH) == {*PARTY_EMAILS, DISTRICT_PARTY_EMAIL}
     assert holders(Role.COMMUNITY_ADMIN) == {ADMIN_EMAIL}
     admin = User.objects.get(email=ADMIN_EMAIL)
     assert admin.is_staff and admin.is_superuser
@@ -172,7 +194,8 @@ def test_it_records_who_decided_each_membership_and_its_audit_trail(seeded):
         grant.building_id: grant.user_id for grant in RoleGrant.objects.filter(role=Role.CAPTAIN)
     }
     admin = User.objects.get(email=ADMIN_EMAIL)
-    for membership in Membership.objects.select_related("household", "user"):
+    in_first_estate = Membership.objects.filter(household__building__community__name=COMMUNITY_NAME)
+    for membership in in_first_estate.select_related("household", "user"):
         events = list(membership.events.values_list("from_status", "to_status", "actor"))
         assert events[0] == ("", Membership.Status.REQUESTED, membership.user_id)
         if membership.status == Membership.Status.REQUESTED:
@@ -267,3 +290,99 @@ def test_it_refuses_to_seed_a_production_site():
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_demo", stdout=io.StringIO())
     assert User.objects.count() == users_before
+
+
+# --- The second estate and the community -------------------------------------------------
+
+
+def test_it_builds_a_second_smaller_estate_in_the_same_community(seeded):
+    first = Community.objects.get(name=COMMUNITY_NAME)
+    second = Community.objects.get(name=SECOND_ESTATE_NAME)
+    assert first.district == second.district
+    assert second.district.name == DISTRICT_NAME
+    floors = dict(second.buildings.values_list("number", "floor_count"))
+    assert sorted(floors) == [1, 2, 3, 4, 5, 6]
+    assert all(5 <= count <= 8 for count in floors.values())
+    assert Household.objects.filter(building__community=second).count() == len(plan_second_units())
+
+
+def test_the_second_estate_has_its_own_officials_and_resident(seeded):
+    second = Community.objects.get(name=SECOND_ESTATE_NAME)
+
+    def role_in_second(email: str) -> set[str]:
+        return set(
+            RoleGrant.objects.filter(user__email=email, community=second).values_list(
+                "role", flat=True
+            )
+        )
+
+    assert role_in_second(SECOND_ADMIN_EMAIL) == {Role.COMMUNITY_ADMIN}
+    assert role_in_second(SECOND_STEWARD_EMAIL) == {Role.PROPERTY_STAFF}
+    assert role_in_second(SECOND_CAPTAIN_EMAIL) == {Role.CAPTAIN}
+    resident = User.objects.get(email=SECOND_RESIDENT_EMAIL)
+    home = resident.memberships.get(status=Membership.Status.VERIFIED).household
+    assert (home.building.community, home.building.number, home.unit) == (second, 2, "0301")
+    assert not RoleGrant.objects.filter(
+        user__email__in=[SECOND_ADMIN_EMAIL, SECOND_STEWARD_EMAIL, SECOND_CAPTAIN_EMAIL],
+        community__name=COMMUNITY_NAME,
+    ).exists()
+
+
+def test_the_communitys_two_hold_their_role_in_both_estates(seeded):
+    for email, role in (
+        (DISTRICT_PARTY_EMAIL, Role.PARTY_BRANCH),
+        (DISTRICT_STEWARD_EMAIL, Role.PROPERTY_STAFF),
+    ):
+        estates = RoleGrant.objects.filter(user__email=email, role=role).values_list(
+            "community__name", flat=True
+        )
+        assert set(estates) == {COMMUNITY_NAME, SECOND_ESTATE_NAME}
+
+
+def test_the_second_estates_memberships_are_decided_by_its_captain_or_admin(seeded):
+    second = Community.objects.get(name=SECOND_ESTATE_NAME)
+    captain = User.objects.get(email=SECOND_CAPTAIN_EMAIL)
+    admin = User.objects.get(email=SECOND_ADMIN_EMAIL)
+    memberships = Membership.objects.filter(household__building__community=second)
+    assert memberships.filter(status=Membership.Status.REQUESTED).count() == 2
+    for membership in memberships.exclude(status=Membership.Status.REQUESTED).select_related(
+        "household__building"
+    ):
+        captains_building = membership.household.building.number == 1 and membership.user != captain
+        assert membership.decided_by == (captain if captains_building else admin)
+        assert membership.events.count() == 2
+    assert plan_second_people(plan_second_units()) == plan_second_people(plan_second_units())
+
+
+def test_the_communitys_party_branch_member_switches_estates_and_sees_them_side_by_side(
+    seeded, client
+):
+    client.post("/accounts/login/", {"login": DISTRICT_PARTY_EMAIL, "password": DEMO_PASSWORD})
+
+    home = client.get("/").content.decode()
+    overview = client.get("/ideas/dashboards/estates/")
+
+    assert 'action="/estate/"' in home
+    assert overview.status_code == 200
+    columns = overview.context["columns"]
+    assert [column.estate.name for column in columns] == [COMMUNITY_NAME, SECOND_ESTATE_NAME]
+    assert columns[0].ideas > 300 and 0 < columns[1].ideas < 10
+    assert columns[1].announcements == 1 and columns[1].reached > 0
+
+
+def test_residents_of_one_estate_see_no_switcher(seeded, client):
+    for email in (SECOND_RESIDENT_EMAIL, captain_email(3)):
+        client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
+        assert 'action="/estate/"' not in client.get("/").content.decode()
+
+
+def test_it_prints_the_second_estates_logins(seeded):
+    for email in (
+        SECOND_ADMIN_EMAIL,
+        SECOND_CAPTAIN_EMAIL,
+        SECOND_STEWARD_EMAIL,
+        SECOND_RESIDENT_EMAIL,
+        DISTRICT_PARTY_EMAIL,
+        DISTRICT_STEWARD_EMAIL,
+    ):
+        assert email in seeded

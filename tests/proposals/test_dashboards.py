@@ -113,14 +113,20 @@ def test_a_role_holder_sees_only_their_own_estate(client, steward, unit_3_1201, 
     assert "Building 9" not in response.content.decode()
 
 
-def test_an_admin_of_two_estates_chooses_between_them(client, admin_user, english):
+def test_an_admin_of_two_estates_sees_the_one_they_work_in(client, admin_user, english):
+    """Dashboards follow the estate switcher: the other estate is one switch away."""
     other = CommunityFactory(name="翠湖苑")
     RoleGrantFactory(user=admin_user, community=other, role=Role.COMMUNITY_ADMIN)
     HouseholdFactory(building=BuildingFactory(community=other, number=9), unit="901")
     client.force_login(admin_user)
+    url = reverse("proposals:dashboard_participation") + f"?estate={other.pk}"
 
-    response = client.get(reverse("proposals:dashboard_participation") + f"?estate={other.pk}")
+    response = client.get(url)
 
+    assert response.context["estate"].name == "碧海花园"  # the first by name, until chosen
+    assert "Building 9" not in response.content.decode()
+    client.post(reverse("choose_estate"), {"estate": other.pk})
+    response = client.get(url)
     assert response.context["estate"] == other
     assert "Building 9" in response.content.decode()
 
@@ -261,7 +267,7 @@ def test_each_page_costs_the_same_queries_with_little_and_much_data(
     # responses: replies and completions per idea, the categories, ideas waiting, ages;
     # participation: one aggregate per building;
     # community: announcements, reached, households per floor, buildings chosen, read,
-    # hours per month, team totals;
+    # the estate's volunteers, their hours by month;
     # report: new ideas and categories, the month's themes, the priorities' action items
     # done, ideas done and their replies, the responses' three, participation, the
     # community's seven.

@@ -13,7 +13,11 @@ What it builds, in one transaction:
 - verified residents in about 60% of the households (mostly owners, some tenants, and
   some family members living with them), each membership with its audit trail;
 - 12 pending join requests in several buildings (three in building 3), so the
-  captains' verification queues have work in them.
+  captains' verification queues have work in them;
+- a second, smaller estate, 翠湖苑 (6 buildings of 6 to 8 floors), in the same community
+  (社区, a District) 碧海社区, with its own admin, captain (building 1), steward and
+  residents, and two people of the community with roles in both estates: a Party branch
+  member and a property steward, who see the estate switcher and the estates side by side.
 
 Names, homes and relations come from random.Random(SEED), so every run plans the same
 estate. What exists is looked up by its natural key (estate name, building number,
@@ -51,6 +55,7 @@ from django.utils.module_loading import module_has_submodule
 from covenant.models import (
     Building,
     Community,
+    District,
     Household,
     Membership,
     MembershipEvent,
@@ -155,6 +160,7 @@ class PersonPlan:
     roles: tuple[str, ...] = ()
     captain_of: int | None = None
     superuser: bool = False
+    staff: bool = False  # may open /admin/ (a superuser always may)
 
 
 # --- The plan: the same estate on every run -------------------------------------------
@@ -305,11 +311,13 @@ def _seed_community() -> tuple[Community, bool]:
     )
 
 
-def _seed_buildings(community: Community) -> tuple[dict[int, Building], int]:
+def _seed_buildings(
+    community: Community, floor_counts: Sequence[int] = FLOOR_COUNTS
+) -> tuple[dict[int, Building], int]:
     buildings = {building.number: building for building in community.buildings.all()}
     new = [
         Building(community=community, number=number, floor_count=floors)
-        for number, floors in enumerate(FLOOR_COUNTS, start=1)
+        for number, floors in enumerate(floor_counts, start=1)
         if number not in buildings
     ]
     Building.objects.bulk_create(new)
@@ -354,7 +362,7 @@ def _seed_users(people: Sequence[PersonPlan], now: datetime) -> tuple[dict[str, 
                 email=person.email,
                 name=person.name,
                 password=password,
-                is_staff=person.superuser,
+                is_staff=person.superuser or person.staff,
                 is_superuser=person.superuser,
                 privacy_consent_at=now,
             )
@@ -386,8 +394,9 @@ def _seed_role_grants(
     buildings: dict[int, Building],
     people: Sequence[PersonPlan],
     users: dict[str, User],
+    admin_email: str = ADMIN_EMAIL,
 ) -> int:
-    admin = users[ADMIN_EMAIL]
+    admin = users[admin_email]
     known = set(
         RoleGrant.objects.filter(community=community).values_list("user", "role", "building")
     )
@@ -434,8 +443,10 @@ def _seed_memberships(
     users: dict[str, User],
     households: dict[UnitKey, Household],
     now: datetime,
+    admin_email: str = ADMIN_EMAIL,
 ) -> list[Membership]:
-    """The memberships not there yet; captains decide their building's, the admin theirs."""
+    """The memberships not there yet; captains decide their building's, the admin theirs
+    and those of a building without a captain."""
     known = set(
         Membership.objects.filter(household__building__community=community).values_list(
             "user", "household"
@@ -448,7 +459,8 @@ def _seed_memberships(
             continue
         user, household = users[person.email], households[person.home]
         if (user.pk, household.pk) not in known:
-            decider = users[ADMIN_EMAIL] if person.captain_of else captains[person.home[0]]
+            admin = users[admin_email]
+            decider = admin if person.captain_of else captains.get(person.home[0], admin)
             new.append(_membership(person, user, household, decider, now))
     Membership.objects.bulk_create(new, batch_size=BATCH_SIZE)
     _decide_when_requested(new)
@@ -500,10 +512,121 @@ def _membership_summary(community: Community) -> str:
     return ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
 
 
+# --- The second estate, and the community both belong to --------------------------------
+
+DISTRICT_NAME = "碧海社区"
+SECOND_ESTATE_NAME = "翠湖苑"
+SECOND_ESTATE_ADDRESS = "广东省江门市台山市台城街道翠湖路6号"
+SECOND_FLOOR_COUNTS: tuple[int, ...] = (6, 6, 7, 7, 8, 8)  # 84 households
+SECOND_OCCUPIED_SHARE = 0.5
+# Building 2, unit 0301: the home of the second estate's demo resident.
+SECOND_DEMO_UNIT: tuple[int, str] = (2, "0301")
+SECOND_CAPTAIN_BUILDING = 1
+SECOND_REQUESTS = 2  # in the captain's building
+SECOND_ADMIN_EMAIL = demo_email("cuihu-admin")
+SECOND_CAPTAIN_EMAIL = demo_email("cuihu-captain01")
+SECOND_STEWARD_EMAIL = demo_email("cuihu-steward")
+SECOND_RESIDENT_EMAIL = demo_email("cuihu-resident")
+# People of the community (社区) with a role in both estates: the estate switcher and the
+# estates side by side are theirs.
+DISTRICT_PARTY_EMAIL = demo_email("district-party")
+DISTRICT_STEWARD_EMAIL = demo_email("district-steward")
+DISTRICT_PEOPLE: tuple[str, ...] = (DISTRICT_PARTY_EMAIL, DISTRICT_STEWARD_EMAIL)
+
+
+def plan_second_units() -> list[UnitPlan]:
+    return [
+        UnitPlan(number, floor, f"{floor:02d}{door:02d}", _stack_area(100 + number, door))
+        for number, floors in enumerate(SECOND_FLOOR_COUNTS, start=1)
+        for floor in range(1, floors + 1)
+        for door in range(1, UNITS_PER_FLOOR + 1)
+    ]
+
+
+def plan_second_people(units: Sequence[UnitPlan]) -> list[PersonPlan]:
+    """The second estate's people, and the community's two who work in both estates."""
+    rng = random.Random(f"{SEED}:second")
+    free = [unit.key for unit in units if unit.key != SECOND_DEMO_UNIT]
+    officials = [
+        PersonPlan(
+            SECOND_ADMIN_EMAIL,
+            f"翠湖苑管理员{full_name(rng)}",
+            roles=(Role.COMMUNITY_ADMIN,),
+            staff=True,
+        ),
+        PersonPlan(SECOND_STEWARD_EMAIL, f"物业管家{full_name(rng)}", roles=(Role.PROPERTY_STAFF,)),
+        PersonPlan(
+            SECOND_CAPTAIN_EMAIL,
+            f"{SECOND_CAPTAIN_BUILDING}栋楼长{full_name(rng)}",
+            home=_take(rng, free, SECOND_CAPTAIN_BUILDING),
+            roles=(Role.CAPTAIN,),
+            captain_of=SECOND_CAPTAIN_BUILDING,
+        ),
+        PersonPlan(
+            DISTRICT_PARTY_EMAIL, f"社区党总支书记{full_name(rng)}", roles=(Role.PARTY_BRANCH,)
+        ),
+        PersonPlan(
+            DISTRICT_STEWARD_EMAIL, f"物业片区经理{full_name(rng)}", roles=(Role.PROPERTY_STAFF,)
+        ),
+    ]
+    count = round(len(units) * SECOND_OCCUPIED_SHARE) - 1
+    homes = sorted([SECOND_DEMO_UNIT, *rng.sample(free, count - 1)])
+    free[:] = [key for key in free if key not in set(homes)]
+    residents = [
+        PersonPlan(
+            SECOND_RESIDENT_EMAIL if home == SECOND_DEMO_UNIT else demo_email(f"cuihu{n:03d}"),
+            display_name(rng),
+            home=home,
+            relation=OWNER if home == SECOND_DEMO_UNIT or rng.random() < 0.8 else TENANT,
+        )
+        for n, home in enumerate(homes, start=1)
+    ]
+    requests = [
+        PersonPlan(
+            demo_email(f"cuihu-newcomer{n}"),
+            display_name(rng),
+            home=_take(rng, free, SECOND_CAPTAIN_BUILDING),
+            relation=TENANT,
+            status=REQUESTED,
+            message=rng.choice(REQUEST_NOTES[TENANT]),
+        )
+        for n in range(1, SECOND_REQUESTS + 1)
+    ]
+    return officials + residents + requests
+
+
+def _seed_district(*estates: Community) -> District:
+    """The community (社区) of the demo's estates; an estate put elsewhere stays there."""
+    district, _created = District.objects.get_or_create(name=DISTRICT_NAME)
+    Community.objects.filter(pk__in=[e.pk for e in estates], district__isnull=True).update(
+        district=district
+    )
+    return district
+
+
+def _seed_district_grants(first: Community, users: dict[str, User]) -> int:
+    """The community's Party branch member and steward hold their role in the first
+    estate too (their grants in the second come with its people)."""
+    roles = {DISTRICT_PARTY_EMAIL: Role.PARTY_BRANCH, DISTRICT_STEWARD_EMAIL: Role.PROPERTY_STAFF}
+    known = set(
+        RoleGrant.objects.filter(community=first, user__email__in=roles).values_list(
+            "user__email", flat=True
+        )
+    )
+    new = [
+        RoleGrant(user=users[email], community=first, role=role, granted_by=users[ADMIN_EMAIL])
+        for email, role in roles.items()
+        if email not in known
+    ]
+    RoleGrant.objects.bulk_create(new)
+    return len(new)
+
+
 class Command(BaseCommand):
     help = (
         "Seed the demo estate 碧海花园: 26 buildings, about 900 households, captains, "
-        "stewards, the Party branch, residents and pending requests. Safe to run again."
+        "stewards, the Party branch, residents and pending requests; and 翠湖苑, a smaller "
+        "estate of the same community. Safe to run again."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -532,10 +655,13 @@ class Command(BaseCommand):
         started = time.perf_counter()
         units = plan_units()
         people = plan_people(units)
+        second_people = plan_second_people(plan_second_units())
         with transaction.atomic():
             users = self._seed(units, people)
             self._seed_feature_apps(users)
-        self._print_logins(people, users)
+            second_users = self._seed_second_estate(second_people, users)
+            self._seed_feature_apps(second_users, hook="seed_second_estate")
+        self._print_logins(people, users | second_users)
         seconds = time.perf_counter() - started
         self._say(
             self.style.SUCCESS(f"演示小区已就绪 demo estate ready in {seconds:.1f} s: {DEMO_URL}")
@@ -571,12 +697,53 @@ class Command(BaseCommand):
         self._say(f"记录 membership events: {events.count()} (new: {new})")
         return users
 
-    def _seed_feature_apps(self, users: dict[str, User]) -> None:
-        """Each feature app may add its demo content in `<app>/demo.py`: `seed(users, say)`."""
+    def _seed_second_estate(
+        self, people: Sequence[PersonPlan], first_users: dict[str, User]
+    ) -> dict[str, User]:
+        """翠湖苑 and the community it shares with 碧海花园, as `_seed` does the first."""
+        now = timezone.now()
+        estate, created = Community.objects.get_or_create(
+            name=SECOND_ESTATE_NAME, defaults={"address": SECOND_ESTATE_ADDRESS}
+        )
+        first = Community.objects.get(name=COMMUNITY_NAME)
+        district = _seed_district(first, estate)
+        state = "created" if created else "exists"
+        self._say(f"第二个小区 second estate: {estate.name}, {estate.address} ({state})")
+        buildings, new_buildings = _seed_buildings(estate, SECOND_FLOOR_COUNTS)
+        households, new_households = _seed_households(buildings, plan_second_units())
+        self._say(
+            f"  楼栋 buildings: {len(buildings)} (new: {new_buildings}); "
+            f"住户 households: {len(households)} (new: {new_households})"
+        )
+        users, new = _seed_users(people, now)
+        new_addresses = _seed_email_addresses(users)
+        self._say(f"  用户 users: {len(users)} (new: {new}; email addresses new: {new_addresses})")
+        new = _seed_role_grants(estate, buildings, people, users, SECOND_ADMIN_EMAIL)
+        new_in_first = _seed_district_grants(first, first_users | users)
+        self._say(
+            f"  角色 role grants: {RoleGrant.objects.filter(community=estate).count()} "
+            f"(new: {new}); the community's two in {first.name} (new: {new_in_first})"
+        )
+        memberships = _seed_memberships(estate, people, users, households, now, SECOND_ADMIN_EMAIL)
+        _seed_events(memberships)
+        self._say(f"  居民 memberships: {_membership_summary(estate)} (new: {len(memberships)})")
+        self._say(
+            f"社区 community: {district.name}: {', '.join(e.name for e in district.estates.all())}"
+        )
+        return users
+
+    def _seed_feature_apps(self, users: dict[str, User], hook: str = "seed") -> None:
+        """Each feature app may add its demo content in `<app>/demo.py`: `seed(users, say)`,
+        and the second estate's in `seed_second_estate(estate, users, say)`."""
         for config in apps.get_app_configs():
             if config.name.startswith("django") or not module_has_submodule(config.module, "demo"):
                 continue
-            import_module(f"{config.name}.demo").seed(users=users, say=self._say)
+            demo = import_module(f"{config.name}.demo")
+            if hook == "seed":
+                demo.seed(users=users, say=self._say)
+            elif hasattr(demo, hook):
+                estate = Community.objects.get(name=SECOND_ESTATE_NAME)
+                getattr(demo, hook)(estate=estate, users=users, say=self._say)
 
     def _print_logins(self, people: Sequence[PersonPlan], users: dict[str, User]) -> None:
         rows = [
@@ -586,9 +753,15 @@ class Command(BaseCommand):
             ("property steward", STEWARD_EMAILS[0]),
             ("Party branch", PARTY_EMAILS[0]),
             ("resident, building 3 unit 1201", demo_resident(people).email),
+            ("翠湖苑 admin (also /admin/)", SECOND_ADMIN_EMAIL),
+            ("翠湖苑 captain, building 1", SECOND_CAPTAIN_EMAIL),
+            ("翠湖苑 property steward", SECOND_STEWARD_EMAIL),
+            ("翠湖苑 resident, building 2 unit 0301", SECOND_RESIDENT_EMAIL),
+            ("Party branch, both estates", DISTRICT_PARTY_EMAIL),
+            ("property staff, both estates", DISTRICT_STEWARD_EMAIL),
         ]
         self._say("演示账号 demo logins:")
         for role, email in rows:
-            self._say(f"  {role:<32} {email:<36} {users[email].name}")
-        self._say(f"  {'password (everyone)':<32} {DEMO_PASSWORD}")
-        self._say(f"  {'open':<32} {DEMO_URL}")
+            self._say(f"  {role:<36} {email:<40} {users[email].name}")
+        self._say(f"  {'password (everyone)':<36} {DEMO_PASSWORD}")
+        self._say(f"  {'open':<36} {DEMO_URL}")
