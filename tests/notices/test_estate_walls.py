@@ -210,10 +210,19 @@ def test_an_admin_of_a_living_in_b_reads_bs_whole_estate_news_only(client, walls
     b_building_2 = b.announce(
         "乙2栋通知", author=b.staff, audience=Audience.BUILDINGS, buildings=[b.building_2]
     )
+    # The list follows the estate they work in (the switcher); neither shows B's
+    # scheduled or building-only news to someone who is only a tenant there.
+    admin.working_estate = b.community
+    admin.save(update_fields=["working_estate"])
     client.force_login(admin)
     listed = titles(client.get(LIST))
-    assert "乙小区停电通知" in listed and "甲小区消防演练通知" in listed
+    assert "乙小区停电通知" in listed and "甲小区消防演练通知" not in listed
     assert not {"乙小区下月通知", "乙2栋通知"} & listed
+    admin.working_estate = a.community
+    admin.save(update_fields=["working_estate"])
+    client.force_login(admin)
+    listed = titles(client.get(LIST))
+    assert "甲小区消防演练通知" in listed and "乙小区停电通知" not in listed
     assert client.get(detail(b_scheduled)).status_code == 403
     assert client.get(detail(b_building_2)).status_code == 403
 
