@@ -8,11 +8,6 @@ from covenant.models import Building, Community, Household, Membership, Role, Ro
 from covenant.rules import listed_estates, roles_of
 
 
-def current_community() -> Community | None:
-    """The estate this installation serves (the first one; one estate per site)."""
-    return Community.objects.order_by("pk").first()
-
-
 def buildings_for_joining() -> QuerySet[Building]:
     """Every estate's buildings: a newcomer may live in any of them (the join form names
     the estate when there are several)."""

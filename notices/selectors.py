@@ -152,13 +152,22 @@ def announcement_list(user, *, query: str = "", archive: bool = False) -> QueryS
 
 
 def publishing_estates(user) -> list[Community]:
-    """The listed estates where the user may publish, by name: the choices of the
-    publishing form."""
+    """Every estate where the user may publish, by name: the choices of the publishing
+    form, which opens on the estate they work in (`publishing_estate_first`). Not only the
+    listed one: publishing the same announcement in several estates at once is meant to
+    cross them."""
     return list(
-        Community.objects.filter(pk__in=listed_estates_where(user, *PUBLISHING_ROLES)).order_by(
+        Community.objects.filter(pk__in=roles_of(user).estates_where(*PUBLISHING_ROLES)).order_by(
             "name", "pk"
         )
     )
+
+
+def publishing_estate_first(user, estates: list[Community]) -> Community:
+    """Of the publishing form's estates, the one it opens on: the estate the user works in
+    if they publish there, else the first."""
+    listed = listed_estates(user)
+    return next((estate for estate in estates if estate.pk in listed), estates[0])
 
 
 def coverage_list(user) -> QuerySet[Announcement]:

@@ -415,9 +415,12 @@ def announcement_create(request):
 
 def _chosen_estate(request, estates):
     """The estate asked for (the form's on a POST, the address's on a GET) if the user
-    publishes there, else the first."""
+    publishes there, else the one they work in (or the first)."""
     asked = request.POST.get("estate") if request.method == "POST" else request.GET.get("estate")
-    return next((estate for estate in estates if str(estate.pk) == asked), estates[0])
+    return next(
+        (estate for estate in estates if str(estate.pk) == asked),
+        selectors.publishing_estate_first(request.user, estates),
+    )
 
 
 # --- Reach: the captain's door-knock list, and coverage ---------------------------------

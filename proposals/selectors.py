@@ -99,46 +99,58 @@ def _is_staff_side(user: User) -> bool:
     return user.has_perm("proposals.triage_idea")
 
 
-def in_estates_of(user: User) -> Q:
+def _estates_of(user: User, *roles: str, listed: bool) -> frozenset[int]:
+    """The estates a list shows (`covenant.rules.listed_estates`: the one the user works
+    in), or, for an object's page (`listed=False`), every estate the user belongs to: a
+    link to another of their estates' pages opens whichever estate they work in."""
+    if listed:
+        return listed_estates_where(user, *roles) if roles else listed_estates(user)
+    held = roles_of(user)
+    return held.estates_where(*roles) if roles else held.community_ids
+
+
+def in_estates_of(user: User, *, listed: bool = True) -> Q:
     """Ideas (or anything with a `community`) of the estates the user's lists show
-    (`covenant.rules.listed_estates`).
+    (`covenant.rules.listed_estates`), or of all theirs for an object's page.
 
     A superuser with no grant of their own administers every estate on the site.
     """
-    estates = listed_estates(user)
+    estates = _estates_of(user, listed=listed)
     if user.is_superuser and not estates:
         return Q(pk__isnull=False)
     return Q(community_id__in=estates)
 
 
-def in_estates_where(user: User, *roles: str) -> Q:
-    """Anything with a `community` of the listed estates where the user holds one of these
-    roles (roles are per estate); a superuser is admin wherever `in_estates_of` reaches."""
+def in_estates_where(user: User, *roles: str, listed: bool = True) -> Q:
+    """Anything with a `community` of the listed estates (all the user's, for an object's
+    page) where the user holds one of these roles (roles are per estate); a superuser is
+    admin wherever `in_estates_of` reaches."""
     if user.is_superuser and Role.COMMUNITY_ADMIN in roles:
-        return in_estates_of(user)
-    return Q(community_id__in=listed_estates_where(user, *roles))
+        return in_estates_of(user, listed=listed)
+    return Q(community_id__in=_estates_of(user, *roles, listed=listed))
 
 
-def _moderated_scope(user: User) -> Q:
+def _moderated_scope(user: User, *, listed: bool = True) -> Q:
     """The ideas whose building the user moderates (all of the estate, for its admin), in
-    the listed estates."""
+    the listed estates (all the user's, for an object's page)."""
     scope = captained_places(user)
     if roles_of(user).is_admin:
-        scope |= in_estates_where(user, Role.COMMUNITY_ADMIN)
-    return scope & in_estates_of(user)
+        scope |= in_estates_where(user, Role.COMMUNITY_ADMIN, listed=listed)
+    return scope & in_estates_of(user, listed=listed)
 
 
-def ideas_visible_to(user: User) -> QuerySet[Idea]:
+def ideas_visible_to(user: User, *, listed: bool = True) -> QuerySet[Idea]:
     """Every idea the user may open: public ones, their own, and, for moderators and
-    staff, the hidden ones in their care."""
+    staff, the hidden ones in their care; of the listed estates, or of all the user's
+    (`listed=False`, an idea's page)."""
     if not user.has_perm("proposals.browse_ideas"):
         return Idea.objects.none()
     visible = Q(moderation=Moderation.VISIBLE) | Q(author=user)
     if _is_staff_side(user):
-        visible |= in_estates_where(user, *STAFF_SIDE_ROLES)
+        visible |= in_estates_where(user, *STAFF_SIDE_ROLES, listed=listed)
     if roles_of(user).captain_grants:
-        visible |= _moderated_scope(user)
-    return Idea.objects.filter(in_estates_of(user) & visible)
+        visible |= _moderated_scope(user, listed=listed)
+    return Idea.objects.filter(in_estates_of(user, listed=listed) & visible)
 
 
 @dataclass(frozen=True)
@@ -250,9 +262,10 @@ def _attach_thumbnails(ideas: list[Idea]) -> None:
 
 
 def idea_for_detail(*, user: User, idea_id: int, comments_after: str | None = None) -> Idea | None:
-    """The idea with everything its page shows, or None if the user may not see it."""
+    """The idea with everything its page shows, or None if the user may not see it (an
+    idea of any estate of theirs: a link opens whichever estate they work in)."""
     idea = (
-        ideas_visible_to(user)
+        ideas_visible_to(user, listed=False)
         .select_related(
             "category",
             "building",
@@ -503,12 +516,13 @@ ROLE_OF_PARTY = {
 }
 
 
-def deliberations_visible_to(user: User) -> QuerySet[Deliberation]:
+def deliberations_visible_to(user: User, *, listed: bool = True) -> QuerySet[Deliberation]:
     """The list counterpart of `proposals.read_deliberation`: every deliberation of the
-    user's estates, for verified residents and the estate's role holders."""
+    listed estates (all the user's, for a page), for verified residents and the estate's
+    role holders."""
     if not user.has_perm("proposals.browse_deliberations"):
         return Deliberation.objects.none()
-    return Deliberation.objects.filter(in_estates_of(user))
+    return Deliberation.objects.filter(in_estates_of(user, listed=listed))
 
 
 def deliberation_page(*, user: User, status: str = "", cursor: str | None) -> KeysetPage:
@@ -563,9 +577,10 @@ def deliberation_for_detail(
     thread_after: str | None = None,
     residents_after: str | None = None,
 ) -> Deliberation | None:
-    """The deliberation with everything its page shows, in a fixed number of queries."""
+    """The deliberation with everything its page shows, in a fixed number of queries (of
+    any estate of the user's: a link opens whichever estate they work in)."""
     deliberation = (
-        _with_resolution(deliberations_visible_to(user))
+        _with_resolution(deliberations_visible_to(user, listed=False))
         .select_related("opened_by")
         .prefetch_related(
             Prefetch("representatives", queryset=Representative.objects.select_related("user")),
@@ -577,7 +592,9 @@ def deliberation_for_detail(
             ),
             Prefetch(
                 "owners_votes",
-                queryset=with_counts(votes_visible_to(user)).order_by("-closes_at", "-pk"),
+                queryset=with_counts(votes_visible_to(user, listed=False)).order_by(
+                    "-closes_at", "-pk"
+                ),
                 to_attr="linked_votes",
             ),
         )
@@ -691,13 +708,14 @@ AREA_STEP = Decimal("0.01")
 BREAKDOWN_PER_PAGE = 100
 
 
-def votes_visible_to(user: User) -> QuerySet[OwnersVote]:
-    """The list counterpart of `proposals.read_vote`: the user's estates' votes, drafts
-    for admins only."""
-    votes = OwnersVote.objects.filter(in_estates_of(user))
+def votes_visible_to(user: User, *, listed: bool = True) -> QuerySet[OwnersVote]:
+    """The list counterpart of `proposals.read_vote`: the listed estates' votes (all the
+    user's estates', for a vote's pages), drafts for admins only."""
+    votes = OwnersVote.objects.filter(in_estates_of(user, listed=listed))
     # Drafts of the estates the user administers only: roles are per estate.
     return votes.exclude(
-        Q(status=OwnersVote.Status.DRAFT) & ~in_estates_where(user, Role.COMMUNITY_ADMIN)
+        Q(status=OwnersVote.Status.DRAFT)
+        & ~in_estates_where(user, Role.COMMUNITY_ADMIN, listed=listed)
     )
 
 
@@ -867,12 +885,12 @@ def vote_breakdown(vote: OwnersVote, *, page: str | int | None = None) -> tuple[
 
 
 def deliberation_to_put_to_vote(*, user: User, deliberation_id: int):
-    """A deliberation of the estates the user administers, with `resolution_text`: its
-    resolution's latest text (the adopted one once all three parties signed), or "" without
-    a resolution."""
+    """A deliberation of the estates the user administers (any of them: the link is on
+    its page), with `resolution_text`: its resolution's latest text (the adopted one once
+    all three parties signed), or "" without a resolution."""
     deliberation = (
         Deliberation.objects.filter(
-            in_estates_where(user, Role.COMMUNITY_ADMIN), pk=deliberation_id
+            in_estates_where(user, Role.COMMUNITY_ADMIN, listed=False), pk=deliberation_id
         )
         .select_related("resolution", "community")
         .first()
@@ -968,7 +986,7 @@ def theme_for(*, user: User, theme_id: int) -> Theme | None:
         return None
     theme = (
         # Of the user's estates: one where they read no themes is refused by the view.
-        _with_theme_figures(Theme.objects.filter(in_estates_of(user), pk=theme_id))
+        _with_theme_figures(Theme.objects.filter(in_estates_of(user, listed=False), pk=theme_id))
         .select_related("category", "priority", "community")
         .first()
     )
@@ -1035,12 +1053,13 @@ def _count_of_action_items(**filters) -> Coalesce:
     return Coalesce(Subquery(items), 0)
 
 
-def _priorities(user: User) -> QuerySet[Priority]:
+def _priorities(user: User, *, listed: bool = True) -> QuerySet[Priority]:
     if not user.has_perm("proposals.browse_priorities"):
         return Priority.objects.none()
     latest = ProgressEntry.objects.filter(priority=OuterRef("pk")).order_by("-happened_on")
     # Subqueries, not Max() or Count() over a join: the join would multiply the counted ideas.
-    return _with_theme_figures(Priority.objects.filter(in_estates_of(user)), "theme__").annotate(
+    estates = in_estates_of(user, listed=listed)
+    return _with_theme_figures(Priority.objects.filter(estates), "theme__").annotate(
         last_progress_on=Subquery(latest.values("happened_on")[:1]),
         action_items=_count_of_action_items(),
         action_items_done=_count_of_action_items(status=ActionItem.Status.DONE),
@@ -1073,7 +1092,7 @@ def priority_for(*, user: User, priority_id: int) -> Priority | None:
     deliberations with their adopted resolutions' action items, and the ideas that say
     best what it is about."""
     priority = (
-        _priorities(user)
+        _priorities(user, listed=False)
         .filter(pk=priority_id)
         .select_related("theme__category", "owner")
         .prefetch_related(

@@ -190,3 +190,11 @@ def fresh(user):
     if not getattr(user, "pk", None):
         return user
     return type(user).objects.get(pk=user.pk)
+
+
+def working_in(user, community):
+    """The user working in that estate (the estate switcher, for someone who belongs to
+    several), as the next request loads them."""
+    user.working_estate = community
+    user.save(update_fields=["working_estate"])
+    return fresh(user)

@@ -239,3 +239,10 @@ def test_with_one_estate_the_join_form_says_only_the_building(
 
     assert ">Building 3<" in page
     assert Community.objects.count() == 1
+
+
+def test_the_site_has_no_current_estate_any_more():
+    """Every estate-owned row names its estate; nothing asks for "the site's estate"."""
+    from covenant import selectors
+
+    assert not hasattr(selectors, "current_community")

@@ -49,7 +49,7 @@ def _deliberation_for(request, deliberation_id: int, perm: str) -> Deliberation:
     `perm` on it (403 otherwise)."""
     require_perm(request, "proposals.browse_deliberations")
     deliberation = (
-        selectors.deliberations_visible_to(request.user)
+        selectors.deliberations_visible_to(request.user, listed=False)
         .prefetch_related("representatives")
         .filter(pk=deliberation_id)
         .first()

@@ -48,7 +48,7 @@ def _idea_for(request, idea_id: int, perm: str = "proposals.read_idea") -> Idea:
     """The idea, if the user may see it and has `perm` on it; 404 if they may not see it."""
     require_perm(request, "proposals.browse_ideas")
     idea = (
-        selectors.ideas_visible_to(request.user)
+        selectors.ideas_visible_to(request.user, listed=False)
         .select_related("building")
         .filter(pk=idea_id)
         .first()

@@ -27,7 +27,7 @@ def _vote_for(request, vote_id: int, perm: str = "proposals.read_vote") -> Owner
     """The vote, if the user may see it and has `perm` on it; 404 if they may not see it."""
     require_perm(request, "proposals.browse_votes")
     vote = (
-        selectors.votes_visible_to(request.user)
+        selectors.votes_visible_to(request.user, listed=False)
         .select_related("deliberation", "community")
         .filter(pk=vote_id)
         .first()

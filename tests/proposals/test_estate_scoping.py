@@ -23,6 +23,7 @@ from proposals.models import (
     Representative,
     Theme,
 )
+from tests.conftest import working_in
 from tests.factories import (
     BuildingFactory,
     CommunityFactory,
@@ -96,8 +97,8 @@ def estate_b():
 
 @pytest.fixture
 def admin_a(estate_a, estate_b):
-    """The admin of A, who rents a flat in B."""
-    return estate_b.make_tenant(estate_a.admin)
+    """The admin of A, who rents a flat in B, working in A (the estate switcher)."""
+    return working_in(estate_b.make_tenant(estate_a.admin), estate_a.community)
 
 
 # --- The rules themselves ----------------------------------------------------------------
@@ -156,7 +157,7 @@ def votes():
         relation=Membership.Relation.TENANT,
         verified=True,
     )
-    return admin_a, vote_a, vote_b, owner
+    return working_in(admin_a, a), vote_a, vote_b, owner
 
 
 def test_the_admin_of_a_sees_no_breakdown_of_bs_vote_and_cannot_close_it(client, votes):
@@ -285,18 +286,22 @@ def test_a_deliberation_is_opened_where_the_opener_holds_the_role(client, estate
     assert Deliberation.objects.get(topic="停车问题讨论").community == estate_b.community
 
 
-def test_one_holding_opening_roles_in_two_estates_chooses_in_the_form(client, estate_a, estate_b):
+def test_one_holding_opening_roles_in_two_estates_opens_in_the_estate_they_work_in(
+    client, estate_a, estate_b
+):
+    """The estate is chosen in the account menu (the estate switcher), not in the form: a
+    posted estate is not taken."""
     user = estate_b.party
     RoleGrantFactory(user=user, community=estate_a.community, role=Role.PROPERTY_STAFF)
     client.force_login(user)
     url = reverse("proposals:deliberation_create")
-    assert "乙小区" in client.get(url).content.decode()
+    client.post(reverse("choose_estate"), {"estate": estate_a.community.pk})
     client.post(url, {"topic": "停车问题讨论", "estate": estate_b.community.pk})
-    assert Deliberation.objects.get(topic="停车问题讨论").community == estate_b.community
+    assert Deliberation.objects.get(topic="停车问题讨论").community == estate_a.community
+    client.post(reverse("choose_estate"), {"estate": estate_b.community.pk})
     other = CommunityFactory(name="丙小区")
-    response = client.post(url, {"topic": "另一个议题", "estate": other.pk})
-    assert response.status_code == 200
-    assert not Deliberation.objects.filter(topic="另一个议题").exists()
+    client.post(url, {"topic": "另一个议题", "estate": other.pk})
+    assert Deliberation.objects.get(topic="另一个议题").community == estate_b.community
 
 
 # --- Themes, priorities, triage, moderation ------------------------------------------------
@@ -364,11 +369,14 @@ def test_the_moderation_queue_holds_only_the_admins_estates(estate_a, estate_b, 
 
 
 def test_the_staff_of_a_sees_no_hidden_ideas_of_b(estate_a, estate_b):
-    staff = estate_b.make_tenant(estate_a.staff)
+    staff = working_in(estate_b.make_tenant(estate_a.staff), estate_a.community)
     estate_a.idea(moderation=Moderation.HIDDEN, title="甲的隐藏")
     estate_b.idea(moderation=Moderation.HIDDEN, title="乙的隐藏")
     titles = set(selectors.ideas_visible_to(staff).values_list("title", flat=True))
     assert titles == {"甲的隐藏"}
+    # Nor on the hidden idea's own page, which opens in any estate of theirs.
+    pages = selectors.ideas_visible_to(staff, listed=False).values_list("title", flat=True)
+    assert set(pages) == {"甲的隐藏"}
 
 
 # --- Open data -----------------------------------------------------------------------------
@@ -428,7 +436,11 @@ def test_the_admin_of_a_does_not_see_bs_draft_votes(votes):
     visible = set(selectors.votes_visible_to(admin_a))
     assert draft_a in visible
     assert draft_b not in visible
-    assert vote_b in visible  # published: B's residents, admin_a among them, see it
+    # Published: B's residents, admin_a among them, open it (the list is of A, where
+    # admin_a works).
+    assert vote_b not in visible
+    assert vote_b in set(selectors.votes_visible_to(admin_a, listed=False))
+    assert draft_b not in set(selectors.votes_visible_to(admin_a, listed=False))
 
 
 def test_the_building_point_form_offers_only_the_deliberations_estates_buildings(

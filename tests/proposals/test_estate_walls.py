@@ -454,9 +454,10 @@ def open_campaign(estate, title):
     )
 
 
-def test_the_idea_form_offers_only_the_campaigns_of_the_authors_estate(estate_a, estate_b):
+def test_the_idea_form_offers_only_the_campaigns_of_the_authors_estate(estate_a, estate_b, listing):
     campaign_a, campaign_b = open_campaign(estate_a, "甲征集"), open_campaign(estate_b, "乙征集")
     staff_b_living_in_a = estate_a.make_tenant(estate_b.staff)
+    listing(staff_b_living_in_a, estate_a)  # working where they live
 
     offered = set(IdeaForm(user=staff_b_living_in_a).fields["campaign"].queryset)
 
@@ -464,9 +465,10 @@ def test_the_idea_form_offers_only_the_campaigns_of_the_authors_estate(estate_a,
     assert campaign_b not in offered
 
 
-def test_an_idea_is_not_filed_under_another_estates_campaign(estate_a, estate_b):
+def test_an_idea_is_not_filed_under_another_estates_campaign(estate_a, estate_b, listing):
     campaign_b = open_campaign(estate_b, "乙征集")
     author = estate_a.make_tenant(estate_b.staff)
+    listing(author, estate_a)  # the idea is filed where they work: at home, in A
 
     with pytest.raises(ValidationError):
         services.submit_idea(
@@ -480,11 +482,15 @@ def test_an_idea_is_not_filed_under_another_estates_campaign(estate_a, estate_b)
     assert not Idea.objects.exists()
 
 
-def test_a_captain_records_an_idea_only_under_the_households_estates_campaign(estate_a, estate_b):
+def test_a_captain_records_an_idea_only_under_the_households_estates_campaign(
+    estate_a, estate_b, listing
+):
     captain = estate_a.captain
     RoleGrantFactory(
         user=captain, community=estate_b.community, role=Role.CAPTAIN, building=estate_b.building
     )
+    listing(captain, estate_a)
+    open_campaign(estate_a, "甲征集")
     campaign_b = open_campaign(estate_b, "乙征集")
     form = RecordIdeaForm(
         data={
@@ -515,7 +521,7 @@ def test_the_theme_list_shows_no_themes_where_the_reader_is_only_a_resident(esta
     assert names == {"乙的主题"}
 
 
-def test_regrouping_runs_for_every_estate_where_the_user_edits_themes(
+def test_regrouping_runs_for_the_estate_where_the_user_works(
     client, estate_a, estate_b, monkeypatch
 ):
     both = estate_a.staff
@@ -526,9 +532,11 @@ def test_regrouping_runs_for_every_estate_where_the_user_edits_themes(
     )
     client.force_login(both)
 
-    client.post(reverse("proposals:theme_regroup"))
+    for estate in (estate_a, estate_b):
+        client.post(reverse("choose_estate"), {"estate": estate.community.pk})
+        client.post(reverse("proposals:theme_regroup"))
 
-    assert sorted(started) == sorted([estate_a.community.pk, estate_b.community.pk])
+    assert started == [estate_a.community.pk, estate_b.community.pk]
 
 
 @pytest.fixture
@@ -573,25 +581,15 @@ def test_priority_work_is_owned_by_a_role_holder_of_its_estate(estate_a, estate_
 
 
 @pytest.fixture
-def listing(monkeypatch):
-    """Make `covenant.rules.listed_estates` (and what is built on it) answer only the given
-    estates, as the estate switcher will: `listing(user, estate)`."""
-    from covenant import rules
+def listing():
+    """`listing(user, estate)`: the user works in that estate (the estate switcher), so
+    `covenant.rules.listed_estates` and what is built on it answer it alone."""
+    from covenant.rules import forget_roles
 
-    chosen = {}
-    real = rules.listed_estates
-
-    def listed(user):
-        estates = real(user)
-        if getattr(user, "pk", None) in chosen:
-            return estates & chosen[user.pk]
-        return estates
-
-    for module in ("covenant.rules", "proposals.selectors", "proposals.forms"):
-        monkeypatch.setattr(f"{module}.listed_estates", listed)
-
-    def choose(user, *estates):
-        chosen[user.pk] = frozenset(estate.community.pk for estate in estates)
+    def choose(user, estate):
+        user.working_estate = estate.community
+        user.save(update_fields=["working_estate"])
+        forget_roles(user)
 
     return choose
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from covenant.models import Role, RoleGrant
+from tests.conftest import working_in
 from tests.factories import HouseholdFactory, RoleGrantFactory, UserFactory
 from tests.proposals.test_estate_scoping import Estate
 from tests.volunteers.factories import (
@@ -23,7 +24,6 @@ from tests.volunteers.factories import (
     VolunteerFactory,
 )
 from volunteers import selectors, services
-from volunteers.forms import ActivityForm
 from volunteers.models import Activity, CaptainMessage, SignUp, Volunteer
 
 pytestmark = pytest.mark.django_db
@@ -73,11 +73,15 @@ def test_a_captain_who_administers_another_estate_sees_only_their_building_here(
         community=estate_a.community, number=2, floor_count=6
     )
 
+    captain = working_in(captain, estate_a.community)  # 乙小区 would come first by name
     shown = set(selectors.buildings_seen_by(user=captain))
     client.force_login(captain)
     page = client.get(url("buildings")).content.decode()
 
-    assert shown == {estate_a.building, estate_b.building}
+    assert shown == {estate_a.building}
+    assert set(selectors.buildings_seen_by(user=working_in(captain, estate_b.community))) == {
+        estate_b.building
+    }
     assert other_building not in shown
     assert url("building", other_building.pk) not in page
     assert client.get(url("building", other_building.pk)).status_code == 403
@@ -112,9 +116,11 @@ def test_a_captain_does_not_open_another_estates_building(client, estate_a, esta
 def test_the_admin_of_one_estate_who_lives_in_another_sees_only_their_estates_buildings(
     client, estate_a, estate_b
 ):
-    admin = estate_b.make_tenant(estate_a.admin)
+    admin = working_in(estate_b.make_tenant(estate_a.admin), estate_a.community)
 
     assert list(selectors.buildings_seen_by(user=admin)) == [estate_a.building]
+    # Working where they live, they see no building at all: they captain none there.
+    assert not selectors.buildings_seen_by(user=working_in(admin, estate_b.community)).exists()
     client.force_login(admin)
     assert client.get(url("building", estate_b.building.pk)).status_code == 403
 
@@ -213,17 +219,18 @@ def test_an_admin_of_another_estate_does_not_check_themselves_in(estate_a, estat
     assert signup.status == SignUp.Status.CONFIRMED
 
 
-def test_an_organiser_opens_activities_in_their_estate_and_chooses_among_several(
-    client, estate_a, estate_b
-):
+def test_an_organiser_opens_activities_in_the_estate_they_work_in(client, estate_a, estate_b):
     client.force_login(estate_a.staff)
     assert "estate" not in client.get(url("activity_create")).context["form"].fields
     both = estate_a.staff
     RoleGrantFactory(
         user=both, community=estate_b.community, role=Role.CAPTAIN, building=estate_b.building
     )
-    form = ActivityForm(estates=selectors.organising_estates(user=both))
-    assert set(form.fields["estate"].queryset) == {estate_a.community, estate_b.community}
+    # Organising in both, they work in one at a time (the estate switcher).
+    both = working_in(both, estate_a.community)
+    assert list(selectors.organising_estates(user=both)) == [estate_a.community]
+    both = working_in(both, estate_b.community)
+    assert list(selectors.organising_estates(user=both)) == [estate_b.community]
     start = timezone.localtime() + datetime.timedelta(days=3)
     data = {
         "estate": estate_b.community.pk,
