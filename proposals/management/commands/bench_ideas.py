@@ -1,11 +1,22 @@
-"""``manage.py bench_ideas``: golden ideas at ten times the estate's size, timed.
+"""``manage.py bench_ideas``: golden ideas at ten times the estate's size, timed, in one
+estate or among twenty.
 
-Seeds (or reuses) a separate benchmark estate, "bench estate", with 10,000 ideas,
-100,000 supports and 30,000 comments, then requests each page of the idea box N times
-through Django's test client and prints the median and 95th-percentile server time and
-the number of SQL queries of each; last, it regroups the ideas into themes (issue 7)
-and prints the time and queries of that. The demo estate is not touched; run it against its own
-database (DATABASE_URL) to keep the idea lists of the demo clean.
+Seeds (or reuses) a benchmark estate, "bench estate" (900 households, as many as the real
+estate), with 10,000 ideas, 100,000 supports and 30,000 comments, then requests each page of
+the idea box N times through Django's test client, as a resident, a steward, an admin and a
+captain of that estate, and prints the median and 95th-percentile server time and the
+number of SQL queries of each; last, it regroups the estate's ideas into themes (issue 7)
+and prints the time and queries of that.
+
+With ``--estates 20`` (issue 12) it measures the first bench estate alone, then seeds bench
+estates 2 to 20 of the same size beside it, measures the same pages as the same people
+again and prints both side by side with their ratio: a page of one estate should ask the
+same queries and take about the same time whatever the number of estates on the site.
+
+The bench finds its estates by name and its people by their addresses on
+bench.covenant.invalid, and writes no other estate's rows: the demo estate (``seed_demo``)
+and the bench estates share a database in either order. Run it on a database of its own
+(DATABASE_URL) anyway, to keep the demo's idea lists clean.
 """
 
 from __future__ import annotations
@@ -19,6 +30,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 from urllib.parse import unquote
 
@@ -33,6 +45,7 @@ from django.utils import timezone
 
 from covenant.models import Building, Community, Household, Membership, Role, RoleGrant, User
 from proposals import themes
+from proposals.demo import Theme as TextTheme
 from proposals.demo import generate_texts
 from proposals.models import (
     Category,
@@ -50,17 +63,53 @@ BENCH_ESTATE = "bench estate"
 EMAIL_DOMAIN = "bench.covenant.invalid"
 SEED = 10_000
 BATCH_SIZE = 2000
-BUILDINGS = 20
+BUILDINGS = 18
 FLOORS = 25
-UNITS_PER_FLOOR = 2  # 1,000 households
+UNITS_PER_FLOOR = 2  # 900 households, as in the real estate
 RESIDENTS = 2000
+MAX_ESTATES = 99  # two digits in the people's addresses
 DEEP_PAGES = 50
 SEARCH_QUERIES = ("电梯", "停车", "楼道", "遛狗 牵绳")
-TEXT_VARIANTS = 600  # distinct texts, reused with each idea's own building
+TEXT_VARIANTS = 600  # distinct texts, reused by every bench estate
+WITHIN = 1.10  # a page of many estates may take at most 10% longer than of one
+REMOVE_BATCH = 1000  # ideas deleted at a time, with their comments and supports
 
 
-def _email(local: str) -> str:
-    return f"{local}@{EMAIL_DOMAIN}"
+@dataclass(frozen=True)
+class Sizes:
+    ideas: int
+    supports: int
+    comments: int
+
+    def __str__(self) -> str:
+        return f"{self.ideas:,} ideas, {self.supports:,} supports, {self.comments:,} comments"
+
+
+@dataclass(frozen=True)
+class BenchEstate:
+    """The n-th bench estate: its name and its people's addresses."""
+
+    number: int
+
+    @property
+    def name(self) -> str:
+        return BENCH_ESTATE if self.number == 1 else f"{BENCH_ESTATE} {self.number}"
+
+    @property
+    def prefix(self) -> str:
+        # The first estate keeps the addresses of the single-estate bench, so a database
+        # seeded by it is reused.
+        return "" if self.number == 1 else f"e{self.number:02d}."
+
+    def email(self, local: str) -> str:
+        return f"{self.prefix}{local}@{EMAIL_DOMAIN}"
+
+    def residents(self, community: Community):
+        return User.objects.filter(
+            memberships__household__building__community=community,
+            email__startswith=f"{self.prefix}r",
+            email__endswith="@" + EMAIL_DOMAIN,
+        ).order_by("pk")
 
 
 @dataclass
@@ -68,10 +117,18 @@ class Row:
     page: str
     times_ms: list[float]
     queries: list[int]
+    # The process's own CPU time: what the page costs, less the time other processes on
+    # a shared machine held the CPU (the comparison judges by its fastest run).
+    cpu_ms: list[float]
+    is_page: bool = True
 
     @property
     def median(self) -> float:
         return statistics.median(self.times_ms)
+
+    @property
+    def cpu_fastest(self) -> float:
+        return min(self.cpu_ms)
 
     @property
     def p95(self) -> float:
@@ -87,18 +144,28 @@ class Row:
 class Command(BaseCommand):
     help = (
         "Seed (or reuse) a benchmark estate of 10,000 golden ideas and time the idea list, "
-        "detail, search, triage board and moderation queue, and regrouping them into themes."
+        "detail, search, triage board and moderation queue, and regrouping them into themes; "
+        "with --estates N, time them again beside N-1 more such estates and compare."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--ideas", type=int, default=10_000)
-        parser.add_argument("--supports", type=int, default=100_000)
-        parser.add_argument("--comments", type=int, default=30_000)
+        parser.add_argument("--ideas", type=int, default=10_000, help="Per estate (10,000).")
+        parser.add_argument("--supports", type=int, default=100_000, help="Per estate (100,000).")
+        parser.add_argument("--comments", type=int, default=30_000, help="Per estate (30,000).")
         parser.add_argument("--runs", type=int, default=20, help="Requests per page (20).")
+        parser.add_argument(
+            "--estates",
+            type=int,
+            default=1,
+            help=(
+                "Time the first bench estate alone, then beside this many bench estates in "
+                "all, and compare (1: the first alone, as before)."
+            ),
+        )
         parser.add_argument(
             "--force",
             action="store_true",
-            help="Run with DEBUG off too (it adds an estate and users; not on a real site).",
+            help="Run with DEBUG off too (it adds estates and users; not on a real site).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -109,35 +176,82 @@ class Command(BaseCommand):
             )
         if options["runs"] < 1:
             raise CommandError("--runs must be at least 1.")
-        started = time.perf_counter()
-        community = Community.objects.filter(name=BENCH_ESTATE).first()
-        wanted = (options["ideas"], options["supports"], options["comments"])
-        if community and self._sizes(community) == wanted:
-            self.stdout.write(
-                f"bench estate reused: {wanted[0]:,} ideas, {wanted[1]:,} supports, "
-                f"{wanted[2]:,} comments (checked in {time.perf_counter() - started:.1f} s)"
-            )
-        else:
-            if community:
-                self.stdout.write("bench estate has other sizes: seeding it again")
-                _remove_ideas(community)
-            with transaction.atomic():
-                community = _seed(*wanted, say=self.stdout.write)
-            self.stdout.write(
-                f"bench estate seeded: {wanted[0]:,} ideas, {wanted[1]:,} supports, "
-                f"{wanted[2]:,} comments in {time.perf_counter() - started:.1f} s"
-            )
-        _analyze()
-        rows = _measure(community, runs=options["runs"])
-        self._print(rows, options["runs"])
+        if not 1 <= options["estates"] <= MAX_ESTATES:
+            raise CommandError(f"--estates must be from 1 to {MAX_ESTATES}.")
+        sizes = Sizes(options["ideas"], options["supports"], options["comments"])
+        first = BenchEstate(1)
+        if options["estates"] > 1:
+            # Measured alone first: the others of an earlier run go.
+            self._remove_other_estates()
+        community = self._seed_or_reuse(first, sizes)
+        if options["estates"] == 1:
+            _analyze()
+            rows = _measure(community, first, runs=options["runs"])
+            self._print(rows, options["runs"])
+            return
+        self._compare(community, first, sizes, options["estates"], options["runs"])
 
-    def _sizes(self, community: Community) -> tuple[int, int, int]:
-        ideas = Idea.objects.filter(community=community)
-        return (
-            ideas.count(),
-            Support.objects.filter(idea__community=community).count(),
-            Comment.objects.filter(idea__community=community).count(),
+    def _seed_or_reuse(self, estate: BenchEstate, sizes: Sizes) -> Community:
+        started = time.perf_counter()
+        community = Community.objects.filter(name=estate.name).first()
+        if community and _sizes(community) == sizes:
+            self.stdout.write(
+                f"{estate.name} reused: {sizes} (checked in {time.perf_counter() - started:.1f} s)"
+            )
+            return community
+        if community:
+            self.stdout.write(f"{estate.name} has other sizes: seeding it again")
+            _remove_ideas(community)
+        with transaction.atomic():
+            community = _seed(estate, sizes, say=self.stdout.write)
+        self.stdout.write(f"{estate.name} seeded: {sizes} in {time.perf_counter() - started:.1f} s")
+        return community
+
+    def _remove_other_estates(self) -> None:
+        others = Community.objects.filter(name__startswith=BENCH_ESTATE + " ").order_by("pk")
+        found = [
+            (community, BenchEstate(int(number)))
+            for community in others
+            if (number := community.name.removeprefix(BENCH_ESTATE + " ")).isdigit()
+        ]
+        if not found:
+            return
+        started = time.perf_counter()
+        for community, estate in found:
+            _remove_estate(community, estate)
+        self.stdout.write(
+            f"{len(found)} bench estates of an earlier run removed in "
+            f"{time.perf_counter() - started:.1f} s, to time the first one alone"
         )
+
+    def _compare(
+        self, community: Community, first: BenchEstate, sizes: Sizes, count: int, runs: int
+    ) -> None:
+        # Regrouped once untimed, so both timed regroupings find the themes in place.
+        regroup_ideas(community=community)
+        _analyze()
+        alone = _measure(community, first, runs=runs)
+        started = time.perf_counter()
+        for number in range(2, count + 1):
+            estate = BenchEstate(number)
+            estate_started = time.perf_counter()
+            with transaction.atomic():
+                other = _seed(estate, sizes, say=lambda line: None)
+            regroup_ideas(community=other)  # as the nightly run leaves every estate
+            self.stdout.write(
+                f"{estate.name} seeded and regrouped in "
+                f"{time.perf_counter() - estate_started:.1f} s"
+            )
+        seeding = time.perf_counter() - started
+        analyzing = time.perf_counter()
+        _analyze()
+        self.stdout.write(
+            f"{count - 1} more bench estates of {sizes} seeded in {seeding:.1f} s "
+            f"({count * sizes.ideas:,} ideas in all; statistics refreshed in "
+            f"{time.perf_counter() - analyzing:.1f} s)"
+        )
+        together = _measure(community, first, runs=runs)
+        self._print_comparison(alone, together, count, runs)
 
     def _print(self, rows: list[Row], runs: int) -> None:
         vendor = connection.vendor
@@ -148,13 +262,65 @@ class Command(BaseCommand):
         self.stdout.write(f"{'page':<{width}}  {'median ms':>9}  {'p95 ms':>8}  {'queries':>7}")
         for row in rows:
             self.stdout.write(
-                f"{row.page}{' ' * (width - _width(row.page))}  {row.median:>9.1f}  {row.p95:>8.1f}  {row.query_count:>7}"
+                f"{_pad(row.page, width)}  {row.median:>9.1f}  {row.p95:>8.1f}  {row.query_count:>7}"
             )
+
+    def _print_comparison(
+        self, alone: list[Row], together: list[Row], count: int, runs: int
+    ) -> None:
+        """Each row alone and beside the other estates, with the ratio (many / one). A page
+        is within when its queries are the same and its fastest run's CPU time grew by at
+        most 10%. The CPU time, not the wall clock, and the fastest run, not the median: on
+        a shared machine other processes slow some runs down, and no process makes a run
+        faster (as `timeit` reasons); the wall clock's median and p95 are shown beside."""
+        width = max(_width(row.page) for row in alone)
+        n = str(count)
+        self.stdout.write(
+            f"\n{runs} runs per page on {connection.vendor}, as people of the first bench "
+            f"estate: alone (1), then beside {count - 1} more ({n}); ratio = {n} / 1"
+        )
+        self.stdout.write(
+            f"{'':<{width}}  {'queries':>8}  {'median ms':<19}  {'p95 ms':<19}"
+            f"  {'fastest, CPU ms':<19}  within"
+        )
+        self.stdout.write(
+            f"{'page':<{width}}  {'1':>3} {n:>4}" + f"  {'1':>6} {n:>6} {'ratio':>5}" * 3 + "  10%?"
+        )
+        every_page_within = True
+        for one, many in zip(alone, together, strict=True):
+            cpu_ratio = many.cpu_fastest / one.cpu_fastest
+            within = one.query_count == many.query_count and cpu_ratio <= WITHIN
+            if one.is_page:
+                every_page_within &= within
+            verdict = ("yes" if within else "no") if one.is_page else "(not a page)"
+            self.stdout.write(
+                f"{_pad(one.page, width)}  {one.query_count:>3} {many.query_count:>4}"
+                f"  {one.median:>6.1f} {many.median:>6.1f} {many.median / one.median:>5.2f}"
+                f"  {one.p95:>6.1f} {many.p95:>6.1f} {many.p95 / one.p95:>5.2f}"
+                f"  {one.cpu_fastest:>6.1f} {many.cpu_fastest:>6.1f} {cpu_ratio:>5.2f}"
+                f"  {verdict}"
+            )
+        self.stdout.write(
+            f"estates: {count}, every page within {round((WITHIN - 1) * 100)}%: "
+            f"{'yes' if every_page_within else 'no'}"
+        )
 
 
 def _width(text: str) -> int:
     """Columns on a terminal: Chinese characters take two."""
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def _sizes(community: Community) -> Sizes:
+    return Sizes(
+        Idea.objects.filter(community=community).count(),
+        Support.objects.filter(idea__community=community).count(),
+        Comment.objects.filter(idea__community=community).count(),
+    )
 
 
 # --- Seeding -----------------------------------------------------------------------------
@@ -173,29 +339,56 @@ def _analyze() -> None:
 
 
 def _remove_ideas(community: Community) -> None:
+    """The estate's ideas, a batch at a time: each batch's comments, supports, reports
+    and theme places go with it, and memory stays bounded."""
     ideas = Idea.objects.filter(community=community)
     ideas.exclude(duplicate_of=None).update(duplicate_of=None)
-    ideas.delete()
+    while batch := list(ideas.order_by("pk").values_list("pk", flat=True)[:REMOVE_BATCH]):
+        Idea.objects.filter(pk__in=batch).delete()
 
 
-def _people(community: Community) -> dict[str, list[User] | User]:
+def _remove_estate(community: Community, estate: BenchEstate) -> None:
+    """A bench estate other than the first, with everything the bench put in it."""
+    if not estate.prefix:
+        raise ValueError("the first bench estate's people have no prefix of their own")
+    _remove_ideas(community)
+    User.objects.filter(
+        email__startswith=estate.prefix, email__endswith="@" + EMAIL_DOMAIN
+    ).delete()
+    Household.objects.filter(building__community=community).delete()
+    Building.objects.filter(community=community).delete()
+    community.delete()
+
+
+def _layout() -> list[tuple[int, int, int]]:
+    """(building, floor, door) of every household of a bench estate, in creation order."""
+    return [
+        (number, floor, door)
+        for number in range(1, BUILDINGS + 1)
+        for floor in range(1, FLOORS + 1)
+        for door in range(1, UNITS_PER_FLOOR + 1)
+    ]
+
+
+def _people(community: Community, estate: BenchEstate) -> dict[str, Any]:
     """The bench estate's residents and role holders, created if missing."""
     if not community.buildings.exists():
-        buildings = Building.objects.bulk_create(
-            Building(community=community, number=n, floor_count=FLOORS)
-            for n in range(1, BUILDINGS + 1)
-        )
+        buildings = {
+            building.number: building
+            for building in Building.objects.bulk_create(
+                Building(community=community, number=n, floor_count=FLOORS)
+                for n in range(1, BUILDINGS + 1)
+            )
+        }
         Household.objects.bulk_create(
             (
                 Household(
-                    building=building,
+                    building=buildings[number],
                     floor=floor,
                     unit=f"{floor:02d}{door:02d}",
                     floor_area=Decimal("88.00"),
                 )
-                for building in buildings
-                for floor in range(1, FLOORS + 1)
-                for door in range(1, UNITS_PER_FLOOR + 1)
+                for number, floor, door in _layout()
             ),
             batch_size=BATCH_SIZE,
         )
@@ -204,22 +397,32 @@ def _people(community: Community) -> dict[str, list[User] | User]:
         .select_related("building")
         .order_by("pk")
     )
-    if not User.objects.filter(email=_email("steward")).exists():
-        now = timezone.now()
-        password = make_password(None)  # nobody signs in: the bench logs in by force
-        residents = User.objects.bulk_create(
-            (
-                User(
-                    email=_email(f"r{n:05d}"),
-                    name=f"住户{n}",
-                    password=password,
-                    privacy_consent_at=now,
-                )
-                for n in range(RESIDENTS)
-            ),
-            batch_size=BATCH_SIZE,
-        )
-        memberships = [
+    if not User.objects.filter(email=estate.email("steward")).exists():
+        _create_people(community, estate, households)
+    return {
+        "residents": list(estate.residents(community)),
+        "households": households,
+        "steward": User.objects.get(email=estate.email("steward")),
+    }
+
+
+def _create_people(community: Community, estate: BenchEstate, households: list) -> None:
+    now = timezone.now()
+    password = make_password(None)  # nobody signs in: the bench logs in by force
+    residents = User.objects.bulk_create(
+        (
+            User(
+                email=estate.email(f"r{n:05d}"),
+                name=f"住户{n}",
+                password=password,
+                privacy_consent_at=now,
+            )
+            for n in range(RESIDENTS)
+        ),
+        batch_size=BATCH_SIZE,
+    )
+    Membership.objects.bulk_create(
+        (
             Membership(
                 user=user,
                 household=households[n % len(households)],
@@ -228,47 +431,49 @@ def _people(community: Community) -> dict[str, list[User] | User]:
                 decided_at=now,
             )
             for n, user in enumerate(residents)
-        ]
-        Membership.objects.bulk_create(memberships, batch_size=BATCH_SIZE)
-        staff = {
-            local: User.objects.create(
-                email=_email(local), name=name, password=password, privacy_consent_at=now
-            )
-            for local, name in (
-                ("steward", "物业管家(bench)"),
-                ("admin", "管理员(bench)"),
-                ("captain", "1栋楼长(bench)"),
-            )
-        }
-        first = households[0].building
-        RoleGrant.objects.bulk_create(
-            [
-                RoleGrant(user=staff["steward"], community=community, role=Role.PROPERTY_STAFF),
-                RoleGrant(user=staff["admin"], community=community, role=Role.COMMUNITY_ADMIN),
-                RoleGrant(
-                    user=staff["captain"], community=community, role=Role.CAPTAIN, building=first
-                ),
-            ]
-        )
-        Membership.objects.create(
-            user=staff["captain"],
-            household=households[1],
-            relation=Membership.Relation.OWNER,
-            status=Membership.Status.VERIFIED,
-            decided_at=now,
-        )
-    residents = list(
-        User.objects.filter(email__startswith="r", email__endswith="@" + EMAIL_DOMAIN).order_by(
-            "pk"
-        )
+        ),
+        batch_size=BATCH_SIZE,
     )
-    return {
-        "residents": residents,
-        "households": households,
-        "steward": User.objects.get(email=_email("steward")),
-        "admin": User.objects.get(email=_email("admin")),
-        "captain": User.objects.get(email=_email("captain")),
+    tag = "bench" if estate.number == 1 else f"bench {estate.number}"
+    staff = {
+        local: User.objects.create(
+            email=estate.email(local), name=name, password=password, privacy_consent_at=now
+        )
+        for local, name in (
+            ("steward", f"物业管家({tag})"),
+            ("admin", f"管理员({tag})"),
+            ("captain", f"1栋楼长({tag})"),
+        )
     }
+    first = households[0].building
+    RoleGrant.objects.bulk_create(
+        [
+            RoleGrant(user=staff["steward"], community=community, role=Role.PROPERTY_STAFF),
+            RoleGrant(user=staff["admin"], community=community, role=Role.COMMUNITY_ADMIN),
+            RoleGrant(
+                user=staff["captain"], community=community, role=Role.CAPTAIN, building=first
+            ),
+        ]
+    )
+    Membership.objects.create(
+        user=staff["captain"],
+        household=households[1],
+        relation=Membership.Relation.OWNER,
+        status=Membership.Status.VERIFIED,
+        decided_at=now,
+    )
+
+
+@cache
+def _texts(count: int) -> list[tuple[TextTheme, str, str, str]]:
+    """A few hundred distinct texts, cut into words once for every bench estate: jieba is
+    the slow part. Their building and floor are those of the bench estates' layout."""
+    rng = random.Random(f"{SEED}:texts")
+    places = [(number, floor) for number, floor, _ in _layout()]
+    return [
+        (theme, title, body, search_tokens_for(title, body))
+        for theme, title, body, _ in generate_texts(rng, count, places)
+    ]
 
 
 def _support_counts(rng: random.Random, ideas: int, total: int, people: int) -> list[int]:
@@ -288,13 +493,13 @@ def _support_counts(rng: random.Random, ideas: int, total: int, people: int) -> 
     return counts
 
 
-def _seed(idea_total: int, support_total: int, comment_total: int, say) -> Community:
+def _seed(estate: BenchEstate, sizes: Sizes, say) -> Community:
     """Counters are planned first, so each table is written once with bulk_create."""
-    rng = random.Random(SEED)
-    community, _ = Community.objects.get_or_create(name=BENCH_ESTATE)
-    people = _people(community)
+    rng = random.Random(SEED if estate.number == 1 else f"{SEED}:{estate.number}")
+    idea_total, support_total, comment_total = sizes.ideas, sizes.supports, sizes.comments
+    community, _ = Community.objects.get_or_create(name=estate.name)
+    people = _people(community, estate)
     residents: list[User] = people["residents"]
-    households: list[Household] = people["households"]
     home = {
         m.user_id: m.household
         for m in Membership.objects.filter(household__building__community=community)
@@ -319,12 +524,7 @@ def _seed(idea_total: int, support_total: int, comment_total: int, say) -> Commu
     for n, index in enumerate(reported):
         reporters[index] = rng.sample(residents, 3 if n % 5 == 0 else 1)
 
-    # A few hundred distinct texts, tokenised once each: jieba is the slow part.
-    places = [(h.building.number, h.floor) for h in households]
-    variants = [
-        (theme, title, body, search_tokens_for(title, body))
-        for theme, title, body, _ in generate_texts(rng, min(TEXT_VARIANTS, idea_total), places)
-    ]
+    variants = _texts(min(TEXT_VARIANTS, idea_total))
     statuses = [Idea.Status.SUBMITTED] * 4 + [
         Idea.Status.ACCEPTED,
         Idea.Status.IN_PROGRESS,
@@ -445,20 +645,20 @@ def _insert(model, rows) -> None:
 _NEXT = re.compile(r'href="\?[^"]*?after=([^"&]+)"')
 
 
-def _time(client: Client, url: str, data: dict, runs: int) -> tuple[list[float], list[int], str]:
-    times, queries = [], []
-    content = ""
+def _time(client: Client, url: str, data: dict, runs: int, label: str) -> Row:
+    row = Row(label, [], [], [])
     for _ in range(runs):
         with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             response = client.get(url, data, secure=True)
+            cpu = (time.process_time() - cpu_started) * 1000
             elapsed = (time.perf_counter() - started) * 1000
         if response.status_code != 200:
             raise CommandError(f"{url} {data} answered {response.status_code}")
-        times.append(elapsed)
-        queries.append(len(captured.captured_queries))
-        content = response.content.decode()
-    return times, queries, content
+        row.times_ms.append(elapsed)
+        row.cpu_ms.append(cpu)
+        row.queries.append(len(captured.captured_queries))
+    return row
 
 
 def _client(user: User) -> Client:
@@ -479,16 +679,12 @@ def _deep_cursor(client: Client, url: str, pages: int) -> tuple[str, int]:
     return cursor, depth
 
 
-def _measure(community: Community, *, runs: int) -> list[Row]:
-    users = {key: User.objects.get(email=_email(key)) for key in ("steward", "admin", "captain")}
+def _measure(community: Community, estate: BenchEstate, *, runs: int) -> list[Row]:
+    users = {
+        key: User.objects.get(email=estate.email(key)) for key in ("steward", "admin", "captain")
+    }
     resident = (
-        User.objects.filter(
-            memberships__household__building__community=community,
-            email__startswith="r",
-            memberships__status=Membership.Status.VERIFIED,
-        )
-        .order_by("pk")
-        .first()
+        estate.residents(community).filter(memberships__status=Membership.Status.VERIFIED).first()
     )
     ideas = Idea.objects.filter(community=community, moderation=Moderation.VISIBLE)
     busiest = ideas.order_by("-support_count", "-id")[:50]
@@ -527,8 +723,7 @@ def _measure(community: Community, *, runs: int) -> list[Row]:
     rows = []
     for label, client, url, data in pages:
         client.get(url, data, secure=True)  # warm up: templates, jieba, connection
-        times, queries, _ = _time(client, url, data, runs)
-        rows.append(Row(label, times, queries))
+        rows.append(_time(client, url, data, runs, label))
     return rows + _time_regrouping(community, ideas.count())
 
 
@@ -540,8 +735,10 @@ def _time_regrouping(community: Community, counted: int) -> list[Row]:
     rows = []
     for label in (f"regroup {counted:,} ideas (cold)", f"regroup {counted:,} ideas (again)"):
         with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             regroup_ideas(community=community)
+            cpu = (time.process_time() - cpu_started) * 1000
             elapsed = (time.perf_counter() - started) * 1000
-        rows.append(Row(label, [elapsed], [len(captured.captured_queries)]))
+        queries = [len(captured.captured_queries)]
+        rows.append(Row(label, [elapsed], queries, [cpu], is_page=False))
     return rows
