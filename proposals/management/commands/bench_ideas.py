@@ -27,6 +27,7 @@ import statistics
 import time
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -37,7 +38,7 @@ from urllib.parse import unquote
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, transaction
+from django.db import connection, reset_queries, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -185,6 +186,8 @@ class Command(BaseCommand):
             self._remove_other_estates()
         community = self._seed_or_reuse(first, sizes)
         if options["estates"] == 1:
+            if others := Community.objects.exclude(pk=community.pk).count():
+                self.stdout.write(f"{first.name} is timed beside {others} other estates")
             _analyze()
             rows = _measure(community, first, runs=options["runs"])
             self._print(rows, options["runs"])
@@ -219,6 +222,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         for community, estate in found:
             _remove_estate(community, estate)
+            reset_queries()
         self.stdout.write(
             f"{len(found)} bench estates of an earlier run removed in "
             f"{time.perf_counter() - started:.1f} s, to time the first one alone"
@@ -238,6 +242,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 other = _seed(estate, sizes, say=lambda line: None)
             regroup_ideas(community=other)  # as the nightly run leaves every estate
+            reset_queries()
             self.stdout.write(
                 f"{estate.name} seeded and regrouped in "
                 f"{time.perf_counter() - estate_started:.1f} s"
@@ -380,7 +385,8 @@ def _people(community: Community, estate: BenchEstate) -> dict[str, Any]:
                 for n in range(1, BUILDINGS + 1)
             )
         }
-        Household.objects.bulk_create(
+        _insert(
+            Household,
             (
                 Household(
                     building=buildings[number],
@@ -390,7 +396,6 @@ def _people(community: Community, estate: BenchEstate) -> dict[str, Any]:
                 )
                 for number, floor, door in _layout()
             ),
-            batch_size=BATCH_SIZE,
         )
     households = list(
         Household.objects.filter(building__community=community)
@@ -409,8 +414,9 @@ def _people(community: Community, estate: BenchEstate) -> dict[str, Any]:
 def _create_people(community: Community, estate: BenchEstate, households: list) -> None:
     now = timezone.now()
     password = make_password(None)  # nobody signs in: the bench logs in by force
-    residents = User.objects.bulk_create(
-        (
+    residents = _insert(
+        User,
+        [
             User(
                 email=estate.email(f"r{n:05d}"),
                 name=f"住户{n}",
@@ -418,10 +424,10 @@ def _create_people(community: Community, estate: BenchEstate, households: list) 
                 privacy_consent_at=now,
             )
             for n in range(RESIDENTS)
-        ),
-        batch_size=BATCH_SIZE,
+        ],
     )
-    Membership.objects.bulk_create(
+    _insert(
+        Membership,
         (
             Membership(
                 user=user,
@@ -432,7 +438,6 @@ def _create_people(community: Community, estate: BenchEstate, households: list) 
             )
             for n, user in enumerate(residents)
         ),
-        batch_size=BATCH_SIZE,
     )
     tag = "bench" if estate.number == 1 else f"bench {estate.number}"
     staff = {
@@ -560,7 +565,7 @@ def _seed(estate: BenchEstate, sizes: Sizes, say) -> Community:
                 moderation=Moderation.AUTO_HIDDEN if report_count >= 3 else Moderation.VISIBLE,
             )
         )
-    Idea.objects.bulk_create(ideas, batch_size=BATCH_SIZE)
+    _insert(Idea, ideas)
     say(f"  ideas: {len(ideas):,}")
 
     def supports():
@@ -584,7 +589,7 @@ def _seed(estate: BenchEstate, sizes: Sizes, say) -> Community:
         )
         for n, index in enumerate(commented)
     ]
-    Comment.objects.bulk_create(tops, batch_size=BATCH_SIZE)
+    _insert(Comment, tops)
     replies = [
         Comment(
             idea_id=tops[parent].idea_id,
@@ -595,7 +600,7 @@ def _seed(estate: BenchEstate, sizes: Sizes, say) -> Community:
         )
         for parent in replied
     ]
-    Comment.objects.bulk_create(replies, batch_size=BATCH_SIZE)
+    _insert(Comment, replies)
     say(f"  comments: {len(tops) + len(replies):,}")
 
     # Work for the moderators: 1% of ideas reported, a fifth of those hidden by reports.
@@ -609,7 +614,7 @@ def _seed(estate: BenchEstate, sizes: Sizes, say) -> Community:
         Report(comment_id=tops[n].pk, reporter=residents[0], reason=Report.Reason.ABUSE)
         for n in sorted(reported_comments)
     ]
-    Report.objects.bulk_create(reports, batch_size=BATCH_SIZE)
+    _insert(Report, reports)
     _insert(
         TimelineEntry,
         (
@@ -628,16 +633,25 @@ def _seed(estate: BenchEstate, sizes: Sizes, say) -> Community:
     return community
 
 
-def _insert(model, rows) -> None:
-    """bulk_create from a generator, a batch at a time, without a list of every row."""
+def _insert(model, rows: Iterable) -> list:
+    """bulk_create from a list or a generator, a batch at a time; returns the rows only
+    when given a list (a generator's rows are let go batch by batch)."""
     batch = []
     for row in rows:
         batch.append(row)
         if len(batch) == BATCH_SIZE:
-            model.objects.bulk_create(batch)
+            _write(model, batch)
             batch = []
     if batch:
-        model.objects.bulk_create(batch)
+        _write(model, batch)
+    return rows if isinstance(rows, list) else []
+
+
+def _write(model, batch: list) -> None:
+    model.objects.bulk_create(batch)
+    # With DEBUG on, Django keeps the last 9,000 statements: with their thousands of
+    # rows each, twenty estates of them would hold hundreds of megabytes.
+    reset_queries()
 
 
 # --- Measuring ---------------------------------------------------------------------------
@@ -680,6 +694,16 @@ def _deep_cursor(client: Client, url: str, pages: int) -> tuple[str, int]:
 
 
 def _measure(community: Community, estate: BenchEstate, *, runs: int) -> list[Row]:
+    rows = []
+    for label, client, url, data in _pages(community, estate):
+        client.get(url, data, secure=True)  # warm up: templates, jieba, connection
+        rows.append(_time(client, url, data, runs, label))
+    counted = Idea.objects.filter(community=community, moderation=Moderation.VISIBLE).count()
+    return rows + _time_regrouping(community, counted)
+
+
+def _pages(community: Community, estate: BenchEstate) -> list[tuple[str, Client, str, dict]]:
+    """Each timed page: its label, and the signed-in client, address and query to ask."""
     users = {
         key: User.objects.get(email=estate.email(key)) for key in ("steward", "admin", "captain")
     }
@@ -720,11 +744,7 @@ def _measure(community: Community, estate: BenchEstate, *, runs: int) -> list[Ro
             {},
         ),
     ]
-    rows = []
-    for label, client, url, data in pages:
-        client.get(url, data, secure=True)  # warm up: templates, jieba, connection
-        rows.append(_time(client, url, data, runs, label))
-    return rows + _time_regrouping(community, ideas.count())
+    return pages
 
 
 def _time_regrouping(community: Community, counted: int) -> list[Row]:
