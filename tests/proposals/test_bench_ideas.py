@@ -1,13 +1,18 @@
 """``manage.py bench_ideas`` beside the demo estate, and with several bench estates.
 
 The bench and ``seed_demo`` share a database in either order without touching each
-other's estate; ``--estates N`` times the first bench estate alone and beside N-1 more.
-Sizes are tiny: these tests check what is written and printed, not how fast.
+other's estate; ``--estates N`` times the first bench estate alone and beside N-1 more
+(in the tests' transaction one after the other; on a SQLite file a copy of the one-estate
+database in turns with the database). Sizes are tiny: these tests check what is written
+and printed, not how fast.
 """
 
 import io
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
@@ -169,6 +174,34 @@ def test_several_estates_time_the_first_alone_then_beside_the_others():
         "bench estate 2",
     }
     assert state_of(COMMUNITY_NAME) == demo
+
+
+def test_on_a_sqlite_file_a_copy_of_the_one_estate_database_is_timed_in_turns(tmp_path):
+    # A process of its own: the tests' database is in memory, inside a transaction.
+    database = tmp_path / "bench.sqlite3"
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(settings.BASE_DIR),
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DEBUG": "true",
+        "SECRET_KEY": "tests-only-not-a-secret",
+    }
+
+    def manage(*args: str) -> str:
+        command = [sys.executable, str(settings.BASE_DIR / "manage.py"), *args]
+        return subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+
+    manage("migrate", "-v0")
+    output = manage("bench_ideas", *TINY, "--estates", "2")
+
+    assert "a copy of the database as it was alone (1) and the database beside 1 more" in output
+    for page, figures in rows_of(output).items():
+        assert figures[0] == figures[1], page
+    assert output.rstrip().splitlines()[-1] in {
+        "estates: 2, every page within 10%: yes",
+        "estates: 2, every page within 10%: no",
+    }
+    assert not (tmp_path / "bench.sqlite3.one-estate").exists()
 
 
 @pytest.mark.parametrize("estates", ["0", "100"])

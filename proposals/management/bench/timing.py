@@ -51,6 +51,11 @@ class Row:
         ordered = sorted(self.times_ms)
         return ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
 
+    def extend(self, other: Row) -> None:
+        self.times_ms += other.times_ms
+        self.queries += other.queries
+        self.cpu_ms += other.cpu_ms
+
     @property
     def query_count(self) -> str:
         low, high = min(self.queries), max(self.queries)
@@ -94,16 +99,53 @@ def _deep_cursor(client: Client, url: str, pages: int) -> tuple[str, int]:
     return cursor, depth
 
 
+Page = tuple[str, Client, str, dict]
+ROUNDS = 4  # turns each database takes, per page, when two are timed in alternation
+
+
 def measure(community: Community, estate: BenchEstate, *, runs: int) -> list[Row]:
     rows = []
     for label, client, url, data in pages(community, estate):
         client.get(url, data, secure=True)  # warm up: templates, jieba, connection
         rows.append(time_page(client, url, data, runs, label))
-    counted = Idea.objects.filter(community=community, moderation=Moderation.VISIBLE).count()
-    return rows + _time_regrouping(community, counted)
+    return rows + _time_regrouping(community, _counted(community))
 
 
-def pages(community: Community, estate: BenchEstate) -> list[tuple[str, Client, str, dict]]:
+def measure_in_turn(
+    community: Community, timed: list[Page], databases: tuple[str, str], *, runs: int
+) -> tuple[list[Row], list[Row]]:
+    """The same pages and regrouping in two SQLite databases, taking turns page by page,
+    so that whatever else the machine does in the meantime weighs on both alike."""
+    rows: tuple[list[Row], list[Row]] = ([], [])
+    turns = [max(1, runs // ROUNDS)] * min(runs, ROUNDS)
+    turns[-1] += runs - sum(turns)
+    for label, client, url, data in timed:
+        page_rows = (Row(label, [], [], []), Row(label, [], [], []))
+        for turn in turns:
+            for database, row in zip(databases, page_rows, strict=True):
+                use_database(database)
+                client.get(url, data, secure=True)  # warm up: this database's cache
+                row.extend(time_page(client, url, data, turn, label))
+        for side, row in zip(rows, page_rows, strict=True):
+            side.append(row)
+    for database, side in zip(databases, rows, strict=True):
+        use_database(database)
+        side += _time_regrouping(community, _counted(community))
+    return rows
+
+
+def use_database(name: str) -> None:
+    """Point the default connection at another SQLite file; the next query opens it."""
+    if connection.settings_dict["NAME"] != name:
+        connection.close()
+        connection.settings_dict["NAME"] = name
+
+
+def _counted(community: Community) -> int:
+    return Idea.objects.filter(community=community, moderation=Moderation.VISIBLE).count()
+
+
+def pages(community: Community, estate: BenchEstate) -> list[Page]:
     """Each timed page: its label, and the signed-in client, address and query to ask."""
     users = {
         key: User.objects.get(email=estate.email(key)) for key in ("steward", "admin", "captain")
@@ -118,7 +160,7 @@ def pages(community: Community, estate: BenchEstate) -> list[tuple[str, Client, 
     list_url = reverse("proposals:idea_list")
     cursor, depth = _deep_cursor(as_resident, list_url, DEEP_PAGES)
 
-    pages: list[tuple[str, Client, str, dict]] = [
+    pages: list[Page] = [
         ("idea list, page 1", as_resident, list_url, {}),
         (f"idea list, page {depth} (cursor)", as_resident, list_url, {"after": cursor}),
         ("idea list, most supported", as_resident, list_url, {"sort": "supported"}),

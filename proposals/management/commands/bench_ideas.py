@@ -8,10 +8,13 @@ captain of that estate, and prints the median and 95th-percentile server time an
 number of SQL queries of each; last, it regroups the estate's ideas into themes (issue 7)
 and prints the time and queries of that.
 
-With ``--estates 20`` (issue 12) it measures the first bench estate alone, then seeds bench
-estates 2 to 20 of the same size beside it, measures the same pages as the same people
-again and prints both side by side with their ratio: a page of one estate should ask the
-same queries and take about the same time whatever the number of estates on the site.
+With ``--estates 20`` (issue 12) it seeds bench estates 2 to 20 of the same size beside the
+first and times the first estate's pages, as the same people, alone and beside them, and
+prints both with their ratio: a page of one estate should ask the same queries and take
+about the same time whatever the number of estates on the site. On a SQLite file the
+database is copied (VACUUM INTO) while it holds one estate, and the copy and the database
+take turns page by page, so that other work on a shared machine weighs on both alike;
+elsewhere the estate is timed alone before the others are seeded.
 
 The bench finds its estates by name and its people by their addresses on
 bench.covenant.invalid, and writes no other estate's rows: the demo estate (``seed_demo``)
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import time
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -41,7 +45,7 @@ from proposals.management.bench.estates import (
     seed,
     sizes_of,
 )
-from proposals.management.bench.timing import Row, measure
+from proposals.management.bench.timing import Row, measure, measure_in_turn, pages, use_database
 from proposals.services import regroup_ideas
 
 WITHIN = 1.10  # a page of many estates may take at most 10% longer than of one
@@ -136,10 +140,40 @@ class Command(BaseCommand):
     def _compare(
         self, community: Community, first: BenchEstate, sizes: Sizes, count: int, runs: int
     ) -> None:
+        """The first estate timed alone and beside `count` - 1 more. On a SQLite file, a
+        copy of the one-estate database is kept and both are timed in turns; on another
+        database, or inside a transaction (the tests), alone first and beside later."""
         # Regrouped once untimed, so both timed regroupings find the themes in place.
         regroup_ideas(community=community)
         analyze()
+        if connection.vendor == "sqlite" and not (
+            connection.is_in_memory_db() or connection.in_atomic_block
+        ):
+            self._compare_in_turn(community, first, sizes, count, runs)
+            return
         alone = measure(community, first, runs=runs)
+        self._seed_others(sizes, count)
+        together = measure(community, first, runs=runs)
+        self._print_comparison(alone, together, count, runs, in_turn=False)
+
+    def _compare_in_turn(
+        self, community: Community, first: BenchEstate, sizes: Sizes, count: int, runs: int
+    ) -> None:
+        database = connection.settings_dict["NAME"]
+        alone_copy = f"{database}.one-estate"
+        timed = pages(community, first)  # signs the people in before the copy is made
+        Path(alone_copy).unlink(missing_ok=True)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM INTO %s", [alone_copy])
+        try:
+            self._seed_others(sizes, count)
+            alone, together = measure_in_turn(community, timed, (alone_copy, database), runs=runs)
+        finally:
+            use_database(database)
+            Path(alone_copy).unlink(missing_ok=True)
+        self._print_comparison(alone, together, count, runs, in_turn=True)
+
+    def _seed_others(self, sizes: Sizes, count: int) -> None:
         started = time.perf_counter()
         for number in range(2, count + 1):
             estate = BenchEstate(number)
@@ -160,8 +194,6 @@ class Command(BaseCommand):
             f"({count * sizes.ideas:,} ideas in all; statistics refreshed in "
             f"{time.perf_counter() - analyzing:.1f} s)"
         )
-        together = measure(community, first, runs=runs)
-        self._print_comparison(alone, together, count, runs)
 
     def _print(self, rows: list[Row], runs: int) -> None:
         vendor = connection.vendor
@@ -176,7 +208,7 @@ class Command(BaseCommand):
             )
 
     def _print_comparison(
-        self, alone: list[Row], together: list[Row], count: int, runs: int
+        self, alone: list[Row], together: list[Row], count: int, runs: int, *, in_turn: bool
     ) -> None:
         """Each row alone and beside the other estates, with the ratio (many / one). A page
         is within when its queries are the same and its fastest run (Row.fastest) took at
@@ -185,9 +217,15 @@ class Command(BaseCommand):
         fastest = "fastest, CPU ms" if vendor == "sqlite" else "fastest ms"
         width = max(_width(row.page) for row in alone)
         n = str(count)
+        order = (
+            "a copy of the database as it was alone (1) and the database beside "
+            f"{count - 1} more ({n}), in turns"
+            if in_turn
+            else f"alone (1), then beside {count - 1} more ({n})"
+        )
         self.stdout.write(
-            f"\n{runs} runs per page on {vendor}, as people of the first bench "
-            f"estate: alone (1), then beside {count - 1} more ({n}); ratio = {n} / 1"
+            f"\n{runs} runs per page on {vendor}, as people of the first bench estate: "
+            f"{order}; ratio = {n} / 1"
         )
         self.stdout.write(
             f"{'':<{width}}  {'queries':>8}  {'median ms':<19}  {'p95 ms':<19}"
