@@ -1,0 +1,1 @@
+"""The bench estates of ``manage.py bench_ideas``, seeded and timed."""
