@@ -53,7 +53,8 @@ class UserRoles:
     # The estates of community_ids by name (then id): the estate switcher's choices.
     estates: tuple[EstateRef, ...] = ()
     # For someone who belongs to several estates, the one they work in: their choice while
-    # they still belong to it, else the first by name. None for one estate or none.
+    # they still belong to it, else the first by name where they hold a role, else the first
+    # by name. None for one estate or none.
     working_estate_id: int | None = None
 
     @property
@@ -160,28 +161,34 @@ def roles_of(user) -> UserRoles:
         verified_community_ids=verified_in,
         is_superuser=user.is_superuser,
         estates=estates,
-        working_estate_id=_working_estate_id(user, estates),
+        working_estate_id=_working_estate_id(
+            user, estates, frozenset(grant.community_id for grant in grants)
+        ),
     )
     setattr(user, _CACHE_ATTRIBUTE, roles)
     return roles
 
 
-def _working_estate_id(user, estates: tuple[EstateRef, ...]) -> int | None:
+def _working_estate_id(
+    user, estates: tuple[EstateRef, ...], role_estate_ids: frozenset[int]
+) -> int | None:
     """The estate someone who belongs to several works in: the one they chose, while they
-    still belong to it; else the first by name, the switcher's first choice."""
+    still belong to it; else the first by name where they hold a role (an admin of one
+    estate who rents a flat in another works where they administer), else the first."""
     if len(estates) < 2:
         return None
     chosen = getattr(user, "working_estate_id", None)
     if any(estate.id == chosen for estate in estates):
         return chosen
-    return estates[0].id
+    with_roles = [estate for estate in estates if estate.id in role_estate_ids]
+    return (with_roles or estates)[0].id
 
 
 def listed_estates(user) -> frozenset[int]:
     """The estates whose content the user's lists, queues, counts and form choices show:
     the estate they belong to (a verified home or a role), or, for someone who belongs to
     several, the one they work in (the estate switcher: ``User.working_estate``, else the
-    first by name). Object permissions do not depend on it: a page of another of their
+    first by name where they hold a role). Object permissions do not depend on it: a page of another of their
     estates opens from a link. Empty for a visitor, a newcomer and a superuser without a
     grant (callers decide what a superuser lists)."""
     return roles_of(user).listed_community_ids
