@@ -74,7 +74,7 @@ def seed(*, users: dict[str, User], say: Callable[[str], None]) -> None:
     activities = _seed_activities(rng, now, organisers, estate)
     _seed_signups(rng, now, activities, team)
     _seed_cancelled(rng, now, organisers, team, estate)
-    _seed_messages(users, now)
+    _seed_messages(users, now, estate)
     say(
         f"志愿活动 activities: {len(activities)}, sign-ups: {SignUp.objects.count()}, "
         f"service hours: {sum(e.hours for e in ServiceEntry.objects.all())}"
@@ -290,10 +290,14 @@ MESSAGES = (
 )
 
 
-def _seed_messages(users: dict[str, User], now) -> None:
+def _seed_messages(users: dict[str, User], now, estate: Community) -> None:
     captain = users[captain_email(3)]
     members = list(
-        Membership.objects.filter(household__building__number=3, status=Membership.Status.VERIFIED)
+        Membership.objects.filter(
+            household__building__community=estate,
+            household__building__number=3,
+            status=Membership.Status.VERIFIED,
+        )
         .exclude(user=captain)
         .select_related("user", "household")
         .order_by("household__floor", "pk")[: len(MESSAGES)]

@@ -100,15 +100,6 @@ def test_the_bench_and_the_demo_leave_each_other_alone():
     assert len(state_of("bench estate")["ideas"]) == 40
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "seed_demo writes into the bench estate: volunteers/demo.py's _seed_messages takes "
-        "the senders of the demo captain's messages from building number 3 of any estate "
-        "(and, before main's 03f7187, notices.services.publish put estate-wide "
-        "announcements in covenant.selectors.current_community(), the first estate)"
-    ),
-)
 def test_seed_demo_after_the_bench_leaves_the_bench_estate_alone():
     bench(*TINY)
     seeded = state_of("bench estate")
