@@ -7,4 +7,9 @@ class CovenantConfig(AppConfig):
     verbose_name = _("Estate and residents")
 
     def ready(self):
-        from covenant import personal_data  # noqa: F401 - registers the core's data sections
+        from covenant import (
+            personal_data,  # noqa: F401 - registers the core's data sections
+            signin,
+        )
+
+        signin.connect_signals()
