@@ -468,3 +468,19 @@ class SignInThrottle(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.failures}"
+
+
+class Heartbeat(models.Model):
+    """A timestamp the background machinery leaves by name: when the Celery worker and
+    beat last showed they were alive (/healthz reads them), and when mail last failed to
+    reach the broker (the outbox catches up once it is back; notices/delivery.py)."""
+
+    name = models.CharField(_("name"), max_length=40, primary_key=True)
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self):
+        return f"{self.name}: {self.at:%Y-%m-%d %H:%M:%S}"

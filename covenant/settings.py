@@ -227,7 +227,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0}
 # the sweeper re-enqueues what the broker lost and publishes scheduled announcements.
 DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)
 DIGEST_WEEKDAY = env.int("DIGEST_WEEKDAY", default=1)
-NOTICES_SWEEP_EVERY_SECONDS = env.int("NOTICES_SWEEP_EVERY_SECONDS", default=60)
+NOTICES_SWEEP_EVERY_SECONDS = env.int("NOTICES_SWEEP_EVERY_SECONDS", default=30)
+# The worker and beat each leave a heartbeat every minute; /healthz says "degraded" when
+# one is older than this.
+HEARTBEAT_LATE_SECONDS = env.int("HEARTBEAT_LATE_SECONDS", default=5 * 60)
+CELERY_BEAT_SCHEDULER = "covenant.celery:HeartbeatScheduler"
 CELERY_BEAT_SCHEDULE = {
     "notices-daily-digest": {
         "task": "notices.tasks.send_daily_digests",
@@ -240,6 +244,16 @@ CELERY_BEAT_SCHEDULE = {
     "notices-sweep-outbox": {
         "task": "notices.tasks.sweep_outbox",
         "schedule": NOTICES_SWEEP_EVERY_SECONDS,
+    },
+    "covenant-worker-heartbeat": {
+        "task": "covenant.tasks.worker_heartbeat",
+        "schedule": 60,
+        # A heartbeat that waited in the queue longer than its interval is no news.
+        "options": {"expires": 60},
+    },
+    "covenant-forget-old-signin-failures": {
+        "task": "covenant.tasks.forget_old_signin_failures",
+        "schedule": crontab(minute=15, hour=4),
     },
 }
 

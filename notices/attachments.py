@@ -138,6 +138,7 @@ def _enqueue_processing(attachment_id: int) -> None:
         tasks.process_attachment.delay(attachment_id)
     except tasks.BROKER_ERRORS:
         logger.warning("broker unreachable: the sweeper processes attachment %s", attachment_id)
+        tasks.broker_missed()
 
 
 def process(attachment_id: int) -> str:
