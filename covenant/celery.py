@@ -5,11 +5,13 @@ heartbeat that /healthz reads; the worker's comes from `covenant.tasks.worker_he
 which beat sends every minute, so it also shows that the queue is moving.
 """
 
+import functools
 import os
 import time
 
 from celery import Celery
 from celery.beat import PersistentScheduler
+from celery.worker.consumer import Consumer
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "covenant.settings")
 
@@ -34,3 +36,15 @@ class HeartbeatScheduler(PersistentScheduler):
             self._last_heartbeat = now
         # Sleep no longer than until the next heartbeat is due.
         return min(super().tick(*args, **kwargs), HEARTBEAT_EVERY_SECONDS)
+
+
+class PromptConsumer(Consumer):
+    """Celery's consumer, trying the broker again every 2 s while it is away instead of
+    backing off to 30 s: once Redis is back, the worker reconnects at once and sends
+    what waited (notices.worker). A connection attempt to a local Redis costs nothing."""
+
+    def ensure_connected(self, conn):
+        conn.ensure_connection = functools.partial(
+            conn.ensure_connection, interval_start=1, interval_step=1, interval_max=2
+        )
+        return super().ensure_connected(conn)

@@ -125,10 +125,7 @@ AUTHENTICATION_BACKENDS = [
 # others only verify older hashes, which are upgraded at the owner's next sign-in.
 PASSWORD_HASHERS = [
     "covenant.signin.EstateArgon2PasswordHasher",
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
-    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
-    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "covenant.signin.LegacyPBKDF2PasswordHasher",
 ]
 # Sign-in limits (covenant/signin.py), counted in the database so they hold without Redis.
 SIGNIN_ACCOUNT_FREE_FAILURES = env.int("SIGNIN_ACCOUNT_FREE_FAILURES", default=5)
@@ -137,6 +134,10 @@ SIGNIN_ACCOUNT_MAX_DELAY_SECONDS = env.int("SIGNIN_ACCOUNT_MAX_DELAY_SECONDS", d
 SIGNIN_ADDRESS_FAILURES = env.int("SIGNIN_ADDRESS_FAILURES", default=100)
 SIGNIN_ADDRESS_WINDOW_SECONDS = env.int("SIGNIN_ADDRESS_WINDOW_SECONDS", default=15 * 60)
 SIGNIN_FORGET_AFTER_SECONDS = 24 * 60 * 60
+# Each process hashes one password at a time, in a thread of low priority (niceness),
+# with at most this many attempts hashing or waiting; more are asked to retry.
+SIGNIN_HASH_QUEUE = env.int("SIGNIN_HASH_QUEUE", default=3)
+SIGNIN_HASH_NICENESS = env.int("SIGNIN_HASH_NICENESS", default=10)
 
 # --- Language and time -------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -232,6 +233,7 @@ NOTICES_SWEEP_EVERY_SECONDS = env.int("NOTICES_SWEEP_EVERY_SECONDS", default=30)
 # one is older than this.
 HEARTBEAT_LATE_SECONDS = env.int("HEARTBEAT_LATE_SECONDS", default=5 * 60)
 CELERY_BEAT_SCHEDULER = "covenant.celery:HeartbeatScheduler"
+CELERY_WORKER_CONSUMER = "covenant.celery:PromptConsumer"
 CELERY_BEAT_SCHEDULE = {
     "notices-daily-digest": {
         "task": "notices.tasks.send_daily_digests",

@@ -23,16 +23,20 @@ neighbours, and a password hasher chosen on purpose.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import ipaddress
 import logging
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
 from allauth.account import auth_backends
 from allauth.account.auth_backends import AuthenticationBackend
 from django.conf import settings
-from django.contrib.auth.hashers import Argon2PasswordHasher
+from django.contrib.auth.hashers import Argon2PasswordHasher, PBKDF2PasswordHasher
 from django.contrib.auth.signals import user_logged_in
 from django.core import signing
 from django.db import transaction
@@ -52,7 +56,68 @@ DEVICE_COOKIE_AGE = 365 * 24 * 60 * 60
 DEVICE_ACCOUNTS = 5  # a family's shared tablet: the last five accounts signed in on it
 
 
-class EstateArgon2PasswordHasher(Argon2PasswordHasher):
+# --- Hashing that cannot starve the pages ------------------------------------------------
+
+_pool_lock = threading.Lock()
+_pool: ThreadPoolExecutor | None = None
+# Attempts hashing or waiting to, in this process: past it, refused as "busy" at once,
+# so waiting sign-ins never hold every thread of a gunicorn worker.
+_admission = threading.BoundedSemaphore(1)
+_admission_size = 0
+
+
+def _lower_priority() -> None:
+    # Linux lets a thread lower its own priority: the kernel then runs the hash only on
+    # CPU time no page wants. Elsewhere it is a no-op.
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), settings.SIGNIN_HASH_NICENESS)
+
+
+def in_hash_pool(function, *args):
+    """Run a password hash in this process's hashing thread, at low priority. Argon2 and
+    PBKDF2 run outside Python's lock, so the request thread waits without blocking others."""
+    global _pool
+    if _pool is None:
+        with _pool_lock:
+            if _pool is None:
+                _pool = ThreadPoolExecutor(
+                    max_workers=1, thread_name_prefix="password-hash", initializer=_lower_priority
+                )
+    return _pool.submit(function, *args).result()
+
+
+@contextlib.contextmanager
+def hashing_admitted():
+    """Whether this attempt may queue for a password hash now (yields True or False)."""
+    global _admission, _admission_size
+    if _admission_size != settings.SIGNIN_HASH_QUEUE:
+        with _pool_lock:
+            _admission = threading.BoundedSemaphore(settings.SIGNIN_HASH_QUEUE)
+            _admission_size = settings.SIGNIN_HASH_QUEUE
+    admission = _admission
+    admitted = admission.acquire(blocking=False)
+    try:
+        yield admitted
+    finally:
+        if admitted:
+            admission.release()
+
+
+class PooledHashing:
+    def encode(self, password, salt, *args, **kwargs):
+        return in_hash_pool(
+            lambda: super(PooledHashing, self).encode(password, salt, *args, **kwargs)
+        )
+
+    def verify(self, password, encoded):
+        return in_hash_pool(lambda: super(PooledHashing, self).verify(password, encoded))
+
+
+class LegacyPBKDF2PasswordHasher(PooledHashing, PBKDF2PasswordHasher):
+    """Django's PBKDF2, kept to verify the hashes made before Argon2 (upgraded then)."""
+
+
+class EstateArgon2PasswordHasher(PooledHashing, Argon2PasswordHasher):
     """Argon2id with OWASP's first recommended cost (19 MiB, two passes, one lane).
 
     Django's default Argon2 (100 MiB, eight lanes) measured 192 ms per check on our two
@@ -75,7 +140,7 @@ class EstateArgon2PasswordHasher(Argon2PasswordHasher):
 class Refusal:
     """Why an attempt was refused before its password was checked, and for how long."""
 
-    scope: str  # "account" or "address"
+    scope: str  # "account", "address", or "busy" (too many hashing at once)
     until: timezone.datetime
 
     @property
@@ -84,6 +149,8 @@ class Refusal:
         return max(1, int(seconds + 59) // 60)
 
     def message(self) -> str:
+        if self.scope == "busy":
+            return _("Many people are signing in right now. Please try again in a moment.")
         if self.scope == "address":
             text = ngettext(
                 "Too many failed sign-ins from your network. Try again in %(minutes)d minute.",
@@ -286,7 +353,11 @@ class SignInBackend(AuthenticationBackend):
         if refused is not None:
             request._signin_refusal = refused
             return None
-        user = super().authenticate(request, **credentials)
+        with hashing_admitted() as admitted:
+            if not admitted:
+                request._signin_refusal = Refusal(scope="busy", until=timezone.now())
+                return None
+            user = super().authenticate(request, **credentials)
         # A right password on an inactive account is stashed by allauth: not a failure.
         if user is not None or getattr(auth_backends._stash, "user", None) is not None:
             record_success(request, login)
