@@ -42,7 +42,9 @@ from django.core import signing
 from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpRequest
-from django.utils import timezone
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -87,8 +89,12 @@ def in_hash_pool(function, *args):
 
 
 @contextlib.contextmanager
-def hashing_admitted():
-    """Whether this attempt may queue for a password hash now (yields True or False)."""
+def hashing_admitted(*, already: bool = False):
+    """Whether this attempt may queue for a password hash now (yields True or False);
+    `already` when the sign-in gate took the place for this request."""
+    if already:
+        yield True
+        return
     global _admission, _admission_size
     if _admission_size != settings.SIGNIN_HASH_QUEUE:
         with _pool_lock:
@@ -213,20 +219,21 @@ def _keys(request: HttpRequest, login: str) -> list[str]:
     return [account_key(login), _address_key(request)]
 
 
+def _refusal_by(row: SignInThrottle) -> Refusal:
+    scope = "address" if row.key.startswith("address:") else "account"
+    return Refusal(scope=scope, until=row.locked_until)
+
+
 def refusal(request: HttpRequest, login: str) -> Refusal | None:
-    """Whether this attempt is over a limit (one query). Refused attempts are not
-    counted: counting them would only lengthen the owner's wait."""
-    now = timezone.now()
+    """Whether this attempt is over a limit now (one query, no lock)."""
     locked = (
-        SignInThrottle.objects.filter(key__in=_keys(request, login), locked_until__gt=now)
+        SignInThrottle.objects.filter(
+            key__in=_keys(request, login), locked_until__gt=timezone.now()
+        )
         .order_by("-locked_until")
-        .values_list("key", "locked_until")
         .first()
     )
-    if locked is None:
-        return None
-    key, until = locked
-    return Refusal(scope="address" if key.startswith("address:") else "account", until=until)
+    return _refusal_by(locked) if locked else None
 
 
 def _account_delay(failures: int) -> timedelta | None:
@@ -237,42 +244,70 @@ def _account_delay(failures: int) -> timedelta | None:
     return timedelta(seconds=min(seconds, settings.SIGNIN_ACCOUNT_MAX_DELAY_SECONDS))
 
 
-def record_failure(request: HttpRequest, login: str) -> None:
+def _count_failure(row: SignInThrottle, now) -> None:
+    if row.key.startswith("address:"):
+        window = timedelta(seconds=settings.SIGNIN_ADDRESS_WINDOW_SECONDS)
+        if row.window_started_at <= now - window:
+            row.window_started_at, row.failures, row.locked_until = now, 0, None
+        row.failures += 1
+        if row.failures >= settings.SIGNIN_ADDRESS_FAILURES:
+            row.locked_until = row.window_started_at + window
+    else:
+        if row.last_failure_at < now - timedelta(seconds=settings.SIGNIN_FORGET_AFTER_SECONDS):
+            row.failures = 0
+        row.failures += 1
+        delay = _account_delay(row.failures)
+        row.locked_until = now + delay if delay else None
+    row.last_failure_at = now
+    if row.locked_until and row.failures in (
+        settings.SIGNIN_ACCOUNT_FREE_FAILURES,
+        settings.SIGNIN_ADDRESS_FAILURES,
+    ):
+        logger.warning("sign-ins refused for a while: %s (%s)", row.key[:20], row.failures)
+
+
+def admit(request: HttpRequest, login: str) -> Refusal | None:
+    """Refuse an attempt over a limit (nothing is counted then), or count it as a
+    failure before its password is checked; `record_success` takes that back.
+
+    Counting first, under the rows' locks, closes the race of a burst: concurrent
+    attempts for one account queue on its row for a moment, so no more than the free
+    failures reach the hash, however many arrive at once."""
     now = timezone.now()
-    forget = now - timedelta(seconds=settings.SIGNIN_FORGET_AFTER_SECONDS)
-    window = timedelta(seconds=settings.SIGNIN_ADDRESS_WINDOW_SECONDS)
-    for key in _keys(request, login):
-        with transaction.atomic():
-            # The row lock serialises concurrent failures of one key (a burst): each
-            # is counted, none lost to a read-modify-write race.
-            row, _created = SignInThrottle.objects.select_for_update().get_or_create(
+    with transaction.atomic():
+        # Locked in a fixed order, so two attempts never wait for each other's row.
+        rows = [
+            SignInThrottle.objects.select_for_update().get_or_create(
                 key=key, defaults={"window_started_at": now, "last_failure_at": now}
-            )
-            if key.startswith("address:"):
-                if row.window_started_at <= now - window:
-                    row.window_started_at, row.failures = now, 0
-                row.failures += 1
-                if row.failures >= settings.SIGNIN_ADDRESS_FAILURES:
-                    row.locked_until = row.window_started_at + window
-            else:
-                if row.last_failure_at < forget:
-                    row.failures = 0
-                row.failures += 1
-                delay = _account_delay(row.failures)
-                row.locked_until = now + delay if delay else None
-            row.last_failure_at = now
+            )[0]
+            for key in sorted(_keys(request, login))
+        ]
+        for row in rows:
+            if row.locked_until and row.locked_until > now:
+                return _refusal_by(row)
+        for row in rows:
+            _count_failure(row, now)
             row.save()
-        if row.locked_until and row.failures in (
-            settings.SIGNIN_ACCOUNT_FREE_FAILURES,
-            settings.SIGNIN_ADDRESS_FAILURES,
-        ):
-            logger.warning("sign-ins refused for a while: %s (%s)", key[:20], row.failures)
+    return None
 
 
 def record_success(request: HttpRequest, login: str) -> None:
-    """The owner is in: their account's counters start again. The address's do not: a
-    success in between must not let an attacker's guessing go on."""
+    """The owner is in: their account's counters start again, and the address's count
+    takes back this attempt (successes do not count). The address's earlier failures
+    stay: a success in between must not let an attacker's guessing go on."""
     SignInThrottle.objects.filter(key__in=[account_key(login), _trusted_key(login)]).delete()
+    if not is_trusted_device(request, login):
+        with transaction.atomic():
+            row = (
+                SignInThrottle.objects.select_for_update()
+                .filter(key=_address_key(request), failures__gt=0)
+                .first()
+            )
+            if row is not None:
+                row.failures -= 1
+                if row.failures < settings.SIGNIN_ADDRESS_FAILURES:
+                    row.locked_until = None
+                row.save()
 
 
 def forget_old_failures() -> int:
@@ -338,6 +373,51 @@ class TrustedDeviceMiddleware:
         return response
 
 
+class SignInGateMiddleware:
+    """Turns an attempt over a limit away at the door (429), before sessions, forms and
+    the sign-in page are built: during a burst most attempts are these, and each costs
+    one query. The backend checks again for every path that reaches it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.login_path = None
+
+    def __call__(self, request):
+        if request.method == "POST":
+            if self.login_path is None:
+                self.login_path = reverse("account_login")
+            if request.path == self.login_path:
+                login, password = request.POST.get("login", ""), request.POST.get("password")
+                if login and password:
+                    refused = refusal(request, login)
+                    if refused is not None:
+                        return self._refused(request, refused)
+                    # A place in this process's hashing queue is taken here, so that an
+                    # attempt that finds none is turned away as cheaply.
+                    with hashing_admitted() as admitted:
+                        if not admitted:
+                            return self._refused(request, Refusal("busy", timezone.now()))
+                        request._signin_hash_admitted = True
+                        return self.get_response(request)
+        return self.get_response(request)
+
+    def _refused(self, request, refused: Refusal):
+        from covenant.middleware import language_for
+
+        with translation.override(language_for(request)):
+            response = render(
+                request,
+                "account/signin_refused.html",
+                {"message": refused.message()},
+                status=429,
+            )
+        response["Retry-After"] = "5" if refused.scope == "busy" else str(refused.minutes * 60)
+        response["Cache-Control"] = "private, no-store"
+        # Not one warning per refused attempt: the lock itself was logged when it began.
+        response._has_been_logged = True
+        return response
+
+
 # --- The one authentication backend ---------------------------------------------------
 
 
@@ -349,20 +429,21 @@ class SignInBackend(AuthenticationBackend):
         login = credentials.get("email") or credentials.get("username") or ""
         if request is None or not login or not credentials.get("password"):
             return super().authenticate(request, **credentials)
+        # Over a limit: one query, no lock, no hash (the burst's usual case).
         refused = refusal(request, login)
         if refused is not None:
             request._signin_refusal = refused
             return None
-        with hashing_admitted() as admitted:
-            if not admitted:
-                request._signin_refusal = Refusal(scope="busy", until=timezone.now())
+        with hashing_admitted(already=getattr(request, "_signin_hash_admitted", False)) as admitted:
+            # Turned away as busy, an attempt is not counted at all.
+            refused = admit(request, login) if admitted else Refusal("busy", timezone.now())
+            if refused is not None:
+                request._signin_refusal = refused
                 return None
             user = super().authenticate(request, **credentials)
-        # A right password on an inactive account is stashed by allauth: not a failure.
+        # A right password on an inactive account is stashed by allauth: a success too.
         if user is not None or getattr(auth_backends._stash, "user", None) is not None:
             record_success(request, login)
-        else:
-            record_failure(request, login)
         return user
 
 

@@ -173,6 +173,7 @@ def gunicorn(env: dict[str, str], log: Path, port: int) -> Process:
             sys.executable,
             *("-m", "gunicorn", "covenant.wsgi", "-c", "python:covenant.gunicorn_conf"),
             *("--bind", f"127.0.0.1:{port}"),
+            "--no-control-socket",  # its default path is shared by every gunicorn of the user
         ],
         {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
         log,

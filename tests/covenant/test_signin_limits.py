@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.hashers import MD5PasswordHasher, PBKDF2PasswordHasher
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from covenant import signin
 from covenant.models import SignInThrottle
@@ -36,6 +36,12 @@ def hashes(settings):
         return counted
 
     return count
+
+
+@pytest.fixture(autouse=True)
+def _in_english(client, settings):
+    """The messages are asserted in English (the catalogs translate them to Chinese)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
 def sign_in(client, email, password=WRONG, address="203.0.113.7", **extra):
@@ -95,8 +101,10 @@ def test_after_five_wrong_passwords_the_account_is_refused_before_hashing(client
     response = sign_in(client, resident.email, PASSWORD)
     assert hashes() == 0, "an attempt over the limit was hashed"
     assert not signed_in(client)
+    assert response.status_code == 429
     assert "Too many failed sign-ins to this account" in response.content.decode()
     assert "code sent to your email" in response.content.decode()
+    assert reverse("account_request_login_code") in response.content.decode()
 
 
 def test_the_delay_doubles_with_each_further_failure(client, resident, settings):
@@ -139,11 +147,27 @@ def test_a_browser_the_owner_signed_in_on_is_not_locked_out_by_a_strangers_attac
     client.logout()  # the test client forgets every cookie here; a phone keeps this one
     client.cookies[signin.DEVICE_COOKIE] = device
     attacker = type(client)()
+    attacker.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     for _ in range(8):
         sign_in(attacker, resident.email, address="198.51.100.66")
     assert "Too many" in sign_in(attacker, resident.email, PASSWORD).content.decode()
     sign_in(client, resident.email, PASSWORD)
     assert signed_in(client)
+
+
+def test_a_refusal_that_reaches_the_form_says_why(client, resident, rf):
+    """Paths that skip the door (the admin's form, reauthentication) still refuse
+    before hashing, and allauth's form says why."""
+    for _ in range(5):
+        sign_in(client, resident.email)
+    from allauth.account.forms import LoginForm
+
+    request = rf.post(LOGIN, REMOTE_ADDR="203.0.113.7")
+    request.session = client.session
+    form = LoginForm(data={"login": resident.email, "password": PASSWORD}, request=request)
+    with translation.override("en"):
+        assert not form.is_valid()
+        assert "Too many failed sign-ins to this account" in str(form.errors)
 
 
 def test_a_forged_device_cookie_is_not_trusted(client, resident):
@@ -172,6 +196,21 @@ def test_a_password_reset_unlocks_the_account(client, resident):
     assert signed_in(client)
 
 
+def test_when_too_many_are_hashing_an_attempt_is_asked_to_retry_and_not_counted(
+    client, resident, settings, hashes
+):
+    settings.SIGNIN_HASH_QUEUE = 0  # as if this process's hashing queue were full
+    response = sign_in(client, resident.email, PASSWORD)
+    assert response.status_code == 429
+    assert response["Retry-After"] == "5"
+    assert "Many people are signing in right now" in response.content.decode()
+    assert hashes() == 0
+    assert not SignInThrottle.objects.exists()
+    settings.SIGNIN_HASH_QUEUE = 3
+    sign_in(client, resident.email, PASSWORD)
+    assert signed_in(client)
+
+
 # --- Per address: failures only, high enough for a shared address -------------------------
 
 
@@ -190,7 +229,7 @@ def test_successful_sign_ins_do_not_count_against_the_address(client, resident, 
         sign_in(client, resident.email, PASSWORD)
         assert signed_in(client)
         client.logout()
-    assert not SignInThrottle.objects.filter(key__startswith="address:").exists()
+    assert SignInThrottle.objects.get(key__startswith="address:").failures == 0
 
 
 def test_an_address_over_its_failure_limit_is_refused_before_hashing(
