@@ -265,8 +265,10 @@ class Command(BaseCommand):
         time.sleep(max(0.0, options["outage"] - (time.monotonic() - stopped)))
         redis.start()
         caught_up = faultkit.wait_for(
-            lambda: not waiting.filter(state__in=["pending", "sending"]).exists()
-            and len(faultkit.mails(mail_dir)) - already >= waiting.filter(state="sent").count(),
+            lambda: (
+                not waiting.filter(state__in=["pending", "sending"]).exists()
+                and len(faultkit.mails(mail_dir)) - already >= waiting.filter(state="sent").count()
+            ),
             timeout=120,
             what="every mail after the outage",
         )
