@@ -1,24 +1,31 @@
 """Signing in: one password check per attempt, limits that hit the attacker and not the
-neighbours, and a password hasher chosen on purpose.
+neighbours, and hashing that cannot starve the rest of the site.
 
 - **One check.** `SignInBackend` is the only backend that authenticates (allauth's, by
   email); Django's ModelBackend is not listed, so a wrong password is hashed once, not
   twice, and an unknown email costs one dummy hash like a known one.
-- **Refused before hashing.** The backend asks `refusal()` first: an attempt over a limit
-  costs one indexed query and no hash.
+- **Refused before hashing.** `SignInGateMiddleware` turns an attempt over a limit away
+  at the door (429, one query, a small page naming the ways in); the backend asks again
+  for paths that skip the door (the admin's sign-in, reauthentication). An attempt is
+  counted as a failure *before* its hash, under its rows' locks, and taken back if the
+  password was right: a burst of simultaneous guesses gets no more than the free ones.
 - **Per account**, failures from browsers that never signed in to it: 5 free, then a
   delay of 1 minute that doubles with each further failure, up to an hour. The owner gets
   in at once with a code sent by email (allauth's login by code) or a password reset,
   and from a browser where they signed in before (a trusted device, below).
 - **Per address**, failed attempts only: 100 in 15 minutes, because a whole estate may
   sign in through one carrier-NAT or Wi-Fi address. The address is the client's as seen
-  behind TRUSTED_PROXY_COUNT proxies.
+  behind TRUSTED_PROXY_COUNT proxies (an IPv6 client's /64).
 - **Trusted devices.** A successful sign-in leaves a signed, HTTP-only cookie naming the
   account. Attempts from that browser for that account are counted apart from strangers'
   (their own 5 free failures and delays) and skip the address limit, so an attack from a
   neighbour's network or on the account does not lock out its owner's phone.
+- **Hashing apart.** Each process hashes in one thread of low priority (Argon2 and PBKDF2
+  run outside Python's lock), with at most SIGNIN_HASH_QUEUE attempts hashing or waiting;
+  past that an attempt is asked to retry in a moment (429, not counted). Pages keep the
+  CPU and the threads, whatever arrives at the sign-in form.
 - **Without Redis.** The counters live in the database (`SignInThrottle`), so they hold
-  when the cache is down; rows untouched for a day are pruned by `forget_old_failures`.
+  when the cache is down; rows without a failure for a day are pruned nightly.
 """
 
 from __future__ import annotations
@@ -110,6 +117,8 @@ def hashing_admitted(*, already: bool = False):
 
 
 class PooledHashing:
+    """A hasher whose work runs in the low-priority hashing thread (`in_hash_pool`)."""
+
     def encode(self, password, salt, *args, **kwargs):
         return in_hash_pool(
             lambda: super(PooledHashing, self).encode(password, salt, *args, **kwargs)

@@ -1,5 +1,6 @@
-"""Time each password hasher we considered, on this machine: how long one sign-in's
-password check takes, and so how many a core can do per second."""
+"""``manage.py bench_hashers``: time each password hasher we considered, on this
+machine: how long one sign-in's password check takes, and so how many a core can do per
+second. The README's "Faults and limits" quotes it."""
 
 import statistics
 import time
@@ -12,6 +13,13 @@ from django.contrib.auth.hashers import (
 from django.core.management.base import BaseCommand
 
 from covenant.signin import EstateArgon2PasswordHasher
+
+
+class ChosenArgon2(Argon2PasswordHasher):
+    # The chosen cost, timed directly (in production it runs in the hashing thread).
+    time_cost = EstateArgon2PasswordHasher.time_cost
+    memory_cost = EstateArgon2PasswordHasher.memory_cost
+    parallelism = EstateArgon2PasswordHasher.parallelism
 
 
 class ArgonOwaspSecond(Argon2PasswordHasher):
@@ -27,7 +35,7 @@ CANDIDATES = [
     ("Argon2id t=1 m=46 MiB p=1 (OWASP)", ArgonOwaspSecond),
     (
         "Argon2id t=2 m=19 MiB p=1 (OWASP; chosen: covenant.signin)",
-        EstateArgon2PasswordHasher,
+        ChosenArgon2,
     ),
     ("scrypt n=2^14 r=8 p=5 (Django's default)", ScryptPasswordHasher),
 ]
