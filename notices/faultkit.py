@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email
 import http.client
+import json
 import os
 import shutil
 import signal
@@ -23,6 +24,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -246,6 +248,82 @@ def paced(
     return timings
 
 
+def sign_in_burst(
+    port: int,
+    *,
+    rate: float,
+    duration: float,
+    threads: int,
+    csrf_cookie: str,
+    logins: list[str],
+    addresses: list[str],
+) -> Callable[[], Timings]:
+    """Wrong-password sign-ins, `rate` a second for `duration` seconds, the n-th for
+    logins[n % len] from addresses[n % len] (X-Forwarded-For), sent from a separate
+    Python process started now; call the returned function for their timings. The load
+    and the measurement must not share one Python lock: a measuring thread waiting for
+    it would count the attacker's work as the server's."""
+    spec = {
+        "port": port,
+        "rate": rate,
+        "duration": duration,
+        "threads": threads,
+        "csrf_cookie": csrf_cookie,
+        "logins": logins,
+        "addresses": addresses,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "notices.faultkit", json.dumps(spec)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+    )
+
+    def timings() -> Timings:
+        out, _ = process.communicate(timeout=duration + 90)
+        data = json.loads(out)
+        return Timings(
+            seconds=data["seconds"],
+            statuses=Counter({int(status): count for status, count in data["statuses"].items()}),
+        )
+
+    return timings
+
+
+def _run_sign_in_burst(spec: dict) -> Timings:
+    cookie = spec["csrf_cookie"]
+    token = cookie.split("=", 1)[1]
+    logins, addresses = spec["logins"], spec["addresses"]
+
+    def bad_sign_in(n: int) -> tuple[int, float]:
+        body = urlencode(
+            {"csrfmiddlewaretoken": token, "login": logins[n % len(logins)], "password": f"g{n}"}
+        )
+        headers = {
+            "Cookie": cookie,
+            "Host": "127.0.0.1",
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Forwarded-For": addresses[n % len(addresses)],
+        }
+        status, seconds, _ = request(
+            spec["port"], "POST", "/accounts/login/", headers=headers, body=body
+        )
+        return status, seconds
+
+    return paced(spec["rate"], spec["duration"], bad_sign_in, threads=spec["threads"])
+
+
+def csrf_cookie(port: int) -> str:
+    """A CSRF cookie ("name=value") from the sign-in page, for posting to it."""
+    _status, _seconds, response = request(
+        port, "GET", "/accounts/login/", headers={"Host": "127.0.0.1"}
+    )
+    return next(
+        value.split(";", 1)[0]
+        for name, value in response.getheaders()
+        if name.lower() == "set-cookie" and "csrftoken" in value
+    )
+
+
 # --- Mail -------------------------------------------------------------------------------
 
 
@@ -261,3 +339,9 @@ def mails(directory: Path) -> list[email.message.Message]:
 
 def mails_per_person(directory: Path) -> Counter:
     return Counter(message["To"] for message in mails(directory))
+
+
+if __name__ == "__main__":
+    # The attacker's process of `sign_in_burst`: its timings as JSON on stdout.
+    result = _run_sign_in_burst(json.loads(sys.argv[1]))
+    print(json.dumps({"seconds": result.seconds, "statuses": dict(result.statuses)}))
