@@ -141,6 +141,8 @@ SIGNIN_ACCOUNT_FIRST_DELAY_SECONDS = env.int("SIGNIN_ACCOUNT_FIRST_DELAY_SECONDS
 SIGNIN_ACCOUNT_MAX_DELAY_SECONDS = env.int("SIGNIN_ACCOUNT_MAX_DELAY_SECONDS", default=3600)
 SIGNIN_ADDRESS_FAILURES = env.int("SIGNIN_ADDRESS_FAILURES", default=100)
 SIGNIN_ADDRESS_WINDOW_SECONDS = env.int("SIGNIN_ADDRESS_WINDOW_SECONDS", default=15 * 60)
+SIGNIN_ADDRESS_BURST_FAILURES = env.int("SIGNIN_ADDRESS_BURST_FAILURES", default=20)
+SIGNIN_ADDRESS_BURST_SECONDS = env.int("SIGNIN_ADDRESS_BURST_SECONDS", default=60)
 SIGNIN_FORGET_AFTER_SECONDS = 24 * 60 * 60
 # Each process hashes one password at a time, in a thread of low priority (niceness),
 # with at most this many attempts hashing or waiting; more are asked to retry.

@@ -13,9 +13,10 @@ neighbours, and hashing that cannot starve the rest of the site.
   delay of 1 minute that doubles with each further failure, up to an hour. The owner gets
   in at once with a code sent by email (allauth's login by code) or a password reset,
   and from a browser where they signed in before (a trusted device, below).
-- **Per address**, failed attempts only: 100 in 15 minutes, because a whole estate may
-  sign in through one carrier-NAT or Wi-Fi address. The address is the client's as seen
-  behind TRUSTED_PROXY_COUNT proxies (an IPv6 client's /64).
+- **Per address**, failed attempts only: 100 in 15 minutes (and 20 in a minute, so a
+  burst does not get them all at once), because a whole estate may sign in through one
+  carrier-NAT or Wi-Fi address. The address is the client's as seen behind
+  TRUSTED_PROXY_COUNT proxies (an IPv6 client's /64).
 - **Trusted devices.** A successful sign-in leaves a signed, HTTP-only cookie naming the
   account. Attempts from that browser for that account are counted apart from strangers'
   (their own 5 free failures and delays) and skip the address limit, so an attack from a
@@ -216,8 +217,18 @@ def client_address(request: HttpRequest) -> str:
     return str(parsed)
 
 
-def _address_key(request: HttpRequest) -> str:
-    return "address:" + client_address(request)
+def _address_keys(request: HttpRequest) -> list[str]:
+    address = client_address(request)
+    return [f"{prefix}:{address}" for prefix in _address_windows()]
+
+
+def _address_windows() -> dict[str, tuple[int, int]]:
+    """An address's counters: failures allowed in a window of seconds. The long one is
+    the limit; the short one stops a burst from getting all of it in a few seconds."""
+    return {
+        "address": (settings.SIGNIN_ADDRESS_FAILURES, settings.SIGNIN_ADDRESS_WINDOW_SECONDS),
+        "burst": (settings.SIGNIN_ADDRESS_BURST_FAILURES, settings.SIGNIN_ADDRESS_BURST_SECONDS),
+    }
 
 
 def _keys(request: HttpRequest, login: str) -> list[str]:
@@ -225,11 +236,12 @@ def _keys(request: HttpRequest, login: str) -> list[str]:
     and the address's."""
     if is_trusted_device(request, login):
         return [_trusted_key(login)]
-    return [account_key(login), _address_key(request)]
+    return [account_key(login), *_address_keys(request)]
 
 
 def _refusal_by(row: SignInThrottle) -> Refusal:
-    scope = "address" if row.key.startswith("address:") else "account"
+    prefix = row.key.split(":", 1)[0]
+    scope = "address" if prefix in _address_windows() else "account"
     return Refusal(scope=scope, until=row.locked_until)
 
 
@@ -254,12 +266,15 @@ def _account_delay(failures: int) -> timedelta | None:
 
 
 def _count_failure(row: SignInThrottle, now) -> None:
-    if row.key.startswith("address:"):
-        window = timedelta(seconds=settings.SIGNIN_ADDRESS_WINDOW_SECONDS)
+    windows = _address_windows()
+    prefix = row.key.split(":", 1)[0]
+    if prefix in windows:
+        limit, seconds = windows[prefix]
+        window = timedelta(seconds=seconds)
         if row.window_started_at <= now - window:
             row.window_started_at, row.failures, row.locked_until = now, 0, None
         row.failures += 1
-        if row.failures >= settings.SIGNIN_ADDRESS_FAILURES:
+        if row.failures >= limit:
             row.locked_until = row.window_started_at + window
     else:
         if row.last_failure_at < now - timedelta(seconds=settings.SIGNIN_FORGET_AFTER_SECONDS):
@@ -271,6 +286,7 @@ def _count_failure(row: SignInThrottle, now) -> None:
     if row.locked_until and row.failures in (
         settings.SIGNIN_ACCOUNT_FREE_FAILURES,
         settings.SIGNIN_ADDRESS_FAILURES,
+        settings.SIGNIN_ADDRESS_BURST_FAILURES,
     ):
         logger.warning("sign-ins refused for a while: %s (%s)", row.key[:20], row.failures)
 
@@ -306,15 +322,13 @@ def record_success(request: HttpRequest, login: str) -> None:
     stay: a success in between must not let an attacker's guessing go on."""
     SignInThrottle.objects.filter(key__in=[account_key(login), _trusted_key(login)]).delete()
     if not is_trusted_device(request, login):
+        windows = _address_windows()
         with transaction.atomic():
-            row = (
-                SignInThrottle.objects.select_for_update()
-                .filter(key=_address_key(request), failures__gt=0)
-                .first()
-            )
-            if row is not None:
+            for row in SignInThrottle.objects.select_for_update().filter(
+                key__in=_address_keys(request), failures__gt=0
+            ):
                 row.failures -= 1
-                if row.failures < settings.SIGNIN_ADDRESS_FAILURES:
+                if row.failures < windows[row.key.split(":", 1)[0]][0]:
                     row.locked_until = None
                 row.save()
 

@@ -217,8 +217,21 @@ def test_when_too_many_are_hashing_an_attempt_is_asked_to_retry_and_not_counted(
 def test_a_neighbour_behind_the_same_address_signs_in_after_a_few_strangers_failures(
     client, resident, db
 ):
-    for number in range(30):
+    for number in range(15):
         sign_in(client, f"guess{number}@example.org")
+    sign_in(client, resident.email, PASSWORD)
+    assert signed_in(client)
+
+
+def test_a_burst_from_one_address_pauses_it_for_a_minute_only(client, resident, hashes):
+    for number in range(25):
+        sign_in(client, f"guess{number}@example.org")
+    assert hashes() == 20, "the 21st failure in a minute was hashed"
+    assert sign_in(client, resident.email, PASSWORD).status_code == 429
+    SignInThrottle.objects.filter(key__startswith="burst:").update(
+        window_started_at=timezone.now() - timedelta(seconds=61),
+        locked_until=timezone.now() - timedelta(seconds=1),
+    )
     sign_in(client, resident.email, PASSWORD)
     assert signed_in(client)
 
@@ -236,6 +249,7 @@ def test_an_address_over_its_failure_limit_is_refused_before_hashing(
     client, resident, settings, hashes
 ):
     settings.SIGNIN_ADDRESS_FAILURES = 10
+    settings.SIGNIN_ADDRESS_BURST_FAILURES = 50
     for number in range(10):
         sign_in(client, f"guess{number}@example.org")
     assert hashes() == 10
