@@ -90,10 +90,15 @@ def test_the_sweeper_catches_up_everything_once_mail_missed_the_broker(pending_d
 
 
 def test_a_worker_connecting_to_the_broker_catches_up_and_says_it_is_alive(
-    pending_delivery, outbox
+    transactional_db, pending_delivery, outbox
 ):
+    # transactional_db: the worker runs in autocommit and drops a stale connection first.
+    # Outside a test transaction the on-commit hook already sent it: as if it had not.
+    Delivery.objects.update(state="pending", sent_at=None, attempts=0)
+    outbox.clear()
     worker.catch_up_now()
     assert Delivery.objects.get().state == "sent"
+    assert len(outbox) == 1
     assert Heartbeat.objects.filter(name="worker").exists()
 
 
