@@ -7,4 +7,10 @@ class CovenantConfig(AppConfig):
     verbose_name = _("Estate and residents")
 
     def ready(self):
-        from covenant import admin_district, personal_data  # noqa: F401 - registrations
+        from covenant import (
+            admin_district,  # noqa: F401 - registers the community level in the admin
+            personal_data,  # noqa: F401 - registers the core's data sections
+            signin,
+        )
+
+        signin.connect_signals()

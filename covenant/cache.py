@@ -3,8 +3,10 @@
 Django's RedisCache raises when Redis is down and waits its socket timeout when Redis
 is hung. This one answers as a cache miss instead and, after a failure, leaves Redis
 alone for a few seconds, so a page that touches the cache several times waits at most
-one timeout. Rate limits kept in the cache are not enforced while Redis is down; that
-is logged, and is better than a site that does not answer.
+one timeout. Rate limits kept in the cache (allauth's for codes, resets and sign-ups;
+the ideas' and comments') are not enforced while Redis is down; that is logged, and is
+better than a site that does not answer. Sign-in attempts are limited in the database
+instead (covenant/signin.py), so those hold.
 """
 
 from __future__ import annotations

@@ -485,3 +485,39 @@ class Party(models.TextChoices):
     PARTY_BRANCH = "party_branch", _("Community Party branch")
     RESIDENTS = "residents", _("Residents")
     PROPERTY = "property", _("Property manager")
+
+
+class SignInThrottle(models.Model):
+    """Failed sign-ins counted for one account, one account's trusted devices, or one
+    network address (covenant/signin.py). Kept in the database, not the cache: a limit
+    must hold while Redis is down, and every sign-in reads the database anyway."""
+
+    key = models.CharField(_("key"), max_length=80, unique=True)
+    failures = models.PositiveIntegerField(_("failures"), default=0)
+    window_started_at = models.DateTimeField(_("window started at"))
+    last_failure_at = models.DateTimeField(_("last failure at"))
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in throttle")
+        verbose_name_plural = _("sign-in throttles")
+        indexes = [models.Index(fields=["last_failure_at"], name="signin_throttle_age_idx")]
+
+    def __str__(self):
+        return f"{self.key}: {self.failures}"
+
+
+class Heartbeat(models.Model):
+    """A timestamp the background machinery leaves by name: when the Celery worker and
+    beat last showed they were alive (/healthz reads them), and when mail last failed to
+    reach the broker (the outbox catches up once it is back; notices/delivery.py)."""
+
+    name = models.CharField(_("name"), max_length=40, primary_key=True)
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self):
+        return f"{self.name}: {self.at:%Y-%m-%d %H:%M:%S}"

@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Over-limit sign-in attempts are refused here, before the rest runs (covenant/signin.py).
+    "covenant.signin.SignInGateMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -68,6 +70,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "covenant.middleware.PrivateCacheControlMiddleware",
+    "covenant.signin.TrustedDeviceMiddleware",
 ]
 
 ROOT_URLCONF = "covenant.urls"
@@ -96,9 +99,15 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL and a busy timeout let the dev server and a test's live server share the file.
+    # WAL and a busy timeout let the dev server and a test's live server share the file;
+    # IMMEDIATE transactions wait for the write lock instead of failing with "database is
+    # locked" when two sign-ins count their failures at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+        {
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -114,11 +123,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# One backend checks passwords (allauth's, by email, behind the sign-in limits); with
+# Django's ModelBackend beside it every wrong password was hashed twice.
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "covenant.signin.SignInBackend",
 ]
+# Argon2id at OWASP's cost (covenant/signin.py says why and what it measured); the
+# others only verify older hashes, which are upgraded at the owner's next sign-in.
+PASSWORD_HASHERS = [
+    "covenant.signin.EstateArgon2PasswordHasher",
+    "covenant.signin.LegacyPBKDF2PasswordHasher",
+]
+# Sign-in limits (covenant/signin.py), counted in the database so they hold without Redis.
+SIGNIN_ACCOUNT_FREE_FAILURES = env.int("SIGNIN_ACCOUNT_FREE_FAILURES", default=5)
+SIGNIN_ACCOUNT_FIRST_DELAY_SECONDS = env.int("SIGNIN_ACCOUNT_FIRST_DELAY_SECONDS", default=60)
+SIGNIN_ACCOUNT_MAX_DELAY_SECONDS = env.int("SIGNIN_ACCOUNT_MAX_DELAY_SECONDS", default=3600)
+SIGNIN_ADDRESS_FAILURES = env.int("SIGNIN_ADDRESS_FAILURES", default=100)
+SIGNIN_ADDRESS_WINDOW_SECONDS = env.int("SIGNIN_ADDRESS_WINDOW_SECONDS", default=15 * 60)
+SIGNIN_ADDRESS_BURST_FAILURES = env.int("SIGNIN_ADDRESS_BURST_FAILURES", default=20)
+SIGNIN_ADDRESS_BURST_SECONDS = env.int("SIGNIN_ADDRESS_BURST_SECONDS", default=60)
+SIGNIN_FORGET_AFTER_SECONDS = 24 * 60 * 60
+# Each process hashes one password at a time, in a thread of low priority (niceness),
+# with at most this many attempts hashing or waiting; more are asked to retry.
+SIGNIN_HASH_QUEUE = env.int("SIGNIN_HASH_QUEUE", default=3)
+SIGNIN_HASH_NICENESS = env.int("SIGNIN_HASH_NICENESS", default=10)
 
 # --- Language and time -------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -209,7 +238,12 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0}
 # the sweeper re-enqueues what the broker lost and publishes scheduled announcements.
 DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)
 DIGEST_WEEKDAY = env.int("DIGEST_WEEKDAY", default=1)
-NOTICES_SWEEP_EVERY_SECONDS = env.int("NOTICES_SWEEP_EVERY_SECONDS", default=60)
+NOTICES_SWEEP_EVERY_SECONDS = env.int("NOTICES_SWEEP_EVERY_SECONDS", default=30)
+# The worker and beat each leave a heartbeat every minute; /healthz says "degraded" when
+# one is older than this.
+HEARTBEAT_LATE_SECONDS = env.int("HEARTBEAT_LATE_SECONDS", default=5 * 60)
+CELERY_BEAT_SCHEDULER = "covenant.celery:HeartbeatScheduler"
+CELERY_WORKER_CONSUMER = "covenant.celery:PromptConsumer"
 CELERY_BEAT_SCHEDULE = {
     "notices-daily-digest": {
         "task": "notices.tasks.send_daily_digests",
@@ -222,6 +256,16 @@ CELERY_BEAT_SCHEDULE = {
     "notices-sweep-outbox": {
         "task": "notices.tasks.sweep_outbox",
         "schedule": NOTICES_SWEEP_EVERY_SECONDS,
+    },
+    "covenant-worker-heartbeat": {
+        "task": "covenant.tasks.worker_heartbeat",
+        "schedule": 60,
+        # A heartbeat that waited in the queue longer than its interval is no news.
+        "options": {"expires": 60},
+    },
+    "covenant-forget-old-signin-failures": {
+        "task": "covenant.tasks.forget_old_signin_failures",
+        "schedule": crontab(minute=15, hour=4),
     },
 }
 
@@ -275,7 +319,11 @@ ACCOUNT_ADAPTER = "covenant.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
-# allauth's defaults, kept explicit: they live in the cache (Redis when configured).
+# The owner of an account under attack signs in with a code sent by email.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+# allauth's limits live in the cache (Redis when configured). Sign-in attempts are
+# limited by covenant/signin.py instead, in the database, counting failures only:
+# allauth's "login" (every attempt per address) and "login_failed" are off.
 ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
@@ -283,12 +331,13 @@ ACCOUNT_RATE_LIMITS = {
     "reauthenticate": "10/m/user",
     "reset_password_from_key": "20/m/ip",
     "signup": "20/m/ip",
-    "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    "login": "",
+    "login_failed": "",
+    "request_login_code": "20/m/ip,3/m/key",
     "confirm_email": "1/3m/key",
 }
 # How many reverse proxies stand in front of the app; without it, everyone behind one
-# proxy would share one rate-limit bucket.
+# proxy would share one rate-limit bucket (allauth's and the sign-in limits).
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -18,7 +18,7 @@ from django.views.i18n import set_language as django_set_language
 
 from covenant import selectors, services
 from covenant.forms import DeleteAccountForm, JoinHouseholdForm, ProfileForm, RejectMembershipForm
-from covenant.health import broker_status, database_status
+from covenant.health import broker_status, database_status, heartbeat_status
 from covenant.middleware import SUPPORTED_LANGUAGES
 from covenant.models import Community, Membership
 from covenant.personal_data import collect_personal_data
@@ -79,11 +79,19 @@ def _posted_id(request, name: str) -> int:
 @never_cache
 @require_GET
 def healthz(request):
+    """503 when the database or the broker is down. A worker or beat that has not been
+    heard from for HEARTBEAT_LATE_SECONDS makes the site "degraded" (mail has stopped)
+    but still 200: the web itself answers, and restarting it would not help."""
     checks = {"database": database_status(), "broker": broker_status()}
     healthy = all(state in ("ok", "not configured") for state in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
-    )
+    background = heartbeat_status() if checks["database"] == "ok" else {}
+    if not healthy:
+        status = "error"
+    elif any(background.get(name) in ("late", "never seen") for name in ("worker", "beat")):
+        status = "degraded"
+    else:
+        status = "ok"
+    return JsonResponse({"status": status, **checks, **background}, status=200 if healthy else 503)
 
 
 @login_required

@@ -21,3 +21,8 @@ class NoticesConfig(AppConfig):
         membership_decided.connect(receivers.on_membership_decided, dispatch_uid="notices")
         register_personal_data_section("notices", notices_of)
         register_account_deletion_handler(forget_person)
+
+        from covenant.celery import app
+        from notices.worker import CatchUpOnConnect
+
+        app.steps["consumer"].add(CatchUpOnConnect)

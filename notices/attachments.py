@@ -2,16 +2,20 @@
 (covenant/uploads.py: validated, quarantined, re-encoded without metadata by a worker),
 and PDFs checked here.
 
-No PDF library is installed, and a PDF cannot be re-encoded without one, so a PDF is
-checked for what a notice from the property office is (a PDF header, an end-of-file
-marker, at most 10 MB) and refused if it carries active content: JavaScript, launch
-actions, embedded files, rich media or XFA forms. It is stored under a random name.
+A PDF is parsed by pypdf and every object it holds is walked, including those packed in
+compressed object streams, after the parser has decoded names (`/J#61vaScript` is
+`/JavaScript`) and streams. It is refused if anything in it can run or carry something
+other than the document: JavaScript, launch, form-submit or import actions, actions on
+events (/AA), embedded files, rich media, XFA forms. Links to web pages and jumps inside
+the document stay. It is stored under a random name; its name is sanitised.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import re
+import unicodedata
 import uuid
 
 from django import forms
@@ -35,14 +39,98 @@ logger = logging.getLogger(__name__)
 MAX_PDF_BYTES = 10 * 1024 * 1024
 MAX_PDFS = 3
 MAX_IMAGES = 6
-# Names of PDF features that run or carry something other than a document.
-ACTIVE_CONTENT = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia|XFA)\b")
+MAX_PDF_OBJECTS = 200_000
+# Keys whose presence alone carries active content or a file.
+ACTIVE_KEYS = frozenset(
+    {"/JS", "/JavaScript", "/AA", "/EmbeddedFile", "/EmbeddedFiles", "/EF", "/RichMedia", "/XFA"}
+)
+# Action types (/S) that run something, send something or open another file.
+ACTIVE_ACTIONS = frozenset(
+    {
+        "/JavaScript",
+        "/Launch",
+        "/SubmitForm",
+        "/ImportData",
+        "/ResetForm",
+        "/GoToE",
+        "/GoToR",
+        "/RichMediaExecute",
+        "/Rendition",
+        "/Movie",
+        "/Sound",
+    }
+)
+ACTIVE_TYPES = frozenset({"/EmbeddedFile", "/Filespec", "/RichMedia"})
 
-__all__ = ["MAX_IMAGES", "MultipleImageField", "MultiplePdfField", "attach", "validate_pdf"]
+__all__ = [
+    "MAX_IMAGES",
+    "MultipleImageField",
+    "MultiplePdfField",
+    "attach",
+    "safe_filename",
+    "validate_pdf",
+]
+
+
+class NotAPdf(Exception):
+    pass
+
+
+class EncryptedPdf(NotAPdf):
+    """Locked with a password: its objects cannot be read, so they cannot be checked."""
+
+
+def active_content(content: bytes) -> list[str]:
+    """What in this PDF could run or carry another file (empty if nothing), found by
+    walking every object the parser can reach. Raises NotAPdf when it cannot be read."""
+    import pypdf
+    from pypdf.errors import PdfReadError
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(content), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise EncryptedPdf("encrypted")
+        numbers = {num for table in reader.xref.values() for num in table}
+        numbers |= set(reader.xref_objStm)
+        if len(numbers) > MAX_PDF_OBJECTS:
+            raise NotAPdf("too many objects")
+        found: set[str] = set()
+        seen: set[int] = set()
+        pending = [reader.trailer, *(IndirectObject(n, 0, reader) for n in sorted(numbers))]
+        # Indirect references reached from the trailer (a repaired file) are walked too.
+        while pending:
+            item = pending.pop()
+            if isinstance(item, IndirectObject):
+                if item.idnum in seen:
+                    continue
+                seen.add(item.idnum)
+                item = reader.get_object(item)
+            if isinstance(item, DictionaryObject):
+                for key, value in item.items():
+                    if key in ACTIVE_KEYS:
+                        found.add(key)
+                    pending.append(value)
+                if item.get("/S") in ACTIVE_ACTIONS:
+                    found.add(str(item["/S"]))
+                if item.get("/Type") in ACTIVE_TYPES:
+                    found.add(str(item["/Type"]))
+            elif isinstance(item, ArrayObject):
+                pending.extend(item)
+        if not reader.pages:
+            raise NotAPdf("no pages")
+    except NotAPdf:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:
+        raise NotAPdf(str(e)) from e
+    except Exception as e:  # pypdf raises many kinds on a malformed file
+        logger.info("a PDF could not be parsed: %r", e)
+        raise NotAPdf(str(e)) from e
+    return sorted(found)
 
 
 def validate_pdf(upload: UploadedFile) -> None:
-    name = upload.name or ""
+    name = safe_filename(upload.name or "")
     if upload.size is not None and upload.size > MAX_PDF_BYTES:
         raise ValidationError(
             _("%(name)s is %(size)s; PDF files may be at most 10 MB."),
@@ -52,16 +140,50 @@ def validate_pdf(upload: UploadedFile) -> None:
     upload.seek(0)
     content = upload.read(MAX_PDF_BYTES + 1)
     upload.seek(0)
+    incomplete = ValidationError(
+        _("%(name)s is not a complete PDF file."), code="not_a_pdf", params={"name": name}
+    )
     if not re.match(rb"%PDF-[12]\.[0-9]", content[:16]) or b"%%EOF" not in content[-2048:]:
+        raise incomplete
+    try:
+        found = active_content(content)
+    except EncryptedPdf:
         raise ValidationError(
-            _("%(name)s is not a complete PDF file."), code="not_a_pdf", params={"name": name}
-        )
-    if ACTIVE_CONTENT.search(content):
+            _("%(name)s is locked with a password; attach it without one."),
+            code="pdf_encrypted",
+            params={"name": name},
+        ) from None
+    except NotAPdf:
+        raise incomplete from None
+    if found:
+        logger.warning("PDF %r refused: %s", name, ", ".join(found))
         raise ValidationError(
             _("%(name)s contains scripts or embedded files, which we do not accept."),
             code="pdf_active_content",
             params={"name": name},
         )
+
+
+def safe_filename(name: str, *, default: str = "file") -> str:
+    """A file name fit to show and to send in Content-Disposition: no folders, no
+    control or markup characters, at most 120 characters; Chinese is kept."""
+    name = unicodedata.normalize("NFC", name.replace("\\", "/").rsplit("/", 1)[-1])
+    kept = "".join(
+        char
+        if (
+            (char.isalnum() or char in " -_.()（）·，、")
+            and unicodedata.category(char)[0] not in "CZ"
+        )
+        or char == " "
+        else "_"
+        for char in name
+    )
+    kept = re.sub(r"_+", "_", re.sub(r"\s+", " ", kept)).strip(" ._")
+    if "." in kept:
+        stem, suffix = kept.rsplit(".", 1)
+        stem = stem.strip(" ._")[: 120 - len(suffix) - 1] or default
+        return f"{stem}.{suffix[:10]}"
+    return kept[:120] or default
 
 
 class MultiplePdfField(forms.FileField):
@@ -99,7 +221,7 @@ class MultiplePdfField(forms.FileField):
 
 
 def _original_name(upload: UploadedFile) -> str:
-    return (upload.name or "file").rsplit("/", 1)[-1][:200]
+    return safe_filename(upload.name or "file")
 
 
 def attach(*, announcement: Announcement, images=(), pdfs=()) -> list[Attachment]:
@@ -138,6 +260,7 @@ def _enqueue_processing(attachment_id: int) -> None:
         tasks.process_attachment.delay(attachment_id)
     except tasks.BROKER_ERRORS:
         logger.warning("broker unreachable: the sweeper processes attachment %s", attachment_id)
+        tasks.broker_missed()
 
 
 def process(attachment_id: int) -> str:

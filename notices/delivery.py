@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from datetime import timedelta
+from typing import TypeVar
 
 from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.models import F
 from django.utils import timezone
 
+from covenant.models import Heartbeat
 from notices import mail
 from notices.models import Delivery, Digest, EmailMode, Notification
 
@@ -26,6 +30,29 @@ logger = logging.getLogger(__name__)
 
 # What a mail server or the network may throw; anything else is a bug and propagates.
 MAIL_ERRORS = (smtplib.SMTPException, OSError)
+# A dropped or restarting database: worth reconnecting and trying again.
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+RECONNECT_PAUSES = (0.2, 0.5, 1.0, 2.0, 3.0)
+# The Heartbeat row that says mail is waiting because the broker could not be reached.
+BROKER_MISSED = "outbox-missed-broker"
+
+T = TypeVar("T")
+
+
+def _persist[T](write: Callable[[], T]) -> T:
+    """Run one autocommit query, reconnecting when the database connection was dropped
+    (a restart, a failover, a killed backend): above all, a mail server's acceptance
+    must be recorded, or the message would go out again. About 7 s, then it raises."""
+    for pause in (*RECONNECT_PAUSES, None):
+        try:
+            return write()
+        except DATABASE_ERRORS:
+            if pause is None or connection.in_atomic_block:
+                raise
+            logger.warning("database connection lost; reconnecting in %s s", pause)
+            connection.close()
+            time.sleep(pause)
+    raise AssertionError("unreachable")
 
 
 def backoff(attempts: int) -> timedelta:
@@ -36,8 +63,10 @@ def backoff(attempts: int) -> timedelta:
 def _claim(model, pk: int) -> bool:
     now = timezone.now()
     return bool(
-        model.objects.filter(pk=pk, state="pending", next_attempt_at__lte=now).update(
-            state="sending", claimed_at=now, attempts=F("attempts") + 1
+        _persist(
+            lambda: model.objects.filter(pk=pk, state="pending", next_attempt_at__lte=now).update(
+                state="sending", claimed_at=now, attempts=F("attempts") + 1
+            )
         )
     )
 
@@ -46,12 +75,14 @@ def _failed(model, row, error: Exception) -> timezone.datetime | None:
     """Record a failure; return when to try again, or None when we give up."""
     message = f"{type(error).__name__}: {error}"[:300]
     if row.attempts >= settings.NOTICES_MAX_ATTEMPTS:
-        model.objects.filter(pk=row.pk).update(state="failed", last_error=message)
+        _persist(lambda: model.objects.filter(pk=row.pk).update(state="failed", last_error=message))
         logger.error("%s %s failed for good: %s", model.__name__, row.pk, message)
         return None
     retry_at = timezone.now() + backoff(row.attempts)
-    model.objects.filter(pk=row.pk).update(
-        state="pending", next_attempt_at=retry_at, last_error=message
+    _persist(
+        lambda: model.objects.filter(pk=row.pk).update(
+            state="pending", next_attempt_at=retry_at, last_error=message
+        )
     )
     logger.warning(
         "%s %s failed (attempt %s), retry at %s", model.__name__, row.pk, row.attempts, retry_at
@@ -64,12 +95,16 @@ def send_delivery(delivery_id: int) -> str:
     failed or claimed (someone else has it)."""
     if not _claim(Delivery, delivery_id):
         return "claimed"
-    delivery = Delivery.objects.select_related(
-        "notification__recipient", "notification__actor"
-    ).get(pk=delivery_id)
+    delivery = _persist(
+        lambda: Delivery.objects.select_related(
+            "notification__recipient", "notification__actor"
+        ).get(pk=delivery_id)
+    )
     notification = delivery.notification
     if notification.email == EmailMode.OFF or not notification.recipient.is_active:
-        Delivery.objects.filter(pk=delivery_id).update(state=Delivery.State.SKIPPED)
+        _persist(
+            lambda: Delivery.objects.filter(pk=delivery_id).update(state=Delivery.State.SKIPPED)
+        )
         return "skipped"
     try:
         mail.send(mail.notification_message(notification))
@@ -79,8 +114,10 @@ def send_delivery(delivery_id: int) -> str:
             _schedule("send_delivery", delivery_id, retry_at)
             return "retry"
         return "failed"
-    Delivery.objects.filter(pk=delivery_id, state=Delivery.State.SENDING).update(
-        state=Delivery.State.SENT, sent_at=timezone.now()
+    _persist(
+        lambda: Delivery.objects.filter(pk=delivery_id, state=Delivery.State.SENDING).update(
+            state=Delivery.State.SENT, sent_at=timezone.now()
+        )
     )
     return "sent"
 
@@ -88,16 +125,18 @@ def send_delivery(delivery_id: int) -> str:
 def send_digest(digest_id: int) -> str:
     if not _claim(Digest, digest_id):
         return "claimed"
-    digest = Digest.objects.select_related("user").get(pk=digest_id)
+    digest = _persist(lambda: Digest.objects.select_related("user").get(pk=digest_id))
     # Only what is still unread: an item read since the digest was built is left out.
-    items = list(
-        Notification.objects.filter(digest=digest, read_at__isnull=True)
-        .exclude(email=EmailMode.OFF)
-        .select_related("actor")
-        .order_by("-urgent", "created_at", "pk")
+    items = _persist(
+        lambda: list(
+            Notification.objects.filter(digest=digest, read_at__isnull=True)
+            .exclude(email=EmailMode.OFF)
+            .select_related("actor")
+            .order_by("-urgent", "created_at", "pk")
+        )
     )
     if not items or not digest.user.is_active:
-        Digest.objects.filter(pk=digest_id).update(state=Digest.State.EMPTY)
+        _persist(lambda: Digest.objects.filter(pk=digest_id).update(state=Digest.State.EMPTY))
         return "empty"
     try:
         mail.send(mail.digest_message(digest, items))
@@ -107,8 +146,10 @@ def send_digest(digest_id: int) -> str:
             _schedule("send_digest", digest_id, retry_at)
             return "retry"
         return "failed"
-    Digest.objects.filter(pk=digest_id, state=Digest.State.SENDING).update(
-        state=Digest.State.SENT, sent_at=timezone.now()
+    _persist(
+        lambda: Digest.objects.filter(pk=digest_id, state=Digest.State.SENDING).update(
+            state=Digest.State.SENT, sent_at=timezone.now()
+        )
     )
     return "sent"
 
@@ -123,6 +164,7 @@ def _schedule(task_name: str, pk: int, when) -> None:
         getattr(tasks, task_name).apply_async((pk,), eta=when)
     except tasks.BROKER_ERRORS:
         logger.warning("broker unreachable: the sweeper retries %s %s", task_name, pk)
+        note_broker_missed()
 
 
 def sweep(*, older_than: timedelta | None = None) -> dict[str, Sequence[int]]:
@@ -137,16 +179,27 @@ def sweep(*, older_than: timedelta | None = None) -> dict[str, Sequence[int]]:
     stale = now - timedelta(seconds=settings.NOTICES_STALE_CLAIM_SECONDS)
     found = {}
     for name, model in (("deliveries", Delivery), ("digests", Digest)):
-        released = model.objects.filter(state="sending", claimed_at__lt=stale).update(
-            state="pending", next_attempt_at=now
+        stale_ids = list(
+            model.objects.filter(state="sending", claimed_at__lt=stale)
+            .order_by("pk")
+            .values_list("pk", flat=True)[: settings.NOTICES_SWEEP_LIMIT]
         )
+        # Released and sent in this same sweep: a claim left by a dead worker waited
+        # NOTICES_STALE_CLAIM_SECONDS already, not that plus the sweep's age threshold.
+        # (A row its slow worker finished meanwhile is left as it is by the conditional
+        # update; its task then finds it sent and does nothing.)
+        released = set(stale_ids)
         if released:
-            logger.warning("released %s stale %s claims", released, name)
-        found[name] = list(
+            model.objects.filter(pk__in=released, state="sending", claimed_at__lt=stale).update(
+                state="pending", next_attempt_at=now
+            )
+            logger.warning("released %s stale %s claims", len(released), name)
+        waiting = list(
             model.objects.filter(state="pending", next_attempt_at__lte=waited)
             .order_by("pk")
             .values_list("pk", flat=True)[: settings.NOTICES_SWEEP_LIMIT]
         )
+        found[name] = sorted(released.union(waiting))
     from notices.models import Attachment
 
     found["attachments"] = list(
@@ -155,3 +208,30 @@ def sweep(*, older_than: timedelta | None = None) -> dict[str, Sequence[int]]:
         .values_list("pk", flat=True)[: settings.NOTICES_SWEEP_LIMIT]
     )
     return found
+
+
+# --- Catching up once the broker is back -----------------------------------------------------
+
+
+def note_broker_missed() -> None:
+    """Mail is waiting because the broker could not be told: the next sign that it is
+    back (a successful enqueue, a worker connecting, a sweep) sends it at once."""
+    try:
+        Heartbeat.objects.update_or_create(name=BROKER_MISSED, defaults={"at": timezone.now()})
+    except DatabaseError:
+        logger.warning("could not note that mail missed the broker; the sweeper finds it")
+
+
+def broker_was_missed() -> bool:
+    try:
+        return Heartbeat.objects.filter(name=BROKER_MISSED).exists()
+    except DatabaseError:
+        return False
+
+
+def catch_up() -> dict[str, Sequence[int]]:
+    """Everything waiting and due, whatever its age: what the broker missed while it was
+    down, and what a lost queue held. Something already queued is found too, and is then
+    sent once all the same: each send claims its row first."""
+    Heartbeat.objects.filter(name=BROKER_MISSED).delete()
+    return sweep(older_than=timedelta(0))

@@ -155,8 +155,11 @@ def enqueue_deliveries(delivery_ids: Sequence[int]) -> int:
                 "broker unreachable: %s deliveries wait for the sweeper",
                 len(delivery_ids) - start,
             )
+            tasks.broker_missed()
             break
         sent += len(chunk)
+    else:
+        tasks.broker_reached()
     return sent
 
 

@@ -269,9 +269,12 @@ def attachment(request, announcement_id, attachment_id, variant="file"):
 
 
 def _download_name(original: str, suffix: str) -> str:
-    """The name the person uploaded, with the extension of what is actually served (a
-    photo is re-encoded, possibly into another format)."""
-    stem = PurePosixPath(original).stem or "file"
+    """The name the person uploaded, sanitised (older rows were stored as typed), with
+    the extension of what is actually served (a photo is re-encoded, possibly into
+    another format). FileResponse sends it RFC 6266-encoded (filename*=utf-8'')."""
+    from notices.attachments import safe_filename
+
+    stem = PurePosixPath(safe_filename(original)).stem or "file"
     return f"{stem}{suffix.lower()}"
 
 

@@ -10,9 +10,10 @@ from PIL import Image
 
 from notices import tasks
 from notices.models import Announcement, Attachment
+from tests.pdfs import PLAIN
 
 NEW = reverse("notices:announcement_create")
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = PLAIN  # a one-page PDF (tests/pdfs.py); more of them in test_pdf_checks.py
 
 
 @pytest.fixture(autouse=True)
