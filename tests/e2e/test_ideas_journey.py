@@ -28,6 +28,7 @@ def test_a_resident_supports_a_similar_idea_then_shares_their_own(
     new_context, console_errors, resident, neighbour, unit_5_0802, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
+    settings.IDEAS_PRIVATE_ROOT = tmp_path / "private-ideas"
     lift = IdeaFactory(
         household=unit_5_0802, author=neighbour, title="5栋电梯经常故障", body="电梯维修太慢了。"
     )
