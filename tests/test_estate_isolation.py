@@ -558,6 +558,7 @@ CLASSIFIED: dict[str, Rule] = {
     "account_change_password": SIGN_IN,
     "account_set_password": SIGN_IN,
     "account_reset_password": SIGN_IN,
+    "account_request_login_code": SIGN_IN,
     "account_confirm_login_code": SIGN_IN,
     "account_reset_password_from_key_done": SIGN_IN,
     "account_reset_password_done": SIGN_IN,

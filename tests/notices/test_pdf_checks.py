@@ -151,11 +151,11 @@ def test_names_are_sanitised(typed, kept):
 
 
 @pytest.fixture
-def stored_with_a_raw_name(steward, resident, settings, tmp_path):
+def stored_with_a_raw_name(steward, community, resident, settings, tmp_path):
     """An attachment stored before names were sanitised."""
     from notices import services
 
-    announcement = services.publish(author=steward, title="通知", body="…")
+    announcement = services.publish(author=steward, community=community, title="通知", body="…")
     attachment = Attachment(
         announcement=announcement,
         kind=Attachment.Kind.PDF,
