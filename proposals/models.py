@@ -239,6 +239,18 @@ class Idea(models.Model):
                 condition=Q(moderation__in=["pending", "auto_hidden"]) | Q(report_count__gt=0),
                 name="idea_needs_attention",
             ),
+            # The same, of one estate (its admin) and of one building (its captains): a
+            # queue's cost follows its own estate, not how many estates share the site.
+            models.Index(
+                fields=["community", "created_at", "id"],
+                condition=Q(moderation__in=["pending", "auto_hidden"]) | Q(report_count__gt=0),
+                name="idea_attention_by_estate",
+            ),
+            models.Index(
+                fields=["building", "created_at", "id"],
+                condition=Q(moderation__in=["pending", "auto_hidden"]) | Q(report_count__gt=0),
+                name="idea_attention_by_building",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -378,6 +390,12 @@ class Comment(models.Model):
                 fields=["created_at", "id"],
                 condition=Q(moderation__in=["pending", "auto_hidden"]) | Q(report_count__gt=0),
                 name="comment_needs_attention",
+            ),
+            # The waiting comments of given ideas (an estate's, a building's).
+            models.Index(
+                fields=["idea", "created_at", "id"],
+                condition=Q(moderation__in=["pending", "auto_hidden"]) | Q(report_count__gt=0),
+                name="comment_attention_by_idea",
             ),
         ]
 
