@@ -386,14 +386,17 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["idea", "created_at"], name="comment_thread"),
             models.Index(fields=["moderation", "-created_at"], name="comment_moderation_age"),
+            # The queue filters these by their idea's estate and leaves out the moderator's
+            # own: with the idea and the author in the index, the comments of other estates
+            # are passed over without reading their rows.
             models.Index(
-                fields=["created_at", "id"],
+                fields=["created_at", "id", "idea", "author"],
                 condition=Q(moderation__in=["pending", "auto_hidden"]) | Q(report_count__gt=0),
                 name="comment_needs_attention",
             ),
-            # The waiting comments of given ideas (an estate's, a building's).
+            # The waiting comments of given ideas (a building's, for its captains).
             models.Index(
-                fields=["idea", "created_at", "id"],
+                fields=["idea", "author", "created_at", "id"],
                 condition=Q(moderation__in=["pending", "auto_hidden"]) | Q(report_count__gt=0),
                 name="comment_attention_by_idea",
             ),

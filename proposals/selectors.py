@@ -439,14 +439,19 @@ def moderation_queue(*, user: User, limit: int = QUEUE_PER_PAGE) -> list[QueueIt
         .select_related("author", "building", "category")
         .order_by("created_at", "pk")[:limit]
     )
-    # Through the join, not `idea_id IN (SELECT ...)`: the planner may then start from
-    # either side, the waiting comments in order (`comment_needs_attention`) or the
-    # moderated ideas and their waiting comments (`comment_attention_by_idea`).
-    comments = list(
+    # The page's comments are chosen from the partial indexes alone (idea, author and
+    # estate are all in indexes), then read: reading every waiting comment of the site
+    # with its idea to find the estate's would grow with the number of estates.
+    waiting_comments = (
         Comment.objects.filter(_through("idea__", scope) & NEEDS_ATTENTION)
         .exclude(author=user)
+        .order_by("created_at", "pk")
+        .values("pk")[:limit]
+    )
+    comments = list(
+        Comment.objects.filter(pk__in=waiting_comments)
         .select_related("author", "idea__building")
-        .order_by("created_at", "pk")[:limit]
+        .order_by("created_at", "pk")
     )
     open_reports: dict[tuple[str, int], list[Report]] = {}
     reports = (
