@@ -239,6 +239,18 @@ class Idea(models.Model):
                 condition=Q(moderation__in=["pending", "auto_hidden"]) | Q(report_count__gt=0),
                 name="idea_needs_attention",
             ),
+            # The same, of one estate (its admin) and of one building (its captains): a
+            # queue's cost follows its own estate, not how many estates share the site.
+            models.Index(
+                fields=["community", "created_at", "id"],
+                condition=Q(moderation__in=["pending", "auto_hidden"]) | Q(report_count__gt=0),
+                name="idea_attention_by_estate",
+            ),
+            models.Index(
+                fields=["building", "created_at", "id"],
+                condition=Q(moderation__in=["pending", "auto_hidden"]) | Q(report_count__gt=0),
+                name="idea_attention_by_building",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -374,10 +386,19 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["idea", "created_at"], name="comment_thread"),
             models.Index(fields=["moderation", "-created_at"], name="comment_moderation_age"),
+            # The queue filters these by their idea's estate and leaves out the moderator's
+            # own: with the idea and the author in the index, the comments of other estates
+            # are passed over without reading their rows.
             models.Index(
-                fields=["created_at", "id"],
+                fields=["created_at", "id", "idea", "author"],
                 condition=Q(moderation__in=["pending", "auto_hidden"]) | Q(report_count__gt=0),
                 name="comment_needs_attention",
+            ),
+            # The waiting comments of given ideas (a building's, for its captains).
+            models.Index(
+                fields=["idea", "author", "created_at", "id"],
+                condition=Q(moderation__in=["pending", "auto_hidden"]) | Q(report_count__gt=0),
+                name="comment_attention_by_idea",
             ),
         ]
 
