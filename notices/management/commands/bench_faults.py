@@ -222,7 +222,8 @@ class Command(BaseCommand):
         app.amqp._producer_pool = None
 
     def outage(self, redis: faultkit.RedisServer, mail_dir: Path, options) -> float:
-        from covenant.models import User
+        from covenant.management.commands.seed_demo import COMMUNITY_NAME
+        from covenant.models import Community, User
         from notices import services
         from notices.models import Delivery
 
@@ -233,7 +234,11 @@ class Command(BaseCommand):
         stopped = time.monotonic()
         publishing = time.monotonic()
         announcement = services.publish(
-            author=admin, title=TITLE, body="今晚 22:00 起全小区停水。", urgent=True
+            author=admin,
+            community=Community.objects.get(name=COMMUNITY_NAME),
+            title=TITLE,
+            body="今晚 22:00 起全小区停水。",
+            urgent=True,
         )
         publish_seconds = time.monotonic() - publishing
         waiting = Delivery.objects.filter(
