@@ -23,6 +23,7 @@ class NoticesConfig(AppConfig):
         register_account_deletion_handler(forget_person)
 
         from covenant.celery import app
+        from notices import tasks  # noqa: F401  registers the tasks notices.dispatch queues by name
         from notices.worker import CatchUpOnConnect
 
         app.steps["consumer"].add(CatchUpOnConnect)
