@@ -31,7 +31,7 @@ endif
 help:
 	@echo "make run    set up .venv, migrate, seed the demo estate once, serve on http://$(HOST):$(PORT)"
 	@echo "make test   install the test tools and run the whole suite"
-	@echo "make lint   ruff check and format check"
+	@echo "make lint   ruff check and format check, and the import contracts (lint-imports)"
 	@echo "make check  Django's system checks, deploy checks and migrations check"
 	@echo "make messages  refresh and compile the zh_Hans and en catalogs (needs gettext)"
 	@echo "make messages-check  fail if a translatable string is missing from the catalogs"
@@ -68,6 +68,7 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 check: $(VENV)/.installed-dev
 	DEBUG=true $(MANAGE) check

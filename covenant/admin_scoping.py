@@ -31,28 +31,10 @@ from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from covenant.models import Community, Membership, Role, RoleGrant, User
-from covenant.rules import roles_of
+from covenant.rules import ESTATE_RELATIONS, roles_of
 
 # The memberships that tie a person to an estate for the admin: asked for or verified.
 TYING_MEMBERSHIP_STATUSES = (Membership.Status.REQUESTED, Membership.Status.VERIFIED)
-
-# Relations followed, in this order, to find the estate of a model no admin describes
-# (a related model offered as a choice, e.g. a priority's theme).
-_ESTATE_RELATIONS = (
-    "community",
-    "building",
-    "household",
-    "membership",
-    "deliberation",
-    "resolution",
-    "idea",
-    "comment",
-    "vote",
-    "theme",
-    "announcement",
-    "priority",
-)
-
 
 # --- Who administers what ----------------------------------------------------------------
 
@@ -147,7 +129,9 @@ def derived_estate_path(model: type[Model], depth: int = 0) -> str | None:
         return "pk"
     if depth > 4:
         return None
-    for name in _ESTATE_RELATIONS:
+    # covenant.rules.ESTATE_RELATIONS, in order, finds the estate of a model no admin
+    # describes (a related model offered as a choice, e.g. a priority's theme).
+    for name in ESTATE_RELATIONS:
         try:
             field = model._meta.get_field(name)
         except FieldDoesNotExist:

@@ -242,17 +242,22 @@ def location_of(obj) -> tuple[int, int] | None:
     return building_id, floor
 
 
-# Relations followed by estate_of when they are already loaded (never fetched).
-_ESTATE_RELATIONS = (
+# The relations through which a row belongs to an estate, nearest first: estate_of
+# follows them when already loaded (never fetched), and the admin's scoping
+# (covenant/admin_scoping.py) follows them to find a model's lookup to its estate.
+ESTATE_RELATIONS = (
     "community",
     "building",
     "household",
+    "membership",
     "deliberation",
     "resolution",
     "idea",
     "comment",
     "vote",
     "theme",
+    "announcement",
+    "priority",
 )
 
 
@@ -267,7 +272,7 @@ def estate_of(obj) -> int | None:
         return community_id
     state = getattr(obj, "_state", None)
     fields_cache = getattr(state, "fields_cache", None) or {}
-    for name in _ESTATE_RELATIONS:
+    for name in ESTATE_RELATIONS:
         related = fields_cache.get(name)
         if related is not None:
             return estate_of(related)

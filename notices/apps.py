@@ -5,6 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class NoticesConfig(AppConfig):
     name = "notices"
     verbose_name = _("Notices")
+    # seed_demo's registry (covenant/demo/registry.py).
+    demo = "notices.demo.seed"
+    demo_second_estate = "notices.demo.seed_second_estate"
 
     def ready(self):
         from covenant.personal_data import (
@@ -23,6 +26,7 @@ class NoticesConfig(AppConfig):
         register_account_deletion_handler(forget_person)
 
         from covenant.celery import app
+        from notices import tasks  # noqa: F401  registers the tasks notices.dispatch queues by name
         from notices.worker import CatchUpOnConnect
 
         app.steps["consumer"].add(CatchUpOnConnect)

@@ -32,6 +32,7 @@ from covenant.uploads import (
     develop_quarantined_photo,
     store_in_quarantine,
 )
+from notices import dispatch
 from notices.models import Announcement, Attachment
 
 logger = logging.getLogger(__name__)
@@ -248,19 +249,11 @@ def attach(*, announcement: Announcement, images=(), pdfs=()) -> list[Attachment
             size=upload.size or 0,
             quarantined_name=store_in_quarantine(upload, folder="announcements"),
         )
-        transaction.on_commit(lambda pk=attachment.pk: _enqueue_processing(pk))
+        transaction.on_commit(
+            lambda pk=attachment.pk: dispatch.enqueue_one(dispatch.PROCESS_ATTACHMENT, pk)
+        )
         created.append(attachment)
     return created
-
-
-def _enqueue_processing(attachment_id: int) -> None:
-    from notices import tasks
-
-    try:
-        tasks.process_attachment.delay(attachment_id)
-    except tasks.BROKER_ERRORS:
-        logger.warning("broker unreachable: the sweeper processes attachment %s", attachment_id)
-        tasks.broker_missed()
 
 
 def process(attachment_id: int) -> str:

@@ -18,13 +18,14 @@ from datetime import timedelta
 from typing import TypeVar
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import F
 from django.utils import timezone
 
 from covenant.models import Heartbeat
-from notices import mail
-from notices.models import Delivery, Digest, EmailMode, Notification
+from notices import dispatch, mail
+from notices.dispatch import BROKER_MISSED
+from notices.models import Attachment, Delivery, Digest, EmailMode, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +34,6 @@ MAIL_ERRORS = (smtplib.SMTPException, OSError)
 # A dropped or restarting database: worth reconnecting and trying again.
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 RECONNECT_PAUSES = (0.2, 0.5, 1.0, 2.0, 3.0)
-# The Heartbeat row that says mail is waiting because the broker could not be reached.
-BROKER_MISSED = "outbox-missed-broker"
 
 T = TypeVar("T")
 
@@ -111,7 +110,7 @@ def send_delivery(delivery_id: int) -> str:
     except MAIL_ERRORS as error:
         retry_at = _failed(Delivery, delivery, error)
         if retry_at is not None:
-            _schedule("send_delivery", delivery_id, retry_at)
+            dispatch.schedule(dispatch.SEND_DELIVERY, delivery_id, retry_at)
             return "retry"
         return "failed"
     _persist(
@@ -143,7 +142,7 @@ def send_digest(digest_id: int) -> str:
     except MAIL_ERRORS as error:
         retry_at = _failed(Digest, digest, error)
         if retry_at is not None:
-            _schedule("send_digest", digest_id, retry_at)
+            dispatch.schedule(dispatch.SEND_DIGEST, digest_id, retry_at)
             return "retry"
         return "failed"
     _persist(
@@ -152,19 +151,6 @@ def send_digest(digest_id: int) -> str:
         )
     )
     return "sent"
-
-
-def _schedule(task_name: str, pk: int, when) -> None:
-    """Ask the broker to retry at `when`; in-process (no broker) the sweeper does."""
-    from notices import tasks
-
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        return
-    try:
-        getattr(tasks, task_name).apply_async((pk,), eta=when)
-    except tasks.BROKER_ERRORS:
-        logger.warning("broker unreachable: the sweeper retries %s %s", task_name, pk)
-        note_broker_missed()
 
 
 def sweep(*, older_than: timedelta | None = None) -> dict[str, Sequence[int]]:
@@ -200,8 +186,6 @@ def sweep(*, older_than: timedelta | None = None) -> dict[str, Sequence[int]]:
             .values_list("pk", flat=True)[: settings.NOTICES_SWEEP_LIMIT]
         )
         found[name] = sorted(released.union(waiting))
-    from notices.models import Attachment
-
     found["attachments"] = list(
         Attachment.objects.filter(state=Attachment.State.PROCESSING, created_at__lte=waited)
         .order_by("pk")
@@ -211,22 +195,6 @@ def sweep(*, older_than: timedelta | None = None) -> dict[str, Sequence[int]]:
 
 
 # --- Catching up once the broker is back -----------------------------------------------------
-
-
-def note_broker_missed() -> None:
-    """Mail is waiting because the broker could not be told: the next sign that it is
-    back (a successful enqueue, a worker connecting, a sweep) sends it at once."""
-    try:
-        Heartbeat.objects.update_or_create(name=BROKER_MISSED, defaults={"at": timezone.now()})
-    except DatabaseError:
-        logger.warning("could not note that mail missed the broker; the sweeper finds it")
-
-
-def broker_was_missed() -> bool:
-    try:
-        return Heartbeat.objects.filter(name=BROKER_MISSED).exists()
-    except DatabaseError:
-        return False
 
 
 def catch_up() -> dict[str, Sequence[int]]:

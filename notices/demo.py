@@ -11,7 +11,7 @@ import random
 
 from django.utils import timezone
 
-from covenant.management.commands.seed_demo import (
+from covenant.demo import (
     ADMIN_EMAIL,
     CAPTAIN_EMAILS,
     COMMUNITY_NAME,
@@ -202,7 +202,7 @@ SECOND_ESTATE_ANNOUNCEMENT = {
 def seed_second_estate(*, estate, users, say) -> None:
     """翠湖苑's steward tells the whole estate about the water tanks; about half of its
     households with a verified member have read it."""
-    from covenant.management.commands.seed_demo import SECOND_STEWARD_EMAIL
+    from covenant.demo import SECOND_STEWARD_EMAIL
 
     plan = SECOND_ESTATE_ANNOUNCEMENT
     if Announcement.objects.filter(community=estate, title=plan["title"]).exists():

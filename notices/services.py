@@ -24,7 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from covenant.models import Building, Community, Household, User
-from notices import kinds, selectors
+from notices import dispatch, kinds, selectors
+from notices.attachments import attach
 from notices.models import (
     Announcement,
     AnnouncementRevision,
@@ -39,7 +40,6 @@ from notices.models import (
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
-ENQUEUE_CHUNK = 100
 ANNOUNCEMENT_KIND = "announcement.published"
 UPDATED_KIND = "announcement.updated"
 # An announcement is live until withdrawn; a withdrawn one stays withdrawn (to say it
@@ -143,23 +143,9 @@ def email_modes_for(*, user_ids: Sequence[int], kind: str, urgent: bool = False)
 def enqueue_deliveries(delivery_ids: Sequence[int]) -> int:
     """Hand deliveries to the broker in chunks. A broker that is down fails fast (short
     socket timeouts, one retry): we stop trying and the sweeper sends them later."""
-    from notices import tasks
-
-    sent = 0
-    for start in range(0, len(delivery_ids), ENQUEUE_CHUNK):
-        chunk = list(delivery_ids[start : start + ENQUEUE_CHUNK])
-        try:
-            tasks.send_deliveries.delay(chunk)
-        except tasks.BROKER_ERRORS:
-            logger.warning(
-                "broker unreachable: %s deliveries wait for the sweeper",
-                len(delivery_ids) - start,
-            )
-            tasks.broker_missed()
-            break
-        sent += len(chunk)
-    else:
-        tasks.broker_reached()
+    sent = dispatch.enqueue_in_chunks(dispatch.SEND_DELIVERIES, delivery_ids)
+    if sent == len(delivery_ids):
+        dispatch.broker_reached()
     return sent
 
 
@@ -290,8 +276,6 @@ def publish(
         if buildings:
             announcement.buildings.set(buildings)
         if images or pdfs:
-            from notices.attachments import attach
-
             attach(announcement=announcement, images=images, pdfs=pdfs)
         if announcement.is_published:
             # Written in this transaction, so nobody else can have told its audience.

@@ -1,23 +1,18 @@
 """Celery tasks: thin wrappers that take primary keys. The database decides what is
-sent (see notices.delivery); a task delivered twice finds its work done."""
+sent (see notices.delivery); a task delivered twice finds its work done.
+
+The top of notices: tasks → delivery → mail → services → dispatch. The modules below
+queue these tasks by name through notices.dispatch, never by importing this one."""
 
 from __future__ import annotations
 
-import contextlib
-import logging
-
 from celery import shared_task
-from django.conf import settings
-from kombu.exceptions import KombuError, OperationalError
-from redis.exceptions import RedisError
 
-from notices import delivery, digests, services
+from notices import attachments, delivery, digests, dispatch, services
+from notices.dispatch import BROKER_ERRORS, broker_reached
 
-logger = logging.getLogger(__name__)
+__all__ = ["BROKER_ERRORS", "broker_missed", "broker_reached"]
 
-# What publishing to a broker that is down or hung may raise.
-BROKER_ERRORS = (OperationalError, KombuError, RedisError, OSError, TimeoutError)
-CHUNK = 100
 # A database that stayed away longer than notices.delivery reconnects for: try the
 # batch again a little later (each row is claimed, so nothing is sent twice).
 DATABASE_RETRY = {
@@ -30,8 +25,6 @@ DATABASE_RETRY = {
 
 @shared_task(acks_late=True, ignore_result=True)
 def process_attachment(attachment_id: int) -> str:
-    from notices import attachments
-
     return attachments.process(attachment_id)
 
 
@@ -63,42 +56,17 @@ def send_digest(digest_id: int) -> str:
     return delivery.send_digest(digest_id)
 
 
-def _enqueue(task, ids: list[int]) -> int:
-    """Queue ids in chunks; a broker that is down leaves the rest for the catch-up."""
-    for start in range(0, len(ids), CHUNK):
-        try:
-            task.delay(ids[start : start + CHUNK])
-        except BROKER_ERRORS:
-            logger.warning("broker unreachable: %s %s wait", len(ids) - start, task.name)
-            delivery.note_broker_missed()
-            return start
-    return len(ids)
-
-
 def enqueue_found(found: dict) -> None:
     for attachment_id in found["attachments"]:
-        try:
-            process_attachment.delay(attachment_id)
-        except BROKER_ERRORS:
-            delivery.note_broker_missed()
+        if not dispatch.enqueue_one(dispatch.PROCESS_ATTACHMENT, attachment_id):
             break
-    _enqueue(send_deliveries, list(found["deliveries"]))
-    _enqueue(send_digests_batch, list(found["digests"]))
+    dispatch.enqueue_in_chunks(dispatch.SEND_DELIVERIES, found["deliveries"])
+    dispatch.enqueue_in_chunks(dispatch.SEND_DIGESTS_BATCH, found["digests"])
 
 
 def broker_missed() -> None:
     """Told by whoever failed to queue mail (publishing, scheduling a retry)."""
-    delivery.note_broker_missed()
-
-
-def broker_reached() -> None:
-    """Told after mail was queued: if earlier mail missed the broker, it is back, and
-    that mail goes now rather than at the sweeper's age threshold."""
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        return  # in-process: there is no broker to miss
-    if delivery.broker_was_missed():
-        with contextlib.suppress(BROKER_ERRORS):
-            catch_up_outbox.delay()
+    dispatch.note_broker_missed()
 
 
 @shared_task(ignore_result=True)
@@ -115,7 +83,7 @@ def build_and_send_digests(frequency: str, period: str | None = None) -> int:
 
     day = datetime.date.fromisoformat(period) if period else None
     pending = digests.build_digests(frequency=frequency, period=day)
-    _enqueue(send_digests_batch, pending)
+    dispatch.enqueue_in_chunks(dispatch.SEND_DIGESTS_BATCH, pending)
     return len(pending)
 
 
@@ -136,7 +104,7 @@ def sweep_outbox(older_than_seconds: float | None = None) -> dict[str, int]:
     import datetime
 
     announced = services.publish_due_announcements()
-    if delivery.broker_was_missed():
+    if dispatch.broker_was_missed():
         found = delivery.catch_up()
     else:
         older_than = (

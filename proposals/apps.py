@@ -6,6 +6,12 @@ from django.utils.translation import gettext_lazy as _
 class ProposalsConfig(AppConfig):
     name = "proposals"
     verbose_name = _("Golden ideas")
+    # seed_demo's registry (covenant/demo/registry.py). Priority work links the
+    # volunteers' demo activities, so their demo goes first.
+    demo = "proposals.demo.seed"
+    demo_second_estate = "proposals.demo.seed_second_estate"
+    demo_unseed = "proposals.demo.unseed"
+    demo_after = ("volunteers",)
 
     def ready(self):
         from covenant.celery import app

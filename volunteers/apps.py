@@ -9,6 +9,10 @@ REMINDER_INTERVAL = timedelta(minutes=10)
 class VolunteersConfig(AppConfig):
     name = "volunteers"
     verbose_name = _("Volunteers")
+    # seed_demo's registry (covenant/demo/registry.py).
+    demo = "volunteers.demo.seed"
+    demo_second_estate = "volunteers.demo.seed_second_estate"
+    demo_unseed = "volunteers.demo.unseed"
 
     def ready(self):
         from covenant.celery import app

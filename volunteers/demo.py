@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
-from covenant.management.commands.seed_demo import (
+from covenant.demo import (
     CAPTAIN_EMAILS,
     EMAIL_DOMAIN,
     PARTY_EMAILS,
@@ -343,7 +343,7 @@ def seed_second_estate(*, estate, users: dict[str, User], say: Callable[[str], N
     """Three residents of 翠湖苑 join the team; with its captain they cleaned the lakeside
     path three days ago (hours credited) and have signed up for a tea with the elderly.
     Activities already there (by title) are left alone."""
-    from covenant.management.commands.seed_demo import SECOND_CAPTAIN_EMAIL
+    from covenant.demo import SECOND_CAPTAIN_EMAIL
 
     now = timezone.now()
     captain = users[SECOND_CAPTAIN_EMAIL]
@@ -391,7 +391,7 @@ def seed_second_estate(*, estate, users: dict[str, User], say: Callable[[str], N
 def _second_estate_team(estate, captain: User, users: dict[str, User], now) -> list[User]:
     """The first three of 翠湖苑's verified residents, approved by the community's Party
     branch member."""
-    from covenant.management.commands.seed_demo import DISTRICT_PARTY_EMAIL
+    from covenant.demo import DISTRICT_PARTY_EMAIL
 
     residents = list(
         User.objects.filter(

@@ -14,12 +14,10 @@ from importlib import import_module
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.test import override_settings
-from django.utils.module_loading import module_has_submodule
 
-from covenant.management.commands.seed_demo import (
+from covenant.demo import (
     ADMIN_EMAIL,
     CAPTAIN_EMAILS,
     COMMUNITY_NAME,
@@ -42,6 +40,7 @@ from covenant.management.commands.seed_demo import (
     plan_second_units,
     plan_units,
 )
+from covenant.demo.registry import demo_hooks
 from covenant.models import (
     Building,
     Community,
@@ -68,13 +67,10 @@ def seed(*args: str, verbosity: int = 1) -> str:
 
 
 def remove_demo_estate() -> None:
-    # Feature apps remove their demo content first (`<app>.demo.unseed()`): it may
-    # protect the demo users from deletion (an activity's organiser, hours in a ledger).
-    for config in apps.get_app_configs():
-        if module_has_submodule(config.module, "demo"):
-            demo = import_module(f"{config.name}.demo")
-            if hasattr(demo, "unseed"):
-                demo.unseed()
+    # Feature apps remove their demo content first (their AppConfig's `demo_unseed`): it
+    # may protect the demo users from deletion (an activity's organiser, hours in a ledger).
+    for unseed in demo_hooks("demo_unseed", reverse=True):
+        unseed()
     # The second estate's ideas and votes too (`unseed` takes the first by default).
     import_module("proposals.demo").unseed(SECOND_ESTATE_NAME)
     User.objects.filter(email__endswith="@" + EMAIL_DOMAIN).delete()

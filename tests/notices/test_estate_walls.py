@@ -610,7 +610,7 @@ def test_the_pages_of_an_admin_of_two_estates_cost_the_same_with_more_announceme
 
 
 def test_the_demo_puts_its_announcements_in_the_estate_it_seeds(settings):
-    from covenant.management.commands.seed_demo import COMMUNITY_NAME
+    from covenant.demo import COMMUNITY_NAME
 
     # Another estate made first (bench_ideas' on the same database), with a building 3.
     bench = CommunityFactory(name="基准测试小区")

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from covenant.management.commands.seed_demo import COMMUNITY_NAME
+from covenant.demo import COMMUNITY_NAME
 from covenant.models import Building, Community, Household, Membership, RoleGrant, User
 from notices.models import Announcement
 from proposals.models import Comment, Idea, Report, Support, Theme, TimelineEntry

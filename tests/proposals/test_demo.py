@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
 from django.test import override_settings
 
-from covenant.management.commands.seed_demo import (
+from covenant.demo import (
     COMMUNITY_NAME,
     STEWARD_EMAILS,
 )

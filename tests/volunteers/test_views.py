@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from covenant import panels
 from covenant.models import Role
 from tests.factories import HouseholdFactory, MembershipFactory, RoleGrantFactory, UserFactory
 from tests.volunteers.factories import (
@@ -498,6 +499,9 @@ def test_the_captain_sees_their_buildings_households_and_who_to_visit(
 def test_the_captain_sees_the_open_ideas_of_their_building(
     client, captain_3, resident, unit_3_1201, neighbour, unit_5_0802
 ):
+    # The panel is proposals' (volunteers import no proposals): it registers a provider for
+    # the "building" slot of covenant.panels. It lands with the proposals rooms.
+    pytest.importorskip("proposals.ideas.panels")
     from tests.proposals.factories import IdeaFactory
 
     open_idea = IdeaFactory(household=unit_3_1201, author=resident, title="三栋楼道灯不亮")
@@ -507,11 +511,31 @@ def test_the_captain_sees_the_open_ideas_of_their_building(
 
     response = client.get(url("building", unit_3_1201.building.pk))
 
-    assert [idea.pk for idea in response.context["open_ideas"]] == [open_idea.pk]
+    shown = [
+        idea for panel in response.context["panels"] for idea in panel.context.get("open_ideas", ())
+    ]
+    assert [idea.pk for idea in shown] == [open_idea.pk]
     html = response.content.decode()
     assert open_idea.title in html
     assert done.title not in html
     assert elsewhere.title not in html
+
+
+def test_the_building_view_asks_the_building_slot_for_what_other_apps_show(
+    client, captain_3, building_3, monkeypatch
+):
+    asked = []
+
+    def provider(*, request, building):
+        asked.append((request.user, building))
+
+    monkeypatch.setattr(panels, "_providers", {"building": [(10, provider)]})
+    client.force_login(captain_3)
+
+    response = client.get(url("building", building_3.pk))
+
+    assert asked == [(captain_3, building_3)]
+    assert response.context["panels"] == []
 
 
 @pytest.mark.parametrize("name", ["captain_5", "resident", "steward", "party_member", "volunteer"])

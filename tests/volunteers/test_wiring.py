@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from covenant.celery import app
-from covenant.management.commands.seed_demo import CAPTAIN_EMAILS, VOLUNTEER_EMAILS
+from covenant.demo import CAPTAIN_EMAILS, VOLUNTEER_EMAILS
 from covenant.models import User
 from tests.covenant.test_seed_demo import FAST_HASHERS, remove_demo_estate
 from tests.volunteers.factories import ServiceEntryFactory

@@ -222,7 +222,7 @@ class Command(BaseCommand):
         app.amqp._producer_pool = None
 
     def outage(self, redis: faultkit.RedisServer, mail_dir: Path, options) -> float:
-        from covenant.management.commands.seed_demo import COMMUNITY_NAME
+        from covenant.demo import COMMUNITY_NAME
         from covenant.models import Community, User
         from notices import services
         from notices.models import Delivery
