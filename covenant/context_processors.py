@@ -9,7 +9,10 @@ from covenant.rules import roles_of
 def navigation(request):
     """What the navigation shows: the user's roles and what waits for them."""
     user = getattr(request, "user", None)
-    context = {"site_name": settings.SITE_NAME or _("Covenant")}
+    context = {
+        "site_name": settings.SITE_NAME or _("Covenant"),
+        "site_contact": settings.COVENANT_CONTACT,
+    }
     if user is None or not user.is_authenticated:
         return context
     roles = roles_of(user)
