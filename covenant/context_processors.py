@@ -21,4 +21,7 @@ def navigation(request):
     # the queue page, which passes its paginator's count instead.
     queue_count = SimpleLazyObject(lambda: selectors.pending_requests_for(user=user).count())
     context.update({"user_roles": roles, "membership_queue_count": queue_count if deciding else 0})
+    # A newcomer's one waiting state (covenant/_newcomer.html), worked out only on the pages
+    # that show it: the 403 page, the volunteers' page, wherever a newcomer is turned away.
+    context["newcomer"] = SimpleLazyObject(lambda: selectors.newcomer_state_of(user=user))
     return context

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 
 from covenant.models import Building, Community, Household, Membership, Role, RoleGrant
@@ -122,3 +124,35 @@ def captains_of(*, households: list[Household]) -> dict[int, list]:
         ]
         for household in households
     }
+
+
+@dataclass(frozen=True)
+class NewcomerState:
+    """Where a signed-in user without a home in any estate stands: their newest waiting
+    request (None if they never asked) and the captains who will confirm it."""
+
+    request: Membership | None
+    captains: list
+
+
+def newcomer_state_of(*, user) -> NewcomerState | None:
+    """None for anyone with a verified home or a role (their refusals are about roles);
+    otherwise the newcomer's state. Two queries at most, one without a request."""
+    roles = roles_of(user)
+    if (
+        roles.has_verified_membership
+        or roles.estate_roles
+        or roles.captain_grants
+        or roles.is_superuser
+    ):
+        return None
+    waiting = (
+        Membership.objects.filter(user=user, status=Membership.Status.REQUESTED)
+        .select_related("household__building")
+        .order_by("-requested_at", "-pk")
+        .first()
+    )
+    if waiting is None:
+        return NewcomerState(request=None, captains=[])
+    captains = captains_of(households=[waiting.household])[waiting.household.pk]
+    return NewcomerState(request=waiting, captains=captains)
