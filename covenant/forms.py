@@ -56,6 +56,12 @@ class JoinHouseholdForm(forms.Form):
         required=False,
         help_text=Membership._meta.get_field("message").help_text,
     )
+    proof_note = forms.CharField(
+        label=_("Proof of ownership (optional)"),
+        max_length=40,
+        required=False,
+        help_text=Membership._meta.get_field("proof_note").help_text,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,6 +117,29 @@ def _estate_and_building(building: Building) -> str:
         "estate": building.community.name,
         "number": building.number,
     }
+
+
+class VerifyMembershipForm(forms.Form):
+    """The tick a captain must give when the request collides with what is known: an owner
+    claimed where there is one already, or a claim on the captain's own unit."""
+
+    confirm = forms.BooleanField(
+        label=_("I have checked this claim in person and still verify it."),
+        required=False,
+    )
+
+    def __init__(self, *args, warnings=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.warnings = list(warnings)
+
+    def clean_confirm(self):
+        confirmed = self.cleaned_data["confirm"]
+        if self.warnings and not confirmed:
+            raise forms.ValidationError(
+                _("Please tick the box to confirm, after checking the warning above."),
+                code="unconfirmed",
+            )
+        return confirmed
 
 
 class RejectMembershipForm(forms.Form):

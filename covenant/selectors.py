@@ -156,3 +156,36 @@ def newcomer_state_of(*, user) -> NewcomerState | None:
         return NewcomerState(request=None, captains=[])
     captains = captains_of(households=[waiting.household])[waiting.household.pk]
     return NewcomerState(request=waiting, captains=captains)
+
+
+def household_members(*, household: Household, excluding: Membership | None = None) -> list:
+    """Who lives in the household now (verified), owners first, for the deciders' page."""
+    members = Membership.objects.filter(
+        household=household, status=Membership.Status.VERIFIED
+    ).select_related("user")
+    if excluding is not None:
+        members = members.exclude(pk=excluding.pk)
+    order = {Membership.Relation.OWNER: 0, Membership.Relation.TENANT: 1}
+    return sorted(members, key=lambda member: (order.get(member.relation, 2), member.pk))
+
+
+OWNER_ALREADY = "owner_already"
+DECIDERS_OWN_UNIT = "deciders_own_unit"
+
+
+def verification_warnings(
+    *, membership: Membership, decider, members: list | None = None
+) -> list[str]:
+    """What a decider must confirm before verifying: an owner claimed for a unit that has a
+    verified owner already (owners' votes weigh by area), or a claim on the decider's own
+    unit. `members` (household_members) saves a query when the page has them."""
+    if members is None:
+        members = household_members(household=membership.household, excluding=membership)
+    warnings = []
+    if membership.relation == Membership.Relation.OWNER and any(
+        member.relation == Membership.Relation.OWNER for member in members
+    ):
+        warnings.append(OWNER_ALREADY)
+    if any(member.user_id == decider.pk for member in members):
+        warnings.append(DECIDERS_OWN_UNIT)
+    return warnings

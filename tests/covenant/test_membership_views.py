@@ -558,9 +558,10 @@ def test_the_request_page_query_count_does_not_grow_with_history(
     )
     queries = _count_queries(client, captain_3, detail_url(join_request))
     # 1. session  2. user  3. the request with its user, household, building, decider
-    # 4. role grants  5. verified memberships' estates  6. history with actors
-    # 7. waiting count for the navigation badge  8. the moderation queue's count
-    assert len(queries) == 8, "\n".join(query["sql"] for query in queries)
+    # 4. role grants  5. verified memberships' estates  6. the household's members now
+    # 7. history with actors  8. waiting count for the navigation badge
+    # 9. the moderation queue's count
+    assert len(queries) == 9, "\n".join(query["sql"] for query in queries)
 
 
 def test_an_invalid_profile_keeps_what_was_typed_and_the_old_name_in_the_navigation(
