@@ -7,6 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from covenant import selectors
 from covenant.models import Building, Household, Membership, User
 
+# Django 6.1 labels the empty choice of every select built from a model field with this
+# (django.db.models.fields.BLANK_CHOICE_LABEL), and its Chinese catalog lacks it: the same
+# msgid here puts it in ours, which gettext reads first (LOCALE_PATHS).
+BLANK_CHOICE_LABEL = _("- Select an option -")
+
 
 class SignupDetailsForm(forms.Form):
     """Added to allauth's sign-up form: a display name and explicit consent."""

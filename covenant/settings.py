@@ -154,6 +154,8 @@ LANGUAGE_CODE = "zh-hans"
 # Each language is named in itself, so anyone can find their own in the switcher.
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates in each language's own style (covenant/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["covenant.formats"]
 LANGUAGE_COOKIE_NAME = "covenant_language"
 LANGUAGE_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_SAMESITE = "Lax"
