@@ -22,6 +22,7 @@ urlpatterns = [
     path("roster/", views.roster, name="roster"),
     path("captain/message/", views.message_captain, name="message_captain"),
     path("captain/messages/", views.captain_messages, name="captain_messages"),
+    path("captain/messages/<int:message_id>/reply/", views.captain_reply, name="captain_reply"),
     path("activities/", views.activity_list, name="activity_list"),
     path("activities/new/", views.activity_create, name="activity_create"),
     path("activities/<int:activity_id>/", views.activity_detail, name="activity_detail"),

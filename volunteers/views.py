@@ -24,10 +24,11 @@ from volunteers.forms import (
     ApplyForm,
     CancelActivityForm,
     CaptainMessageForm,
+    CaptainReplyForm,
     CheckInTokenForm,
     DeclineForm,
 )
-from volunteers.models import Activity, SignUp, Volunteer
+from volunteers.models import Activity, CaptainMessage, SignUp, Volunteer
 
 PAGE_SIZE = 20
 
@@ -217,6 +218,29 @@ def message_captain(request):
     else:
         messages.error(request, _("Write a message first."))
     return redirect("volunteers:index")
+
+
+@login_required
+@require_POST
+def captain_reply(request, message_id):
+    message = get_object_or_404(CaptainMessage.objects.select_related("household"), pk=message_id)
+    _require(request, "volunteers.reply_to_captain_message", message)
+    form = CaptainReplyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write an answer first."))
+        return redirect("volunteers:captain_messages")
+    try:
+        services.reply_to_captain_message(
+            captain=request.user, message_id=message.pk, body=form.cleaned_data["body"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Your answer was sent to %(name)s.") % {"name": message.sender.display_name},
+        )
+    return redirect("volunteers:captain_messages")
 
 
 @login_required
