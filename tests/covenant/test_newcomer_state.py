@@ -88,3 +88,15 @@ def test_newcomer_state_costs_at_most_two_queries(
     selectors.newcomer_state_of(user=user)  # roles_of is cached on the user after this
     with django_assert_max_num_queries(2):
         selectors.newcomer_state_of(user=user)
+
+
+def test_my_requests_page_names_the_captain_who_will_confirm(client, join_request, captain_3):
+    client.force_login(join_request.user)
+    page = client.get(reverse("my_memberships"), **EN).content.decode()
+    assert "三栋楼长老张" in page
+
+
+def test_my_requests_page_of_a_verified_resident_names_no_waiting_state(client, resident):
+    client.force_login(resident)
+    page = client.get(reverse("my_memberships")).content.decode()
+    assert "newcomer-state" not in page
