@@ -7,6 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from covenant import selectors
 from covenant.models import Building, Household, Membership, User
 
+# Django 6.1 labels the empty choice of every select built from a model field with this
+# (django.db.models.fields.BLANK_CHOICE_LABEL), and its Chinese catalog lacks it: the same
+# msgid here puts it in ours, which gettext reads first (LOCALE_PATHS).
+BLANK_CHOICE_LABEL = _("- Select an option -")
+
 
 class SignupDetailsForm(forms.Form):
     """Added to allauth's sign-up form: a display name and explicit consent."""
@@ -55,6 +60,12 @@ class JoinHouseholdForm(forms.Form):
         max_length=200,
         required=False,
         help_text=Membership._meta.get_field("message").help_text,
+    )
+    proof_note = forms.CharField(
+        label=_("Proof of ownership (optional)"),
+        max_length=40,
+        required=False,
+        help_text=Membership._meta.get_field("proof_note").help_text,
     )
 
     def __init__(self, *args, **kwargs):
@@ -111,6 +122,29 @@ def _estate_and_building(building: Building) -> str:
         "estate": building.community.name,
         "number": building.number,
     }
+
+
+class VerifyMembershipForm(forms.Form):
+    """The tick a captain must give when the request collides with what is known: an owner
+    claimed where there is one already, or a claim on the captain's own unit."""
+
+    confirm = forms.BooleanField(
+        label=_("I have checked this claim in person and still verify it."),
+        required=False,
+    )
+
+    def __init__(self, *args, warnings=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.warnings = list(warnings)
+
+    def clean_confirm(self):
+        confirmed = self.cleaned_data["confirm"]
+        if self.warnings and not confirmed:
+            raise forms.ValidationError(
+                _("Please tick the box to confirm, after checking the warning above."),
+                code="unconfirmed",
+            )
+        return confirmed
 
 
 class RejectMembershipForm(forms.Form):

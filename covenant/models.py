@@ -284,6 +284,17 @@ class Membership(models.Model):
         blank=True,
         help_text=_("Anything that helps your captain recognise you, e.g. 'I moved in in May'."),
     )
+    # Only the deciders see it (the captains of the place and the estate's admins): never
+    # the household's other members, never another person's data export.
+    proof_note = models.CharField(
+        _("proof for the captain"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "For owners: e.g. the last four digits of your property certificate. Only your "
+            "building's captains and the estate admin see it."
+        ),
+    )
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -71,6 +71,8 @@ def _memberships(user: User) -> list[dict[str, Any]]:
             "relation": membership.relation,
             "status": membership.status,
             "message": membership.message,
+            # The user's own proof, in their own export only.
+            "proof_note": membership.proof_note,
             "requested_at": membership.requested_at.isoformat(),
             "decided_at": membership.decided_at.isoformat() if membership.decided_at else None,
             "rejection_reason": membership.rejection_reason,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 
 from covenant.models import Building, Community, Household, Membership, Role, RoleGrant
@@ -122,3 +124,68 @@ def captains_of(*, households: list[Household]) -> dict[int, list]:
         ]
         for household in households
     }
+
+
+@dataclass(frozen=True)
+class NewcomerState:
+    """Where a signed-in user without a home in any estate stands: their newest waiting
+    request (None if they never asked) and the captains who will confirm it."""
+
+    request: Membership | None
+    captains: list
+
+
+def newcomer_state_of(*, user) -> NewcomerState | None:
+    """None for anyone with a verified home or a role (their refusals are about roles);
+    otherwise the newcomer's state. Two queries at most, one without a request."""
+    roles = roles_of(user)
+    if (
+        roles.has_verified_membership
+        or roles.estate_roles
+        or roles.captain_grants
+        or roles.is_superuser
+    ):
+        return None
+    waiting = (
+        Membership.objects.filter(user=user, status=Membership.Status.REQUESTED)
+        .select_related("household__building")
+        .order_by("-requested_at", "-pk")
+        .first()
+    )
+    if waiting is None:
+        return NewcomerState(request=None, captains=[])
+    captains = captains_of(households=[waiting.household])[waiting.household.pk]
+    return NewcomerState(request=waiting, captains=captains)
+
+
+def household_members(*, household: Household, excluding: Membership | None = None) -> list:
+    """Who lives in the household now (verified), owners first, for the deciders' page."""
+    members = Membership.objects.filter(
+        household=household, status=Membership.Status.VERIFIED
+    ).select_related("user")
+    if excluding is not None:
+        members = members.exclude(pk=excluding.pk)
+    order = {Membership.Relation.OWNER: 0, Membership.Relation.TENANT: 1}
+    return sorted(members, key=lambda member: (order.get(member.relation, 2), member.pk))
+
+
+OWNER_ALREADY = "owner_already"
+DECIDERS_OWN_UNIT = "deciders_own_unit"
+
+
+def verification_warnings(
+    *, membership: Membership, decider, members: list | None = None
+) -> list[str]:
+    """What a decider must confirm before verifying: an owner claimed for a unit that has a
+    verified owner already (owners' votes weigh by area), or a claim on the decider's own
+    unit. `members` (household_members) saves a query when the page has them."""
+    if members is None:
+        members = household_members(household=membership.household, excluding=membership)
+    warnings = []
+    if membership.relation == Membership.Relation.OWNER and any(
+        member.relation == Membership.Relation.OWNER for member in members
+    ):
+        warnings.append(OWNER_ALREADY)
+    if any(member.user_id == decider.pk for member in members):
+        warnings.append(DECIDERS_OWN_UNIT)
+    return warnings

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from covenant.models import Community, Household, Membership, MembershipEvent, User
 from covenant.personal_data import run_account_deletion_handlers
 from covenant.rules import forget_roles, roles_of
+from covenant.selectors import verification_warnings
 from covenant.signals import membership_decided, membership_requested
 
 logger = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ MAX_OPEN_REQUESTS = 3
 
 
 def request_membership(
-    *, user: User, household: Household, relation: str, message: str = ""
+    *, user: User, household: Household, relation: str, message: str = "", proof_note: str = ""
 ) -> Membership:
     """Ask to join a household. Raises ValidationError if an open request or a
     verified membership for it exists already, or too many requests are open."""
@@ -58,7 +59,11 @@ def request_membership(
     try:
         with transaction.atomic():
             membership = Membership.objects.create(
-                user=user, household=household, relation=relation, message=message
+                user=user,
+                household=household,
+                relation=relation,
+                message=message,
+                proof_note=proof_note,
             )
             MembershipEvent.objects.create(
                 membership=membership, actor=user, to_status=Status.REQUESTED
@@ -113,8 +118,28 @@ def _send_on_commit(signal, **kwargs) -> None:
     transaction.on_commit(lambda: signal.send(sender=Membership, **kwargs))
 
 
-def verify_membership(*, membership_id: int, actor: User) -> Membership:
-    membership = _change_status(membership_id=membership_id, actor=actor, to_status=Status.VERIFIED)
+class ConfirmationNeeded(Exception):
+    """Verifying would collide with what is known (covenant.selectors.verification_warnings)
+    and the decider did not confirm it."""
+
+    def __init__(self, warnings: list[str]):
+        self.warnings = warnings
+        super().__init__(", ".join(warnings))
+
+
+def verify_membership(*, membership_id: int, actor: User, confirmed: bool = False) -> Membership:
+    """Verify a request. Raises ConfirmationNeeded when it collides with what is known (an
+    owner where there is one, the decider's own unit) unless `confirmed`: checked inside the
+    lock, so an owner verified a moment earlier by another captain counts too."""
+    with transaction.atomic(durable=True):
+        membership = Membership.objects.select_for_update().get(pk=membership_id)
+        # The household's lock makes two captains verifying two owners of one unit at once
+        # take turns, so the second sees the first owner and is warned.
+        Household.objects.select_for_update().filter(pk=membership.household_id).first()
+        warnings = verification_warnings(membership=membership, decider=actor)
+        if warnings and not confirmed and membership.status == Status.REQUESTED:
+            raise ConfirmationNeeded(warnings)
+        _apply_transition(membership, actor=actor, to_status=Status.VERIFIED, reason="")
     _send_on_commit(membership_decided, membership=membership, actor=actor)
     return membership
 

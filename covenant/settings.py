@@ -154,6 +154,8 @@ LANGUAGE_CODE = "zh-hans"
 # Each language is named in itself, so anyone can find their own in the switcher.
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates in each language's own style (covenant/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["covenant.formats"]
 LANGUAGE_COOKIE_NAME = "covenant_language"
 LANGUAGE_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_SAMESITE = "Lax"
@@ -301,6 +303,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Accounts (django-allauth) -----------------------------------------------------
 # Empty: the translated product name is shown.
 SITE_NAME = env("SITE_NAME", default="")
+# Whom a newcomer asks when the mail does not come, shown on the sign-up pages and in the
+# mail: e.g. "物业服务中心 0750-5500000（8:00–20:00）". Site-wide rather than per estate
+# because these pages come before anyone has chosen an estate. Empty: the pages point to
+# the building captains instead.
+COVENANT_CONTACT = env("COVENANT_CONTACT", default="")
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -316,7 +323,16 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
 ACCOUNT_SIGNUP_FORM_CLASS = "covenant.forms.SignupDetailsForm"
 ACCOUNT_ADAPTER = "covenant.adapters.AccountAdapter"
+# The subject is prefixed with 【site name】 by covenant.adapters.AccountAdapter (the name is
+# translated, so it cannot be a fixed string here); allauth's default would use the host name.
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# The "check your mail" page asks for the code from the mail and offers, through allauth's
+# own views and rate limits, to send it again or to correct a mistyped address (both exist
+# only for code verification). The code is bound to the browser that signed up; from any
+# other device, signing in sends a fresh one.
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+ACCOUNT_EMAIL_VERIFICATION_SUPPORTS_RESEND = True
+ACCOUNT_EMAIL_VERIFICATION_SUPPORTS_CHANGE = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 # The owner of an account under attack signs in with a code sent by email.
@@ -334,7 +350,9 @@ ACCOUNT_RATE_LIMITS = {
     "login": "",
     "login_failed": "",
     "request_login_code": "20/m/ip,3/m/key",
-    "confirm_email": "1/3m/key",
+    # One code mail per address every 20 s: "send it again" a moment later works, a loop
+    # does not (allauth also caps resends and changes per sign-up at 2 each).
+    "confirm_email": "1/20s/key",
 }
 # How many reverse proxies stand in front of the app; without it, everyone behind one
 # proxy would share one rate-limit bucket (allauth's and the sign-in limits).

@@ -17,7 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.i18n import set_language as django_set_language
 
 from covenant import selectors, services
-from covenant.forms import DeleteAccountForm, JoinHouseholdForm, ProfileForm, RejectMembershipForm
+from covenant.forms import (
+    DeleteAccountForm,
+    JoinHouseholdForm,
+    ProfileForm,
+    RejectMembershipForm,
+    VerifyMembershipForm,
+)
 from covenant.health import broker_status, database_status, heartbeat_status
 from covenant.middleware import SUPPORTED_LANGUAGES
 from covenant.models import Community, Membership
@@ -108,6 +114,7 @@ def join_household(request):
                     household=form.cleaned_data["household"],
                     relation=form.cleaned_data["relation"],
                     message=form.cleaned_data["message"],
+                    proof_note=form.cleaned_data["proof_note"],
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -165,19 +172,32 @@ def membership_queue(request):
     return render(request, "covenant/membership_queue.html", context)
 
 
+def _decision_context(request, membership, **forms) -> dict:
+    """What the deciders' page shows: the household's members now, the warnings to confirm,
+    the proof note. Only for a decider: the requester sees their own request only."""
+    can_decide = request.user.has_perm("covenant.decide_membership", membership)
+    context = {"membership": membership, "can_decide": can_decide}
+    if not can_decide:
+        return context
+    members = selectors.household_members(household=membership.household, excluding=membership)
+    warnings = selectors.verification_warnings(
+        membership=membership, decider=request.user, members=members
+    )
+    return {
+        **context,
+        "members": members,
+        "warnings": warnings,
+        "verify_form": forms.get("verify_form") or VerifyMembershipForm(warnings=warnings),
+        "reject_form": forms.get("reject_form") or RejectMembershipForm(),
+        "events": membership.events.select_related("actor"),
+    }
+
+
 @login_required
 def membership_detail(request, membership_id):
     membership = _get_membership_for(request, membership_id, "covenant.see_membership")
-    can_decide = request.user.has_perm("covenant.decide_membership", membership)
     return render(
-        request,
-        "covenant/membership_detail.html",
-        {
-            "membership": membership,
-            "can_decide": can_decide,
-            "reject_form": RejectMembershipForm(),
-            "events": membership.events.select_related("actor") if can_decide else (),
-        },
+        request, "covenant/membership_detail.html", _decision_context(request, membership)
     )
 
 
@@ -185,8 +205,18 @@ def membership_detail(request, membership_id):
 @require_POST
 def membership_verify(request, membership_id):
     membership = _get_membership_for(request, membership_id, "covenant.decide_membership")
+    form = VerifyMembershipForm(request.POST)
+    confirmed = form.is_valid() and form.cleaned_data["confirm"]
     try:
-        services.verify_membership(membership_id=membership.pk, actor=request.user)
+        services.verify_membership(
+            membership_id=membership.pk, actor=request.user, confirmed=confirmed
+        )
+    except services.ConfirmationNeeded as needed:
+        # One tap from the queue, or no tick: the page with the warnings and the box.
+        form = VerifyMembershipForm(request.POST, warnings=needed.warnings)
+        form.is_valid()
+        context = _decision_context(request, membership, verify_form=form)
+        return render(request, "covenant/membership_detail.html", context, status=400)
     except services.TransitionNotAllowed:
         messages.warning(request, _("This request was already decided."))
     else:
@@ -204,12 +234,8 @@ def membership_reject(request, membership_id):
     membership = _get_membership_for(request, membership_id, "covenant.decide_membership")
     form = RejectMembershipForm(request.POST)
     if not form.is_valid():
-        return render(
-            request,
-            "covenant/membership_detail.html",
-            {"membership": membership, "can_decide": True, "reject_form": form},
-            status=400,
-        )
+        context = _decision_context(request, membership, reject_form=form)
+        return render(request, "covenant/membership_detail.html", context, status=400)
     try:
         services.reject_membership(
             membership_id=membership.pk, actor=request.user, reason=form.cleaned_data["reason"]

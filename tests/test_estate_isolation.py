@@ -587,6 +587,7 @@ CLASSIFIED: dict[str, Rule] = {
     # volunteers
     "volunteers:calendar_feed": BEARER,
     "volunteers:check_in_scan": ESTATE,
+    "volunteers:captain_reply": ESTATE,
     "proposals:open_data_shared_csv": BEARER,
     "proposals:open_data_shared_json": BEARER,
     # the admin's own pages
@@ -671,6 +672,7 @@ KWARG_OBJECTS = {
     "signup_id": "signup",
     "user_id": "statement_user",
     "building_id": "building",
+    "message_id": "captain_message",
 }
 
 

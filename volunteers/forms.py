@@ -81,6 +81,15 @@ class CaptainMessageForm(forms.Form):
     )
 
 
+class CaptainReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your answer"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The resident gets it as a notification (and by mail, if they want mail)."),
+    )
+
+
 class CancelActivityForm(forms.Form):
     reason = forms.CharField(
         label=_("Why is it cancelled?"),

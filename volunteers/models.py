@@ -421,6 +421,9 @@ class CaptainMessage(models.Model):
     body = models.TextField(_("message"), max_length=1000)
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # The captain's one answer, which reaches the sender as a notification.
+    reply = models.TextField(_("reply"), max_length=1000, blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("message to a captain")

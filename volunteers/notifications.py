@@ -15,6 +15,7 @@ REMINDER = "volunteers.reminder"
 CHANGED = "volunteers.activity_changed"
 PROMOTED = "volunteers.promoted"
 CANCELLED = "volunteers.activity_cancelled"
+CAPTAIN_REPLIED = "volunteers.captain_replied"
 
 
 def _when(context) -> str:
@@ -65,6 +66,29 @@ def register_kinds() -> None:
                 gettext_lazy("“%(title)s” (%(when)s) is cancelled: %(reason)s"), when=_when
             ),
         )
+    )
+
+    register(
+        NotificationKind(
+            key=CAPTAIN_REPLIED,
+            label=gettext_lazy("My building captain's answer to my message"),
+            default_email=EmailMode.IMMEDIATELY,
+            render=says(gettext_lazy("Your captain answered: “%(reply)s”")),
+        )
+    )
+
+
+def tell_captain_replied(*, message) -> None:
+    """The resident hears the captain's answer, in full, with their own words under it."""
+    from django.urls import reverse
+
+    _notify(
+        recipients=[message.sender_id],
+        kind=CAPTAIN_REPLIED,
+        target=message,
+        actor=message.captain,
+        context={"reply": message.reply, "asked": message.body[:200]},
+        url=reverse("volunteers:index"),
     )
 
 

@@ -29,7 +29,11 @@ def volunteering(user) -> dict[str, Any]:
             for entry in ServiceEntry.objects.filter(user=user)
         ],
         "messages_to_captains": [
-            {"sent_at": message.created_at.isoformat(), "body": message.body}
+            {
+                "sent_at": message.created_at.isoformat(),
+                "body": message.body,
+                "reply": message.reply,
+            }
             for message in CaptainMessage.objects.filter(sender=user)
         ],
     }

@@ -126,3 +126,20 @@ rules.add_perm("volunteers.see_statement", is_self | approves_team_of)
 rules.add_perm("volunteers.see_building", is_captain_of_building | is_community_admin)
 rules.add_perm("volunteers.message_captain", is_verified_resident)
 rules.add_perm("volunteers.read_captain_messages", is_captain)
+
+
+@rules.predicate
+def is_captain_of_message(user, message) -> bool:
+    """The message was written to this user, about a household they still look after
+    (a former captain of the building no longer answers for it). No query: the grants are
+    loaded with the user's roles; the message comes with its household."""
+    if message is None or message.captain_id != user.pk:
+        return False
+    household = message.household
+    return any(
+        grant.covers(household.building_id, household.floor)
+        for grant in roles_of(user).captain_grants
+    )
+
+
+rules.add_perm("volunteers.reply_to_captain_message", is_captain_of_message)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("roster/", team.roster, name="roster"),
     path("captain/message/", team.message_captain, name="message_captain"),
     path("captain/messages/", team.captain_messages, name="captain_messages"),
+    path("captain/messages/<int:message_id>/reply/", team.captain_reply, name="captain_reply"),
     path("activities/", activities.activity_list, name="activity_list"),
     path("activities/new/", activities.activity_create, name="activity_create"),
     path("activities/<int:activity_id>/", activities.activity_detail, name="activity_detail"),

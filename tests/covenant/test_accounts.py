@@ -1,5 +1,7 @@
 """Sign-up with consent, email confirmation, and no account enumeration."""
 
+import re
+
 from allauth.account.models import EmailAddress
 from django.urls import reverse
 
@@ -9,6 +11,14 @@ from tests.factories import PASSWORD
 SIGNUP = reverse("account_signup")
 LOGIN = reverse("account_login")
 RESET = reverse("account_reset_password")
+VERIFY = reverse("account_email_verification_sent")
+
+
+def code_in(message) -> str:
+    """The sign-up code: the line of the mail that holds only it."""
+    match = re.search(r"^([A-Z0-9]{4}-?[A-Z0-9]{4})$", message.body, re.MULTILINE)
+    assert match, message.body
+    return match.group(1)
 
 
 def signup_data(**overrides):
@@ -32,7 +42,7 @@ def test_sign_up_records_the_name_and_the_consent_and_sends_a_confirmation(clien
     assert user.preferred_language == "zh-hans"
     assert not EmailAddress.objects.get(user=user).verified
     assert len(mailoutbox) == 1
-    assert "/accounts/confirm-email/" in mailoutbox[0].body
+    assert code_in(mailoutbox[0])
 
 
 def test_sign_up_without_consent_is_refused_and_keeps_what_was_typed(client, db, mailoutbox):
@@ -56,7 +66,9 @@ def test_the_sign_up_page_links_to_the_privacy_notice(client, db):
     assert reverse("privacy") in client.get(SIGNUP).content.decode()
 
 
-def test_an_unconfirmed_user_cannot_sign_in_yet(client, db, mailoutbox):
+def test_an_unconfirmed_user_cannot_sign_in_yet(client, db, mailoutbox, settings):
+    # Signing in sends a fresh code, which the per-address mail limit would refuse this soon.
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "confirm_email": ""}
     client.post(SIGNUP, signup_data())
     client.logout()
     response = client.post(
@@ -69,11 +81,7 @@ def test_an_unconfirmed_user_cannot_sign_in_yet(client, db, mailoutbox):
 
 def test_confirming_the_email_signs_the_user_in(client, db, mailoutbox):
     client.post(SIGNUP, signup_data())
-    link = next(
-        line for line in mailoutbox[0].body.splitlines() if "/accounts/confirm-email/" in line
-    )
-    path = link[link.index("/accounts/confirm-email/") :].strip()
-    response = client.post(path)
+    response = client.post(VERIFY, {"code": code_in(mailoutbox[0])})
     assert response.status_code == 302
     assert EmailAddress.objects.get(email="xiaochen@example.org").verified
     assert client.session.get("_auth_user_id")
@@ -150,3 +158,59 @@ def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(client, residen
     correct = {"login": resident.email, "password": PASSWORD}
     client.post(LOGIN, correct, headers={"X-Forwarded-For": "192.0.2.99"})
     assert "_auth_user_id" not in client.session
+
+
+def test_the_mail_speaks_in_the_sites_name_and_never_names_the_host(client, db, mailoutbox):
+    client.post(SIGNUP, signup_data(), HTTP_HOST="127.0.0.1")
+    message = mailoutbox[0]
+    assert message.subject.startswith("【")
+    assert "127.0.0.1" not in message.subject + message.body
+    assert "Covenant" in message.subject or "共建共治共享" in message.subject
+
+
+def test_the_mail_and_the_page_name_the_contact_from_settings(client, db, mailoutbox, settings):
+    settings.COVENANT_CONTACT = "物业服务中心 0750-5500000"
+    client.post(SIGNUP, signup_data())
+    assert "0750-5500000" in mailoutbox[0].body
+    assert "0750-5500000" in client.get(VERIFY).content.decode()
+
+
+def test_without_a_contact_the_page_points_to_the_captains(client, db, mailoutbox, settings):
+    settings.COVENANT_CONTACT = ""
+    client.post(SIGNUP, signup_data())
+    page = client.get(VERIFY, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "building captain" in page
+
+
+def test_the_check_your_mail_page_sends_the_code_again(client, db, mailoutbox, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "confirm_email": ""}
+    client.post(SIGNUP, signup_data())
+    page = client.get(VERIFY).content.decode()
+    assert 'name="action" value="resend"' in page
+    response = client.post(VERIFY, {"action": "resend"})
+    assert response.status_code == 302
+    assert len(mailoutbox) == 2
+    assert code_in(mailoutbox[1]) != code_in(mailoutbox[0])
+    # The new code works.
+    client.post(VERIFY, {"code": code_in(mailoutbox[1])})
+    assert EmailAddress.objects.get(email="xiaochen@example.org").verified
+
+
+def test_the_check_your_mail_page_corrects_a_mistyped_address(client, db, mailoutbox, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "confirm_email": ""}
+    client.post(SIGNUP, signup_data(email="xiaochen@exmaple.org"))
+    assert 'value="change"' in client.get(VERIFY).content.decode()
+    response = client.post(VERIFY, {"action": "change", "email": "xiaochen@example.org"})
+    assert response.status_code == 302
+    assert mailoutbox[-1].to == ["xiaochen@example.org"]
+    client.post(VERIFY, {"code": code_in(mailoutbox[-1])})
+    user = User.objects.get()
+    assert user.email == "xiaochen@example.org"
+    assert EmailAddress.objects.get(user=user, email="xiaochen@example.org").verified
+
+
+def test_the_check_your_mail_page_is_only_for_someone_signing_up(client, db):
+    response = client.get(VERIFY)
+    # Nobody is signing up in this browser: allauth sends them to sign in.
+    assert response.status_code in (200, 302)
+    assert 'value="resend"' not in response.content.decode()

@@ -3,7 +3,7 @@ messages residents send their building's captain."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,9 +14,10 @@ from volunteers import selectors, services
 from volunteers.forms import (
     ApplyForm,
     CaptainMessageForm,
+    CaptainReplyForm,
     DeclineForm,
 )
-from volunteers.models import Volunteer
+from volunteers.models import CaptainMessage, Volunteer
 from volunteers.views.common import paginate, require_perm
 
 
@@ -189,6 +190,29 @@ def message_captain(request):
     else:
         messages.error(request, _("Write a message first."))
     return redirect("volunteers:index")
+
+
+@login_required
+@require_POST
+def captain_reply(request, message_id):
+    message = get_object_or_404(CaptainMessage.objects.select_related("household"), pk=message_id)
+    require_perm(request, "volunteers.reply_to_captain_message", message)
+    form = CaptainReplyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write an answer first."))
+        return redirect("volunteers:captain_messages")
+    try:
+        services.reply_to_captain_message(
+            captain=request.user, message_id=message.pk, body=form.cleaned_data["body"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Your answer was sent to %(name)s.") % {"name": message.sender.display_name},
+        )
+    return redirect("volunteers:captain_messages")
 
 
 @login_required
