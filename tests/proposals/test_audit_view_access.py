@@ -237,7 +237,9 @@ def _idea_support(get):
 
 def _idea_withdraw(get):
     idea = get("idea")
-    return Request("post", ideas_url("idea_withdraw", idea.pk), {}, refreshed(idea, "status"))
+    return Request(
+        "post", ideas_url("idea_withdraw", idea.pk), {"confirm": "yes"}, refreshed(idea, "status")
+    )
 
 
 def _comment_create(get):
