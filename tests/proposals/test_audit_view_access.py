@@ -450,7 +450,9 @@ def _vote_open(get):
 
 def _vote_close(get):
     vote = get("vote")
-    return Request("post", votes_url("vote_close", vote), {}, refreshed(vote, "status"))
+    return Request(
+        "post", votes_url("vote_close", vote), {"confirm": "yes"}, refreshed(vote, "status")
+    )
 
 
 def _priority_edit(get):
