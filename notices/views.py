@@ -542,15 +542,21 @@ def mark_household(request, announcement_id, household_id):
         household = selectors.door_knock_list(
             announcement=announcement, building_ids=[household.building_id], only_unreached=False
         ).get(pk=household.pk)
-        return render(
-            request,
-            "notices/door_knock.html#household",
-            {
-                "announcement": announcement,
-                "household": household,
-                "methods": HouseholdReach.Method,
-            },
-        )
+        context = {
+            "announcement": announcement,
+            "household": household,
+            "methods": HouseholdReach.Method,
+        }
+        rows = selectors.coverage(announcement)["buildings"]
+        row = next((row for row in rows if row["building_id"] == household.building_id), None)
+        # The household's row, and its building's counter out of band: the count moves
+        # with the tick, without a reload.
+        html = render_to_string("notices/door_knock.html#household", context, request=request)
+        if row is not None:
+            html += render_to_string(
+                "notices/door_knock.html#building_card", {"row": row, "oob": True}, request=request
+            )
+        return HttpResponse(html)
     return redirect(_back(request, reverse("notices:door_knock", args=[announcement.pk])))
 
 
