@@ -9,7 +9,7 @@ from tests.proposals.test_priorities import activity, leash_theme, priority  # n
 pytestmark = pytest.mark.django_db
 
 
-def test_the_priorities_list_renders_a_list_of_goals_as_a_list(client, priority, resident):
+def test_the_priorities_list_renders_a_list_of_goals_as_a_list(client, priority, resident):  # noqa: F811
     Priority.objects.filter(pk=priority.pk).update(goals="三个月内：\n\n- 遛狗牵绳\n- 及时清理")
     client.force_login(resident)
 
