@@ -367,10 +367,12 @@ def seed_second_estate(*, estate, users: dict[str, User], say: Callable[[str], N
             community=estate,
         )
         past = activity.ends_at < now
+        codes = [f"{number:04d}" for number in random.Random(title).sample(range(10000), len(team))]
         for order, user in enumerate(team):
             signup = SignUp.objects.create(
                 activity=activity,
                 user=user,
+                check_in_code=codes[order],
                 status=SignUp.Status.ATTENDED if past else SignUp.Status.CONFIRMED,
                 queued_at=start - datetime.timedelta(days=2, minutes=order),
                 checked_in_at=start if past else None,
