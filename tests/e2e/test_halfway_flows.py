@@ -144,3 +144,30 @@ def test_a_party_that_agreed_sees_its_answer(
     page.locator("#resolution").scroll_into_view_if_needed()
     shoot(page, "signed-state-390")
     assert console_errors == []
+
+
+@pytest.mark.parametrize("where", ["volunteers:index", "proposals:dashboard_ideas"])
+def test_tabs_cut_off_on_a_phone_scroll_to_the_focused_one(
+    new_context, console_errors, admin_user, where
+):
+    page = phone_page(new_context, admin_user)
+    page.goto(reverse(where))
+    tabs = page.locator(".scroll-cue").first
+    assert tabs.evaluate("el => el.scrollWidth > el.clientWidth"), "the tabs fit: nothing to cue"
+    assert "radial-gradient" in tabs.evaluate("el => getComputedStyle(el).backgroundImage")
+    shoot(page, f"tabs-{where.split(':')[1]}-390")
+
+    links = tabs.locator("a")
+    links.first.focus()
+    for _ in range(links.count() - 1):
+        page.keyboard.press("Tab")
+    expect(links.last).to_be_focused()
+
+    # Focus brings the tab into view (Chromium scrolls only if it was hidden entirely).
+    shown = tabs.evaluate(
+        "el => { const box = el.getBoundingClientRect();"
+        " const link = document.activeElement.getBoundingClientRect();"
+        " return link.left >= box.left && link.left < box.right; }"
+    )
+    assert shown
+    assert console_errors == []
