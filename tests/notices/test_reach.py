@@ -315,3 +315,23 @@ def test_the_coverage_bars_say_what_they_measure(client, english, to_building_3,
 @pytest.fixture
 def english(monkeypatch):
     monkeypatch.setattr("covenant.middleware.language_for", lambda request: "en")
+
+
+def test_a_tick_by_htmx_costs_the_same_queries_whatever_the_buildings_size(
+    client, to_building_3, captain_3, building_3, building_3_units
+):
+    client.force_login(captain_3)
+
+    def tick(household):
+        with CaptureQueriesContext(connection) as queries:
+            client.post(
+                mark_url(to_building_3, household), {"method": "paper"}, HTTP_HX_REQUEST="true"
+            )
+        return len(queries)
+
+    few = tick(building_3_units[1])
+    for n in range(30):
+        HouseholdFactory(building=building_3, floor=20, unit=f"20{n:02d}")
+    many = tick(building_3_units[2])
+
+    assert few == many
