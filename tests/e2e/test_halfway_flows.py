@@ -171,3 +171,25 @@ def test_tabs_cut_off_on_a_phone_scroll_to_the_focused_one(
     )
     assert shown
     assert console_errors == []
+
+
+def test_many_buildings_of_the_audience_sit_in_a_grid_on_a_phone(
+    new_context, console_errors, community, steward
+):
+    from tests.factories import BuildingFactory
+
+    for number in range(1, 27):
+        BuildingFactory(community=community, number=number)
+    page = phone_page(new_context, steward)
+    page.goto(reverse("notices:announcement_create"))
+    checks = page.locator("#div_id_buildings .form-check")
+    expect(checks).to_have_count(26)
+
+    first, second = checks.nth(0).bounding_box(), checks.nth(1).bounding_box()
+    last = checks.nth(25).bounding_box()
+
+    assert first["y"] == second["y"]  # side by side, not one column
+    assert last["y"] - first["y"] < 26 * first["height"] / 2
+    checks.nth(0).scroll_into_view_if_needed()
+    shoot(page, "audience-buildings-390")
+    assert console_errors == []
