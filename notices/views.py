@@ -1,3 +1,4 @@
+import hashlib
 from pathlib import PurePosixPath
 
 import segno
@@ -22,6 +23,7 @@ from covenant.models import Building, Household, Role
 from covenant.rules import listed_estates, listed_estates_where
 from notices import kinds, selectors, services
 from notices.forms import AnnouncementEditForm, AnnouncementForm, PreferencesForm, WithdrawForm
+from notices.mail import notification_message
 from notices.models import (
     Announcement,
     Attachment,
@@ -373,6 +375,13 @@ def announcement_create(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if data["urgent"]:
+            # Urgent mail goes to everyone at once: show it and its reach first. What was
+            # confirmed must still be what goes out (the form stays editable on the preview).
+            preview = _urgent_preview(request, form)
+            if request.POST.get("confirm") != preview["key"]:
+                context = {"form": form, "estate": estate, "estates": estates, "preview": preview}
+                return render(request, "notices/announcement_form.html", context)
         try:
             announcement, *others = services.publish_in_estates(
                 author=request.user,
@@ -414,6 +423,48 @@ def announcement_create(request):
             return redirect(announcement)
     context = {"form": form, "estate": estate, "estates": estates}
     return render(request, "notices/announcement_form.html", context)
+
+
+def _urgent_preview(request, form) -> dict:
+    """The mail an urgent announcement sends (as its author would get it) and how many
+    people it reaches in each estate, for the author to check before it goes out."""
+    data = form.cleaned_data
+    sample = Notification(
+        recipient=request.user,
+        kind=services.ANNOUNCEMENT_KIND,
+        actor=request.user,
+        context={"title": data["title"], "urgent": True},
+        urgent=True,
+    )
+    message = notification_message(sample)
+    reach = [
+        (
+            community,
+            selectors.audience_size(
+                community_id=community.pk,
+                audience=data["audience"],
+                building_ids=[building.pk for building in data["buildings"]],
+                floor_from=data["floor_from"],
+                floor_to=data["floor_to"],
+                author=request.user,
+            ),
+        )
+        for community in form.chosen_estates()
+    ]
+    total = sum(count for _community, count in reach)
+    key = hashlib.sha256(f"{message.subject}|{_reach_key(reach)}".encode()).hexdigest()[:16]
+    return {
+        "key": key,
+        "subject": message.subject,
+        "body": message.body,
+        "reach": reach,
+        "total": total,
+        "files_dropped": bool(data["images"] or data["pdfs"]),
+    }
+
+
+def _reach_key(reach) -> str:
+    return ",".join(f"{community.pk}={count}" for community, count in reach)
 
 
 def _chosen_estate(request, estates):
@@ -491,15 +542,21 @@ def mark_household(request, announcement_id, household_id):
         household = selectors.door_knock_list(
             announcement=announcement, building_ids=[household.building_id], only_unreached=False
         ).get(pk=household.pk)
-        return render(
-            request,
-            "notices/door_knock.html#household",
-            {
-                "announcement": announcement,
-                "household": household,
-                "methods": HouseholdReach.Method,
-            },
-        )
+        context = {
+            "announcement": announcement,
+            "household": household,
+            "methods": HouseholdReach.Method,
+        }
+        rows = selectors.coverage(announcement)["buildings"]
+        row = next((row for row in rows if row["building_id"] == household.building_id), None)
+        # The household's row, and its building's counter out of band: the count moves
+        # with the tick, without a reload.
+        html = render_to_string("notices/door_knock.html#household", context, request=request)
+        if row is not None:
+            html += render_to_string(
+                "notices/door_knock.html#building_card", {"row": row, "oob": True}, request=request
+            )
+        return HttpResponse(html)
     return redirect(_back(request, reverse("notices:door_knock", args=[announcement.pk])))
 
 

@@ -73,6 +73,7 @@ idea_patterns = [
     ),
     path("<int:idea_id>/support/", ideas.idea_support, name="idea_support"),
     path("<int:idea_id>/withdraw/", ideas.idea_withdraw, name="idea_withdraw"),
+    path("<int:idea_id>/restore/", ideas.idea_restore, name="idea_restore"),
     path("<int:idea_id>/comments/", ideas.comment_create, name="comment_create"),
     path("<int:idea_id>/report/", ideas.idea_report, name="idea_report"),
     path("<int:idea_id>/moderate/", ideas.idea_moderate, name="idea_moderate"),

@@ -199,6 +199,7 @@ def _seed_signups(rng: random.Random, now, activities: list[Activity], team: lis
                     queued_at=now - datetime.timedelta(hours=count - order),
                 )
             )
+    _give_check_in_codes(signups, rng)
     SignUp.objects.bulk_create(signups, batch_size=500)
     SignUpEvent.objects.bulk_create(
         [
@@ -255,17 +256,17 @@ def _seed_cancelled(
         reason=reason,
     )
     people = rng.sample(team, 4)
-    signups = SignUp.objects.bulk_create(
-        [
-            SignUp(
-                activity=activity,
-                user=user,
-                status=SignUp.Status.CANCELLED,
-                queued_at=now - datetime.timedelta(days=2, hours=order),
-            )
-            for order, user in enumerate(people)
-        ]
-    )
+    signups = [
+        SignUp(
+            activity=activity,
+            user=user,
+            status=SignUp.Status.CANCELLED,
+            queued_at=now - datetime.timedelta(days=2, hours=order),
+        )
+        for order, user in enumerate(people)
+    ]
+    _give_check_in_codes(signups, rng)
+    signups = SignUp.objects.bulk_create(signups)
     SignUpEvent.objects.bulk_create(
         [
             SignUpEvent(signup=s, actor_id=s.user_id, to_status=SignUp.Status.CONFIRMED)
@@ -366,10 +367,12 @@ def seed_second_estate(*, estate, users: dict[str, User], say: Callable[[str], N
             community=estate,
         )
         past = activity.ends_at < now
+        codes = [f"{number:04d}" for number in random.Random(title).sample(range(10000), len(team))]
         for order, user in enumerate(team):
             signup = SignUp.objects.create(
                 activity=activity,
                 user=user,
+                check_in_code=codes[order],
                 status=SignUp.Status.ATTENDED if past else SignUp.Status.CONFIRMED,
                 queued_at=start - datetime.timedelta(days=2, minutes=order),
                 checked_in_at=start if past else None,
@@ -420,3 +423,13 @@ def _second_estate_team(estate, captain: User, users: dict[str, User], now) -> l
                 volunteer=volunteer, actor=approver, from_status="applied", to_status="approved"
             )
     return residents
+
+
+def _give_check_in_codes(signups: list[SignUp], rng: random.Random) -> None:
+    """Four distinct digits per activity, as `services.sign_up` gives them."""
+    by_activity: dict[int, list[SignUp]] = {}
+    for signup in signups:
+        by_activity.setdefault(id(signup.activity), []).append(signup)
+    for group in by_activity.values():
+        for signup, number in zip(group, rng.sample(range(10000), len(group)), strict=True):
+            signup.check_in_code = f"{number:04d}"

@@ -1,8 +1,10 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from covenant.models import Community
 from volunteers.models import Activity, Volunteer
+from volunteers.services import start_in_the_past_message
 
 
 class ApplyForm(forms.ModelForm):
@@ -59,6 +61,9 @@ class ActivityForm(forms.ModelForm):
         if not self.instance.pk and self.only_estate is not None:
             cleaned["estate"] = self.only_estate
         starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if not self.instance.pk and starts and starts <= timezone.now():
+            # Refused here, so that what was typed stays in the form.
+            self.add_error("starts_at", start_in_the_past_message())
         if starts and ends and ends <= starts:
             self.add_error("ends_at", _("The activity must end after it starts."))
         return cleaned
@@ -68,7 +73,7 @@ class CheckInTokenForm(forms.Form):
     token = forms.CharField(
         label=_("Code from the volunteer's phone"),
         max_length=300,
-        help_text=_("For example 154-3fa9c01b2e."),
+        help_text=_("The four digits the volunteer reads out, for example 4821."),
     )
 
 

@@ -261,6 +261,9 @@ class SignUp(models.Model):
     )
     # Set once the 24-hour reminder has gone out; the task never sends one twice.
     reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    # Four digits, unique within the activity: what a volunteer reads out to the organiser,
+    # who types it on that activity's check-in page (the activity makes it unique).
+    check_in_code = models.CharField(_("check-in code"), max_length=4, blank=True, default="")
 
     class Meta:
         verbose_name = _("sign-up")
@@ -275,6 +278,11 @@ class SignUp(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="attended") | Q(checked_in_at__isnull=False),
                 name="signup_attended_has_check_in_time",
+            ),
+            models.UniqueConstraint(
+                fields=["activity", "check_in_code"],
+                condition=~Q(check_in_code=""),
+                name="signup_check_in_code_unique_in_activity",
             ),
         ]
         indexes = [models.Index(fields=["activity", "status"], name="signup_activity_status_idx")]

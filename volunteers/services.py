@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import secrets
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -205,10 +206,16 @@ def forget_volunteer(user: User) -> None:
 # --- Activities ----------------------------------------------------------------------
 
 
+def start_in_the_past_message() -> str:
+    return _("This time has passed: choose when the activity will start.")
+
+
 def create_activity(*, organiser: User, community: Community, **fields) -> Activity:
     """Open an activity of an estate where the organiser holds an organising role."""
     if not organiser.has_perm("volunteers.organise", community):
         raise PermissionDenied(_("You organise no activities in this estate."))
+    if fields.get("starts_at") and fields["starts_at"] <= timezone.now():
+        raise ValidationError({"starts_at": start_in_the_past_message()})
     activity = Activity(organiser=organiser, community=community, **fields)
     activity.full_clean()
     activity.save()
@@ -397,7 +404,14 @@ def sign_up(*, activity_id: int, user: User) -> SignUp:
         waiting = activity.signups.filter(status=SStatus.WAITLISTED).exists()
         status = SStatus.WAITLISTED if full or waiting else SStatus.CONFIRMED
         signup = SignUp.objects.create(
-            activity=activity, user=user, status=status, queued_at=timezone.now()
+            activity=activity,
+            user=user,
+            status=status,
+            queued_at=timezone.now(),
+            # Safe under the activity's lock: nobody else takes a code here meanwhile.
+            check_in_code=new_check_in_codes(
+                1, taken=set(activity.signups.values_list("check_in_code", flat=True))
+            )[0],
         )
         _record(signup, actor=user, from_status="")
     logger.info("user %s %s for activity %s", user.pk, status, activity_id)
@@ -470,6 +484,26 @@ def _check_in_mac(signup_id: int) -> str:
 
 
 CHECK_IN_MAC_LENGTH = 10
+
+
+def new_check_in_codes(count: int, *, taken: set[str] = frozenset()) -> list[str]:
+    """`count` four-digit codes, none of them in `taken` (the activity's codes). An
+    activity has far fewer than ten thousand places."""
+    free = [code for code in (f"{number:04d}" for number in range(10000)) if code not in taken]
+    return secrets.SystemRandom().sample(free, count)
+
+
+def signup_id_from_code(*, activity: Activity, code: str) -> int | None:
+    """The sign-up of this activity a typed code names: its four digits, or the longer
+    code (and scanned address) of before, which stays valid."""
+    code = code.strip().replace(" ", "")
+    if len(code) == 4 and code.isdigit():
+        return (
+            SignUp.objects.filter(activity=activity, check_in_code=code)
+            .values_list("pk", flat=True)
+            .first()
+        )
+    return signup_id_from_token(code)
 
 
 def signup_id_from_token(token: str) -> int | None:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from covenant.models import Party
 from covenant.rules import OPENING_ROLES
 from proposals import selectors, services
 from proposals.forms import (
@@ -125,6 +126,7 @@ def deliberation_detail(request, deliberation_id: int):
     }
     can["put_to_vote"] = user.has_perm("proposals.manage_votes", deliberation)
     resolution = deliberation.current_resolution
+    my_answers, still_to_answer = _answers_of(signatures, resolution)
     context = {
         "deliberation": deliberation,
         "can": can,
@@ -136,12 +138,20 @@ def deliberation_detail(request, deliberation_id: int):
         "point_form": BuildingPointForm(user=user, deliberation=deliberation)
         if can["bring_building_point"]
         else None,
-        "sign_form": SignOffForm(parties=signatures, initial={"version": resolution.current.number})
+        "sign_form": SignOffForm(
+            parties=still_to_answer or signatures, initial={"version": resolution.current.number}
+        )
         if can["sign_resolution"] and resolution and resolution.current
         else None,
+        # Answered already: the answer is shown, and the form only to change it.
+        "my_answers": my_answers,
+        "sign_form_to_change": not still_to_answer,
         "representative_form": RepresentativeForm(deliberation=deliberation)
         if can["convene_deliberation"] and deliberation.accepts_posts
         else None,
+        # The picker stays open until each of the three parties has someone.
+        "seats_missing": {seat.party for seat in deliberation.representatives.all()}
+        != set(Party.values),
         "action_form": ActionItemForm(deliberation=deliberation)
         if can["manage_action_items"] and resolution
         else None,
@@ -304,6 +314,19 @@ def deliberation_start(request, deliberation_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect(deliberation)
+
+
+def _answers_of(signatures: list[str], resolution) -> tuple[list, list[str]]:
+    """Of the parties the user signs for: the sign-offs already given to the current text,
+    and the parties still to answer it."""
+    if not (resolution and resolution.current):
+        return [], list(signatures)
+    given = {
+        party: sign_off
+        for party, _label, sign_off in resolution.by_party
+        if sign_off and party in signatures
+    }
+    return list(given.values()), [party for party in signatures if party not in given]
 
 
 @login_required

@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
-from proposals import exports, selectors, services
+from proposals import exports, selectors, services, withdrawal
 from proposals.forms import (
     BoardFilterForm,
     BulkTriageForm,
@@ -248,15 +248,40 @@ def similar_ideas(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def idea_withdraw(request, idea_id: int):
+    """Asks first (saying what withdrawing an accepted idea means); withdraws only on a POST
+    that carries the confirmation."""
     idea = _idea_for(request, idea_id, "proposals.withdraw_idea")
+    if request.method == "GET" or request.POST.get("confirm") != "yes":
+        minutes = int(withdrawal.UNDO_WINDOW.total_seconds() // 60)
+        return render(
+            request, "proposals/idea_withdraw.html", {"idea": idea, "undo_minutes": minutes}
+        )
     try:
         services.withdraw_idea(idea=idea, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("Your idea has been withdrawn."))
+        messages.success(
+            request,
+            _("Your idea has been withdrawn. For %(minutes)s minutes you can still undo this.")
+            % {"minutes": int(withdrawal.UNDO_WINDOW.total_seconds() // 60)},
+        )
+    return redirect(idea)
+
+
+@login_required
+@require_POST
+def idea_restore(request, idea_id: int):
+    """Undo a withdrawal made minutes ago."""
+    idea = _idea_for(request, idea_id, "proposals.restore_idea")
+    try:
+        withdrawal.restore_withdrawn_idea(idea=idea, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Your idea is back, as it was before you withdrew it."))
     return redirect(idea)
 
 

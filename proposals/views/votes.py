@@ -172,9 +172,17 @@ def vote_open(request, vote_id: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def vote_close(request, vote_id: int):
+    """Closing early publishes the result and tells everyone: it asks first, showing the
+    turnout so far, and closes only on a POST that carries the confirmation."""
     vote = _vote_for(request, vote_id, "proposals.manage_votes")
+    if vote.status != OwnersVote.Status.OPEN:
+        messages.info(request, _("This vote was not open."))
+        return redirect(vote)
+    if request.method == "GET" or request.POST.get("confirm") != "yes":
+        context = {"vote": vote, "result": selectors.vote_result(vote)}
+        return render(request, "proposals/votes/vote_close.html", context)
     if services.close_vote(vote_id=vote.pk, actor=request.user):
         messages.success(request, _("The vote is closed and its result published."))
     else:

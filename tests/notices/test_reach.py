@@ -262,3 +262,76 @@ def test_the_estate_coverage_query_count_does_not_grow(
     # per announcement  11. golden ideas waiting for moderation  12. the admin's
     # verification queue count (both in the navigation)
     assert len(queries) == 12, "\n".join(q["sql"] for q in queries)
+
+
+def test_a_tick_answers_htmx_with_the_row_and_the_buildings_new_count(
+    client, english, to_building_3, captain_3, building_3, building_3_units
+):
+    client.force_login(captain_3)
+    household = building_3_units[1]
+
+    response = client.post(
+        mark_url(to_building_3, household), {"method": "in_person"}, HTTP_HX_REQUEST="true"
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'id="household-{household.pk}"' in html
+    assert f'id="building-reach-{building_3.pk}" hx-swap-oob="true"' in html
+    assert "1 / 4" in html
+
+
+def test_a_tick_without_htmx_goes_back_to_the_full_page(
+    client, to_building_3, captain_3, building_3_units
+):
+    client.force_login(captain_3)
+
+    response = client.post(mark_url(to_building_3, building_3_units[1]), {"method": "paper"})
+
+    assert response.status_code == 302
+    assert client.get(response["Location"]).context["buildings"][0]["reached"] == 1
+
+
+def test_the_progress_bar_says_what_it_measures(
+    client, english, to_building_3, captain_3, building_3_units
+):
+    client.force_login(captain_3)
+
+    html = client.get(knock_url(to_building_3)).content.decode()
+
+    assert 'aria-label="Building 3: 0 of 4 households reached: 0%"' in html
+    assert 'aria-label=": ' not in html
+
+
+def test_the_coverage_bars_say_what_they_measure(client, english, to_building_3, captain_3):
+    client.force_login(captain_3)
+
+    html = client.get(coverage_url(to_building_3)).content.decode()
+
+    assert 'aria-label="Reached: ' in html
+    assert 'aria-label=": ' not in html
+
+
+@pytest.fixture
+def english(monkeypatch):
+    monkeypatch.setattr("covenant.middleware.language_for", lambda request: "en")
+
+
+def test_a_tick_by_htmx_costs_the_same_queries_whatever_the_buildings_size(
+    client, to_building_3, captain_3, building_3, building_3_units
+):
+    client.force_login(captain_3)
+
+    def tick(household):
+        with CaptureQueriesContext(connection) as queries:
+            client.post(
+                mark_url(to_building_3, household), {"method": "paper"}, HTTP_HX_REQUEST="true"
+            )
+        return len(queries)
+
+    few = tick(building_3_units[1])
+    for n in range(30):
+        HouseholdFactory(building=building_3, floor=20, unit=f"20{n:02d}")
+    many = tick(building_3_units[2])
+
+    assert few == many

@@ -237,7 +237,9 @@ def _idea_support(get):
 
 def _idea_withdraw(get):
     idea = get("idea")
-    return Request("post", ideas_url("idea_withdraw", idea.pk), {}, refreshed(idea, "status"))
+    return Request(
+        "post", ideas_url("idea_withdraw", idea.pk), {"confirm": "yes"}, refreshed(idea, "status")
+    )
 
 
 def _comment_create(get):
@@ -448,7 +450,9 @@ def _vote_open(get):
 
 def _vote_close(get):
     vote = get("vote")
-    return Request("post", votes_url("vote_close", vote), {}, refreshed(vote, "status"))
+    return Request(
+        "post", votes_url("vote_close", vote), {"confirm": "yes"}, refreshed(vote, "status")
+    )
 
 
 def _priority_edit(get):

@@ -58,7 +58,7 @@ def test_an_idea_others_were_merged_into_cannot_be_withdrawn(
     services.mark_duplicate(idea=neighbours_idea, original=idea, actor=steward)
     client.force_login(resident)
 
-    client.post(reverse("proposals:idea_withdraw", args=[idea.pk]))
+    client.post(reverse("proposals:idea_withdraw", args=[idea.pk]), {"confirm": "yes"})
 
     idea.refresh_from_db()
     assert idea.status == Idea.Status.SUBMITTED

@@ -175,7 +175,7 @@ def test_the_admin_of_a_still_manages_as_vote(client, votes):
     admin_a, vote_a, _vote_b, _owner = votes
     client.force_login(admin_a)
     assert client.get(reverse("votes:vote_breakdown", args=[vote_a.pk])).status_code == 200
-    client.post(reverse("votes:vote_close", args=[vote_a.pk]))
+    client.post(reverse("votes:vote_close", args=[vote_a.pk]), {"confirm": "yes"})
     vote_a.refresh_from_db()
     assert vote_a.status == OwnersVote.Status.CLOSED
 

@@ -99,7 +99,7 @@ def test_withdrawing_does_not_reveal_a_hidden_name_on_the_timeline(
     client, resident, neighbour, hidden_name_idea
 ):
     client.force_login(resident)
-    client.post(reverse("proposals:idea_withdraw", args=[hidden_name_idea.pk]))
+    client.post(reverse("proposals:idea_withdraw", args=[hidden_name_idea.pk]), {"confirm": "yes"})
     client.force_login(neighbour)
 
     html = client.get(hidden_name_idea.get_absolute_url()).content.decode()

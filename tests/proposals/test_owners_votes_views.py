@@ -193,7 +193,7 @@ def test_an_admin_drafts_edits_opens_and_closes_a_vote(client, admin_user, resid
     client.post(url("vote_open", draft))
     draft.refresh_from_db()
     assert (draft.matter, draft.status, draft.electorate_households) == ("rebuild", "open", 1)
-    client.post(url("vote_close", draft))
+    client.post(url("vote_close", draft), {"confirm": "yes"})
     draft.refresh_from_db()
     assert draft.status == OwnersVote.Status.CLOSED
 
@@ -228,7 +228,7 @@ def test_only_admins_create_open_and_close_votes(
     assert vote.status == OwnersVote.Status.OPEN
     # The same request by an admin goes through: the refusal came from the permission.
     client.force_login(admin_user)
-    assert client.post(url("vote_close", vote)).status_code == 302
+    assert client.post(url("vote_close", vote), {"confirm": "yes"}).status_code == 302
 
 
 # --- Who voted how ---------------------------------------------------------------------

@@ -183,7 +183,7 @@ def test_a_closed_campaign_is_not_offered(client, resident, community, admin_use
 def test_the_author_withdraws_their_idea(client, resident, idea):
     client.force_login(resident)
 
-    client.post(reverse("proposals:idea_withdraw", args=[idea.pk]))
+    client.post(reverse("proposals:idea_withdraw", args=[idea.pk]), {"confirm": "yes"})
 
     idea.refresh_from_db()
     assert idea.status == Idea.Status.WITHDRAWN
@@ -193,7 +193,12 @@ def test_the_author_withdraws_their_idea(client, resident, idea):
 def test_nobody_else_withdraws_an_idea(client, neighbour, steward, idea):
     for user in (neighbour, steward):
         client.force_login(user)
-        assert client.post(reverse("proposals:idea_withdraw", args=[idea.pk])).status_code == 403
+        assert (
+            client.post(
+                reverse("proposals:idea_withdraw", args=[idea.pk]), {"confirm": "yes"}
+            ).status_code
+            == 403
+        )
     idea.refresh_from_db()
     assert idea.status == Idea.Status.SUBMITTED
 

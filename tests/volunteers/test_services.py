@@ -250,3 +250,27 @@ def test_the_reminder_task_claims_each_reminder_once(steward):
     assert tasks.send_due_reminders() == 3
     assert tasks.send_due_reminders() == 0
     assert all(SignUp.objects.get(pk=s.pk).reminded_at for s in signups)
+
+
+def test_each_sign_up_gets_four_digits_unique_in_its_activity(activity, steward):
+    from tests.factories import UserFactory
+
+    codes = []
+    for _ in range(5):
+        signup = services.sign_up(activity_id=activity.pk, user=UserFactory())
+        codes.append(signup.check_in_code)
+    assert all(len(code) == 4 and code.isdigit() for code in codes)
+    assert len(set(codes)) == 5
+
+
+def test_a_typed_code_may_be_the_four_digits_or_the_long_code_of_before(activity, volunteer):
+    signup = services.sign_up(activity_id=activity.pk, user=volunteer)
+    by_digits = services.signup_id_from_code(activity=activity, code=signup.check_in_code)
+    by_token = services.signup_id_from_code(activity=activity, code=services.check_in_token(signup))
+    assert by_digits == by_token == signup.pk
+    assert services.signup_id_from_code(activity=activity, code=" 12 ") is None
+
+
+def test_new_codes_avoid_the_ones_taken():
+    taken = {f"{n:04d}" for n in range(9998)}
+    assert sorted(services.new_check_in_codes(2, taken=taken)) == ["9998", "9999"]

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -253,7 +254,8 @@ def test_a_volunteer_signs_up_and_is_shown_a_qr_code(client, volunteer, activity
     assert signup.status == SignUp.Status.CONFIRMED
     page = client.get(url("activity_detail", activity.pk)).content.decode()
     assert "data:image/svg+xml" in page
-    assert services.check_in_token(signup) in page
+    assert len(signup.check_in_code) == 4 and signup.check_in_code.isdigit()
+    assert f'data-testid="check-in-code">{signup.check_in_code}<' in page
 
 
 def test_a_full_activity_puts_the_volunteer_on_the_waitlist_with_their_place(
@@ -342,6 +344,38 @@ def test_an_activity_must_end_after_it_starts(client, steward):
     assert not Activity.objects.exists()
 
 
+def test_an_activity_that_started_hours_ago_is_refused_and_what_was_typed_kept(client, steward):
+    client.force_login(steward)
+    start = timezone.localtime() - datetime.timedelta(hours=7)
+    data = {
+        **FORM,
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start + datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+    }
+    response = client.post(url("activity_create"), data)
+    assert response.status_code == 200
+    assert not Activity.objects.exists()
+    assert response.context["form"].has_error("starts_at")
+    html = response.content.decode()
+    assert "文明养宠宣传" in html and "中心花园" in html
+    assert start.strftime("%Y-%m-%dT%H:%M") in html
+
+
+def test_the_service_refuses_a_start_in_the_past_too(steward, community):
+    start = timezone.now() - datetime.timedelta(minutes=1)
+    with pytest.raises(ValidationError):
+        services.create_activity(
+            organiser=steward,
+            community=community,
+            title="补录",
+            category=Activity.Category.OTHER,
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=1),
+            place="活动室",
+            capacity=2,
+        )
+
+
 def test_only_the_organiser_edits_an_activity(client, steward, captain_3, activity):
     client.force_login(captain_3)
     assert client.post(url("activity_edit", activity.pk), FORM).status_code == 403
@@ -384,6 +418,25 @@ def test_a_code_for_another_activity_is_refused(client, steward, started):
     )
     assert response.status_code == 200
     assert "not for this activity" in response.content.decode() or response.context["form"].errors
+    started.refresh_from_db()
+    assert started.status == SignUp.Status.CONFIRMED
+
+
+def test_the_organiser_checks_in_by_the_four_digits(client, steward, started):
+    client.force_login(steward)
+    response = client.post(
+        url("activity_check_in", started.activity_id), {"token": started.check_in_code}
+    )
+    assert response.status_code == 302
+    started.refresh_from_db()
+    assert started.status == SignUp.Status.ATTENDED
+
+
+def test_four_digits_of_another_activity_are_refused(client, steward, started):
+    other = ActivityFactory(organiser=steward)
+    client.force_login(steward)
+    response = client.post(url("activity_check_in", other.pk), {"token": started.check_in_code})
+    assert response.status_code == 200
     started.refresh_from_db()
     assert started.status == SignUp.Status.CONFIRMED
 

@@ -56,6 +56,7 @@ def activity_detail(request, activity_id):
         token = services.check_in_token(signup)
         url = request.build_absolute_uri(reverse("volunteers:check_in_scan", args=[token]))
         context["check_in_token"] = token
+        context["check_in_code"] = signup.check_in_code
         context["check_in_qr"] = segno.make(url, error="m").svg_data_uri(scale=5, border=2)
     if can_run and not activity.is_cancelled:
         signups = list(selectors.signups_of_activity(activity=activity))
@@ -180,7 +181,7 @@ def activity_check_in(request, activity_id):
         return redirect(activity)
     form = CheckInTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        signup_id = services.signup_id_from_token(form.cleaned_data["token"])
+        signup_id = services.signup_id_from_code(activity=activity, code=form.cleaned_data["token"])
         signup = selectors.signup_with_details(signup_id=signup_id) if signup_id else None
         if signup is None or signup.activity_id != activity.pk:
             form.add_error("token", _("This code is not for this activity."))
