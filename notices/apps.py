@@ -7,6 +7,10 @@ class NoticesConfig(AppConfig):
     verbose_name = _("Notices")
 
     def ready(self):
+        from covenant import panels
+        from notices import home
+
+        panels.register("home", home.announcements_for_me, order=30)
         from covenant.personal_data import (
             register_account_deletion_handler,
             register_personal_data_section,
