@@ -108,9 +108,7 @@ def open_votes(*, request, since) -> Panel | None:
             closes_at__gt=timezone.now(),
             pk__in=VoteRollEntry.objects.filter(household_id__in=owned).values("vote_id"),
         )
-        .annotate(
-            voted=Exists(Ballot.objects.filter(vote=OuterRef("pk"), household_id__in=owned))
-        )
+        .annotate(voted=Exists(Ballot.objects.filter(vote=OuterRef("pk"), household_id__in=owned)))
         .order_by("voted", "closes_at", "pk")[:SHOWN]
     )
     if not votes:
