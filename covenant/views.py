@@ -44,9 +44,10 @@ def home(request):
         "awaiting": [(membership, captains[membership.household_id]) for membership in awaiting],
         "since": since,
         "runs_estate": bool(roles.estate_roles or roles.captain_grants or roles.is_superuser),
-        # What the feature apps have for this reader (covenant.panels), most pressing first.
-        "panels": panels.collect("home", request=request, since=since),
     }
+    # What the feature apps have for this reader (covenant.panels), most pressing first.
+    context["panels"] = panels.collect("home", request=request, since=since)
+    context["anything_new"] = any(panel.context.get("has_new") for panel in context["panels"])
     return render(request, "covenant/home.html", context)
 
 

@@ -27,7 +27,10 @@ def announcements_for_me(*, request, since) -> Panel | None:
     urgent_new = any(a.urgent and (a.is_new or since is None) for a in announcements)
     return Panel(
         template="notices/_home_announcements.html",
-        context={"announcements": announcements},
+        context={
+            "announcements": announcements,
+            "has_new": any(a.is_new for a in announcements),
+        },
         # An urgent notice (a water cut) goes above everything but the role's queue.
         order=15 if urgent_new else 30,
         name="notices_announcements",

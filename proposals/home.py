@@ -117,7 +117,7 @@ def open_votes(*, request, since) -> Panel | None:
         vote.is_new = _is_new(vote.opens_at, since)
     return Panel(
         template="proposals/_home_votes.html",
-        context={"votes": votes},
+        context={"votes": votes, "has_new": any(v.is_new for v in votes)},
         order=20,
         name="proposals_votes",
     )
@@ -145,7 +145,7 @@ def my_ideas(*, request, since) -> Panel | None:
         )
     return Panel(
         template="proposals/_home_ideas.html",
-        context={"ideas": ideas},
+        context={"ideas": ideas, "has_new": any(i.is_new for i in ideas)},
         order=40,
         name="proposals_ideas",
     )
@@ -169,7 +169,10 @@ def followed_deliberations(*, request, since) -> Panel | None:
         deliberation.is_new = _is_new(deliberation.status_changed_at, since)
     return Panel(
         template="proposals/_home_deliberations.html",
-        context={"deliberations": deliberations},
+        context={
+            "deliberations": deliberations,
+            "has_new": any(d.is_new for d in deliberations),
+        },
         order=60,
         name="proposals_deliberations",
     )

@@ -244,8 +244,8 @@ def test_what_arrived_since_the_last_visit_is_marked_new(client, community, buil
     second = home_of(client, resident)
     third = home_of(client, resident)
 
-    assert "home-new" in second
-    assert "新的停电通知" in third and "home-new" not in third
+    assert "home-new" in second and "home-since" in second
+    assert "新的停电通知" in third and "home-new" not in third and "home-since" not in third
     assert fresh(resident).home_seen_at > first_visit
 
 
