@@ -59,6 +59,9 @@ def test_at_390_px_the_tab_bar_reaches_ideas_and_announcements(
     expect(page.locator('nav.tabbar a[aria-current="page"]')).to_have_attribute(
         "href", "/notices/announcements/"
     )
+    # 我的 opens its menu upwards: notifications, household, profile.
+    page.locator("#tabbar-me").click()
+    expect(page.locator('nav.tabbar a[href="/notices/"]')).to_be_visible()
     assert console_errors == []
 
 
