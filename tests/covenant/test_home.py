@@ -377,3 +377,17 @@ def test_the_home_asks_as_many_queries_with_much_data_as_with_little(client, db,
 def test_a_newcomers_home_asks_a_fixed_number_of_queries(client, newcomer):
     # session, user, memberships, this visit recorded, role grants, verified homes
     assert _count_home_queries(client, newcomer) <= 7
+
+
+def test_a_newcomer_sees_no_estates_public_notices_on_their_home(client, community, newcomer):
+    notice = announce(community, title="公开的开放日通知", audience=Audience.PUBLIC)
+
+    assert notice.title not in home_of(client, newcomer)
+
+
+def test_the_three_apps_provide_the_homes_panels():
+    from covenant import panels
+
+    modules = {provider.__module__ for provider in panels.providers("home")}
+
+    assert {"notices.home", "proposals.home", "volunteers.home"} <= modules

@@ -11,6 +11,31 @@ from tests.factories import PASSWORD
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
+# The contrast ratio of each element's text colour on the navbar's background.
+CONTRASTS = """(selector) => {
+  const rgba = (value) => {
+    const parts = value.match(/[0-9.]+/g).map(Number);
+    return [parts.slice(0, 3), parts.length > 3 ? parts[3] : 1];
+  };
+  const luminance = (channels) => {
+    const [R, G, B] = channels.map((c) => {
+      c /= 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * R + 0.7152 * G + 0.0722 * B;
+  };
+  const [back] = rgba(getComputedStyle(document.querySelector(".navbar")).backgroundColor);
+  const background = luminance(back);
+  return [...document.querySelectorAll(selector)]
+    .filter((element) => element.offsetParent !== null)
+    .map((element) => {
+      // A translucent text colour (Bootstrap's navbar-dark) is blended onto the red.
+      const [fore, alpha] = rgba(getComputedStyle(element).color);
+      const text = luminance(fore.map((c, i) => alpha * c + (1 - alpha) * back[i]));
+      const [light, dark] = text > background ? [text, background] : [background, text];
+      return (light + 0.05) / (dark + 0.05);
+    });
+}"""
 
 
 def sign_in(page, email):
@@ -73,3 +98,6 @@ def test_at_1280_px_the_tab_bar_is_hidden(new_context, resident):
 
     expect(page.locator("nav.tabbar")).to_be_hidden()
     expect(page.locator("#main-nav")).to_be_visible()
+    # The navbar's links read at least 4.5:1 on its red (WCAG 1.4.3).
+    ratios = page.evaluate(CONTRASTS, ".navbar .nav-link, .navbar .navbar-brand")
+    assert ratios and min(ratios) >= 4.5, ratios
