@@ -7,12 +7,12 @@ itself with the selectors' estate rules (the listed estates only)."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from covenant.models import Membership, Role
+from covenant.models import Membership, Party, Role
 from covenant.panels import Panel
 from covenant.rules import roles_of
 from proposals.models import (
@@ -21,6 +21,8 @@ from proposals.models import (
     Idea,
     Moderation,
     OwnersVote,
+    ResolutionVersion,
+    SignOff,
     Support,
     VoteRollEntry,
 )
@@ -34,6 +36,12 @@ from proposals.selectors import (
 )
 
 SHOWN = 5
+# Who signs a resolution off for which party (docs: the roles table).
+SIGNING_PARTIES = {
+    Role.PARTY_BRANCH: Party.PARTY_BRANCH,
+    Role.PROPERTY_STAFF: Party.PROPERTY,
+    Role.CAPTAIN: Party.RESIDENTS,
+}
 
 
 def _is_new(moment, since) -> bool:
@@ -65,18 +73,31 @@ def waiting_for_role(*, request, since) -> Panel | None:
             .count()
         )
         rows.append((_("Ideas waiting for a reply"), untriaged, reverse("proposals:triage_board")))
-    signing = roles.estates_where(Role.PARTY_BRANCH, Role.PROPERTY_STAFF)
-    if roles.captain_grants:
-        signing = signing | {grant.community_id for grant in roles.captain_grants}
-    if signing:
+    parties = {
+        party
+        for role, party in SIGNING_PARTIES.items()
+        if roles.estates_where(role) or (role == Role.CAPTAIN and roles.captain_grants)
+    }
+    if parties:
+        signing = roles.estates_where(Role.PARTY_BRANCH, Role.PROPERTY_STAFF) | {
+            grant.community_id for grant in roles.captain_grants
+        }
+        # The resolution's current text, and whether a party of the reader has signed it.
+        current = ResolutionVersion.objects.filter(
+            resolution__deliberation=OuterRef("pk")
+        ).order_by("-number")
+        signed = SignOff.objects.filter(
+            version=Subquery(current.values("pk")[:1]), party__in=parties
+        )
         proposed = (
             deliberations_visible_to(user)
             .filter(community_id__in=signing, status=Deliberation.Status.RESOLUTION_PROPOSED)
+            .exclude(Exists(signed))
             .count()
         )
         rows.append(
             (
-                _("Resolutions waiting for the parties' sign-off"),
+                _("Resolutions waiting for your sign-off"),
                 proposed,
                 f"{reverse('proposals:deliberation_list')}?status="
                 f"{Deliberation.Status.RESOLUTION_PROPOSED}",

@@ -391,3 +391,21 @@ def test_the_three_apps_provide_the_homes_panels():
     modules = {provider.__module__ for provider in panels.providers("home")}
 
     assert {"notices.home", "proposals.home", "volunteers.home"} <= modules
+
+
+def test_a_captain_sees_unread_messages_from_their_building_among_what_waits(
+    client, unit_3_1201, resident, captain_3, captain_5
+):
+    from volunteers.models import CaptainMessage
+
+    CaptainMessage.objects.create(
+        sender=resident, captain=captain_3, household=unit_3_1201, body="楼道灯坏了。"
+    )
+
+    assert reverse("volunteers:captain_messages") in _waiting_part(home_of(client, captain_3))
+    assert reverse("volunteers:captain_messages") not in _waiting_part(home_of(client, captain_5))
+
+
+def _waiting_part(page: str) -> str:
+    """The home's main part, without the navigation's menus."""
+    return page[page.index('id="main"') :]
