@@ -8,16 +8,19 @@ Against a dev server on the demo estate (not part of the test suite)::
     DEBUG=true DATABASE_URL=sqlite:////tmp/demo.sqlite3 python manage.py runserver 127.0.0.1:8000
     python -m tests.e2e.shoot_home http://127.0.0.1:8000
 
-Each persona's last visit is put three days back first (through the home itself: the
-script signs in and the server records the visit, so it only shows "new" markers for
-what the demo dated after that), then the home is shot once per width and language.
+Run with the server's DATABASE_URL: before each shot the script puts the persona's last
+visit (``User.home_seen_at``) 90 minutes back, so that what the demo seeded since is
+marked "new" as it would be for someone coming back.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
+import django
 from playwright.sync_api import sync_playwright
 
 from tests.e2e.conftest import CHROMIUM_ARGS
@@ -35,6 +38,15 @@ PERSONAS = {
 WIDTHS = {390: 844, 1280: 900}
 LANGUAGES = {"zh-hans": "zh", "en": "en"}
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SINCE = timedelta(minutes=90)
+
+
+def last_visit_back(email: str) -> None:
+    from django.utils import timezone
+
+    from covenant.models import User
+
+    User.objects.filter(email=email).update(home_seen_at=timezone.now() - SINCE)
 
 
 def shoot(base_url: str, chromium: str = "/usr/bin/chromium") -> list[Path]:
@@ -62,6 +74,7 @@ def shoot(base_url: str, chromium: str = "/usr/bin/chromium") -> list[Path]:
                     page.wait_for_load_state("networkidle")
                 for width, height in WIDTHS.items():
                     page.set_viewport_size({"width": width, "height": height})
+                    last_visit_back(f"{local_part}@{DOMAIN}")
                     page.goto("/")
                     page.wait_for_load_state("networkidle")
                     path = OUT / f"home-{persona}-{width}-{short}.png"
@@ -83,5 +96,9 @@ def shoot(base_url: str, chromium: str = "/usr/bin/chromium") -> list[Path]:
 
 
 if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "covenant.settings")
+    # Playwright's sync API runs an event loop; the ORM calls here are plain sync code.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    django.setup()
     for path in shoot(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"):
         print(path)
