@@ -184,6 +184,7 @@ def delete_account(*, user: User) -> None:
         user.is_active = False
         user.is_staff = False
         user.is_superuser = False
+        user.home_seen_at = None
         user.deleted_at = timezone.now()
         user.set_unusable_password()
         user.save()

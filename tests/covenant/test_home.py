@@ -409,3 +409,16 @@ def test_a_captain_sees_unread_messages_from_their_building_among_what_waits(
 def _waiting_part(page: str) -> str:
     """The home's main part, without the navigation's menus."""
     return page[page.index('id="main"') :]
+
+
+def test_the_last_visit_is_in_the_persons_data_and_forgotten_with_the_account(client, resident):
+    from covenant import services
+    from covenant.personal_data import collect_personal_data
+
+    home_of(client, resident)
+    resident = fresh(resident)
+    assert collect_personal_data(user=resident)["account"]["home_seen_at"]
+
+    services.delete_account(user=resident)
+
+    assert fresh(resident).home_seen_at is None
