@@ -69,6 +69,8 @@ class User(AbstractUser):
     privacy_consent_at = models.DateTimeField(
         _("privacy notice accepted at"), null=True, blank=True
     )
+    # When the user last opened their home: what arrived since is marked "new".
+    home_seen_at = models.DateTimeField(_("home last seen at"), null=True, blank=True)
     deleted_at = models.DateTimeField(
         _("account deleted at"),
         null=True,

@@ -54,6 +54,7 @@ def _account(user: User) -> dict[str, Any]:
         "privacy_consent_at": (
             user.privacy_consent_at.isoformat() if user.privacy_consent_at else None
         ),
+        "home_seen_at": user.home_seen_at.isoformat() if user.home_seen_at else None,
         "email_addresses": [
             {"email": address.email, "verified": address.verified, "primary": address.primary}
             for address in EmailAddress.objects.filter(user=user)

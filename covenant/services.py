@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
@@ -170,6 +171,17 @@ def mark_outcomes_seen(*, user: User, shown: Iterable[Membership]) -> int:
     ).update(outcome_seen_at=timezone.now())
 
 
+def mark_home_seen(*, user: User) -> datetime | None:
+    """Record this visit to the home and return the previous one, which the home marks
+    what is new against (None on the first visit). A single UPDATE: two tabs opened at
+    once both read the same previous visit, which is what each should show."""
+    previous = user.home_seen_at
+    now = timezone.now()
+    User.objects.filter(pk=user.pk).update(home_seen_at=now)
+    user.home_seen_at = now
+    return previous
+
+
 def record_privacy_consent(*, user: User) -> None:
     user.privacy_consent_at = timezone.now()
     user.save(update_fields=["privacy_consent_at"])
@@ -197,6 +209,7 @@ def delete_account(*, user: User) -> None:
         user.is_active = False
         user.is_staff = False
         user.is_superuser = False
+        user.home_seen_at = None
         user.deleted_at = timezone.now()
         user.set_unusable_password()
         user.save()

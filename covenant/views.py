@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from covenant import selectors, services
+from covenant import panels, selectors, services
 from covenant.forms import (
     DeleteAccountForm,
     JoinHouseholdForm,
@@ -28,6 +28,7 @@ from covenant.health import broker_status, database_status, heartbeat_status
 from covenant.middleware import SUPPORTED_LANGUAGES
 from covenant.models import Community, Membership
 from covenant.personal_data import collect_personal_data
+from covenant.rules import roles_of
 
 logger = logging.getLogger(__name__)
 
@@ -35,16 +36,24 @@ logger = logging.getLogger(__name__)
 def home(request):
     if not request.user.is_authenticated:
         return render(request, "covenant/home.html")
+    # (Other presentations of the home, such as elders' mode, branch off here.)
     memberships = list(selectors.memberships_of(user=request.user))
     unseen_outcomes = [membership for membership in memberships if membership.outcome_is_unseen]
     awaiting = [m for m in memberships if m.status == Membership.Status.REQUESTED]
     captains = selectors.captains_of(households=[m.household for m in awaiting]) if awaiting else {}
     services.mark_outcomes_seen(user=request.user, shown=unseen_outcomes)
+    since = services.mark_home_seen(user=request.user)
+    roles = roles_of(request.user)
     context = {
         "memberships": memberships,
         "unseen_outcomes": unseen_outcomes,
         "awaiting": [(membership, captains[membership.household_id]) for membership in awaiting],
+        "since": since,
+        "runs_estate": bool(roles.estate_roles or roles.captain_grants or roles.is_superuser),
     }
+    # What the feature apps have for this reader (covenant.panels), most pressing first.
+    context["panels"] = panels.collect("home", request=request, since=since)
+    context["anything_new"] = any(panel.context.get("has_new") for panel in context["panels"])
     return render(request, "covenant/home.html", context)
 
 

@@ -10,6 +10,10 @@ class NoticesConfig(AppConfig):
     demo_second_estate = "notices.demo.seed_second_estate"
 
     def ready(self):
+        from covenant import panels
+        from notices import home
+
+        panels.register("home", home.announcements_for_me, order=30)
         from covenant.personal_data import (
             register_account_deletion_handler,
             register_personal_data_section,

@@ -14,6 +14,13 @@ class ProposalsConfig(AppConfig):
     demo_after = ("volunteers",)
 
     def ready(self):
+        from covenant import panels
+        from proposals import home
+
+        panels.register("home", home.waiting_for_role, order=10)
+        panels.register("home", home.open_votes, order=20)
+        panels.register("home", home.my_ideas, order=40)
+        panels.register("home", home.followed_deliberations, order=60)
         from covenant.celery import app
         from covenant.personal_data import (
             register_account_deletion_handler,

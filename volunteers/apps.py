@@ -15,6 +15,11 @@ class VolunteersConfig(AppConfig):
     demo_unseed = "volunteers.demo.unseed"
 
     def ready(self):
+        from covenant import panels
+        from volunteers import home
+
+        panels.register("home", home.captain_messages, order=12)
+        panels.register("home", home.my_activities, order=50)
         from covenant.celery import app
         from covenant.personal_data import (
             register_account_deletion_handler,
