@@ -24,6 +24,7 @@ and the bench estates share a database in either order. Run it on a database of 
 
 from __future__ import annotations
 
+import statistics
 import time
 import unicodedata
 from pathlib import Path
@@ -45,7 +46,14 @@ from proposals.management.bench.estates import (
     seed,
     sizes_of,
 )
-from proposals.management.bench.timing import Row, measure, measure_in_turn, pages, use_database
+from proposals.management.bench.timing import (
+    FLOOR_LABEL,
+    Row,
+    measure,
+    measure_in_turn,
+    pages,
+    use_database,
+)
 from proposals.services import regroup_ideas
 
 WITHIN = 1.10  # a page of many estates may take at most 10% longer than of one
@@ -206,6 +214,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{_pad(row.page, width)}  {row.median:>9.1f}  {row.p95:>8.1f}  {row.query_count:>7}"
             )
+        self.stdout.write(ratios_line(rows))
 
     def _print_comparison(
         self, alone: list[Row], together: list[Row], count: int, runs: int, *, in_turn: bool
@@ -253,6 +262,22 @@ class Command(BaseCommand):
             f"estates: {count}, every page within {round((WITHIN - 1) * 100)}%: "
             f"{'yes' if every_page_within else 'no'}"
         )
+
+
+def ratios_line(rows: list[Row]) -> str:
+    """`ratios to floor: list X.XX, detail X.XX, search X.XX`: the floor's median time
+    over the page's (1.00 would be a page as cheap as the framework itself); search is the
+    median of the searches' medians."""
+    by_label = {row.page: row for row in rows}
+    floor_ms = by_label[FLOOR_LABEL].median
+    detail = next(row for row in rows if row.page.startswith("idea detail"))
+    searches = [row.median for row in rows if row.page.startswith("search")]
+    ratios = {
+        "list": floor_ms / by_label["idea list, page 1"].median,
+        "detail": floor_ms / detail.median,
+        "search": floor_ms / statistics.median(searches),
+    }
+    return "ratios to floor: " + ", ".join(f"{name} {value:.2f}" for name, value in ratios.items())
 
 
 def _width(text: str) -> int:
