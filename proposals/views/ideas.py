@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.core import is_ratelimited
 
 from proposals import exports, selectors, services
+from proposals.cards import filter_fields, render_cards
 from proposals.forms import (
     BoardFilterForm,
     BulkTriageForm,
@@ -99,6 +100,8 @@ def idea_list(request):
         "filters": filters,
         "page": page,
         "ideas": page.items,
+        "cards": render_cards(page.items, request=request),
+        "filter_fields": filter_fields(form),
         "campaigns": selectors.open_campaigns(request.user),
     }
     if request.htmx and request.GET.get("after"):
