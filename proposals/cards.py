@@ -138,8 +138,19 @@ def support_button(idea: Idea, *, request, may_support: bool, csrf_token: str) -
     )
 
 
-def _tail(idea: Idea, *, request, csrf_token: str) -> SafeString:
+def _support_facts(idea: Idea) -> tuple:
+    """What `proposals.support_idea` reads of an idea (the estate, whether it is public,
+    its status and whether it was merged): ideas alike in these get the same answer, so a
+    page asks the rule once per kind of idea, not once per card. tests/proposals/
+    test_cards.py holds this equal to `has_perm` idea by idea."""
+    return (idea.community_id, idea.moderation, idea.status, idea.duplicate_of_id is None)
+
+
+def _tail(idea: Idea, *, request, csrf_token: str, may_support: dict) -> SafeString:
     user = request.user
+    facts = _support_facts(idea)
+    if facts not in may_support:
+        may_support[facts] = user.has_perm("proposals.support_idea", idea)
     created = localtime(idea.created_at)
     place = (
         gettext("Building %(number)s") % {"number": idea.building.number}
@@ -154,7 +165,7 @@ def _tail(idea: Idea, *, request, csrf_token: str) -> SafeString:
         support_button(
             idea,
             request=request,
-            may_support=user.has_perm("proposals.support_idea", idea),
+            may_support=may_support[facts],
             csrf_token=csrf_token,
         ),
         ngettext("%(counter)s comment", "%(counter)s comments", idea.comment_count)
@@ -172,11 +183,15 @@ def render_cards(ideas: list[Idea], *, request) -> SafeString:
         return mark_safe("")
     heads = card_heads(ideas)
     csrf_token = get_token(request)
+    may_support: dict[tuple, bool] = {}
     return format_html_join(
         "",
         "{}{}",
         (
-            (mark_safe(heads[idea.pk]), _tail(idea, request=request, csrf_token=csrf_token))
+            (
+                mark_safe(heads[idea.pk]),
+                _tail(idea, request=request, csrf_token=csrf_token, may_support=may_support),
+            )
             for idea in ideas
         ),
     )

@@ -321,6 +321,22 @@ def comment_create(request, idea_id: int):
 
 
 @login_required
+@require_GET
+def comment_reply(request, comment_id: int):
+    """The reply form for a comment, loaded when "Reply" is pressed instead of sitting
+    hidden under every comment: the form alone for htmx, a page of its own without
+    JavaScript. It posts to `comment_create` like the form it replaces."""
+    comment = get_object_or_404(Comment, pk=comment_id)
+    idea = _idea_for(request, comment.idea_id, "proposals.comment_on_idea")
+    if comment.moderation != Moderation.VISIBLE:
+        raise Http404
+    template = "proposals/comment_reply.html"
+    if request.htmx:
+        template += "#reply-form"
+    return render(request, template, {"comment": comment, "idea": idea})
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def comment_edit(request, comment_id: int):
     comment = _comment_for(request, comment_id, "proposals.edit_comment")

@@ -48,6 +48,10 @@ class Row:
         return min(self.cpu_ms if vendor == "sqlite" else self.times_ms)
 
     @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu_ms)
+
+    @property
     def p95(self) -> float:
         ordered = sorted(self.times_ms)
         return ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
