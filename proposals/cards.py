@@ -63,7 +63,10 @@ def _head(idea: Idea) -> str:
         else ""
     )
     moderation = (
-        format_html('<span class="badge text-bg-warning">{}</span>', idea.get_moderation_display())
+        format_html(
+            '\n        <span class="badge text-bg-warning">{}</span>',
+            idea.get_moderation_display(),
+        )
         if idea.moderation != Moderation.VISIBLE
         else ""
     )
@@ -109,14 +112,14 @@ def support_button(idea: Idea, *, request, may_support: bool, csrf_token: str) -
         inner = format_html(
             '<input type="hidden" name="support" value="0">\n'
             '    <button type="submit" class="btn btn-sm btn-primary" aria-pressed="true">'
-            "{}</button>",
+            "\n      {}\n    </button>",
             gettext("Supported · %(counter)s") % {"counter": idea.support_count},
         )
     elif may_support:
         inner = format_html(
             '<input type="hidden" name="support" value="1">\n'
             '    <button type="submit" class="btn btn-sm btn-outline-primary" '
-            'aria-pressed="false">{}</button>',
+            'aria-pressed="false">\n      {}\n    </button>',
             gettext("Support · %(counter)s") % {"counter": idea.support_count},
         )
     else:
