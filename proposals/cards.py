@@ -20,7 +20,6 @@ import hashlib
 
 from django.core.cache import cache
 from django.middleware.csrf import get_token
-from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import truncatechars
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -31,6 +30,7 @@ from django.utils.translation import get_language, gettext, ngettext
 from covenant.markup import markdown_to_text
 from proposals.models import Idea, Moderation
 from proposals.names import author_as_seen_by
+from proposals.threads import url_maker
 
 HEAD_TIMEOUT = 24 * 3600
 
@@ -105,9 +105,11 @@ def card_heads(ideas: list[Idea]) -> dict[int, str]:
     return heads
 
 
-def support_button(idea: Idea, *, request, may_support: bool, csrf_token: str) -> SafeString:
+def support_button(
+    idea: Idea, *, request, may_support: bool, csrf_token: str, support_url=None
+) -> SafeString:
     """`_support_button.html` for the list, without a template render."""
-    url = reverse("proposals:idea_support", args=[idea.pk])
+    url = support_url(idea.pk) if support_url else reverse("proposals:idea_support", args=[idea.pk])
     if idea.is_supported:
         inner = format_html(
             '<input type="hidden" name="support" value="0">\n'
@@ -149,7 +151,7 @@ def _support_facts(idea: Idea) -> tuple:
     return (idea.community_id, idea.moderation, idea.status, idea.duplicate_of_id is None)
 
 
-def _tail(idea: Idea, *, request, csrf_token: str, may_support: dict) -> SafeString:
+def _tail(idea: Idea, *, request, csrf_token: str, may_support: dict, support_url) -> SafeString:
     user = request.user
     facts = _support_facts(idea)
     if facts not in may_support:
@@ -170,13 +172,14 @@ def _tail(idea: Idea, *, request, csrf_token: str, may_support: dict) -> SafeStr
             request=request,
             may_support=may_support[facts],
             csrf_token=csrf_token,
+            support_url=support_url,
         ),
         ngettext("%(counter)s comment", "%(counter)s comments", idea.comment_count)
         % {"counter": idea.comment_count},
         author_as_seen_by(idea, user),
         format_html(" · {}", place) if place else "",
-        date_filter(created, "c"),
-        date_filter(created, "Y-m-d"),
+        created.isoformat(),  # the date filter's "c"
+        created.strftime("%Y-%m-%d"),
     )
 
 
@@ -187,13 +190,20 @@ def render_cards(ideas: list[Idea], *, request) -> SafeString:
     heads = card_heads(ideas)
     csrf_token = get_token(request)
     may_support: dict[tuple, bool] = {}
+    support_url = url_maker("proposals:idea_support")
     return format_html_join(
         "",
         "{}{}",
         (
             (
                 mark_safe(heads[idea.pk]),
-                _tail(idea, request=request, csrf_token=csrf_token, may_support=may_support),
+                _tail(
+                    idea,
+                    request=request,
+                    csrf_token=csrf_token,
+                    may_support=may_support,
+                    support_url=support_url,
+                ),
             )
             for idea in ideas
         ),

@@ -15,7 +15,6 @@ answers the form alone to htmx (swapped in place) and a whole page without JavaS
 from __future__ import annotations
 
 from django.middleware.csrf import get_token
-from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -27,6 +26,22 @@ from proposals.models import Comment, Idea, Moderation
 from proposals.names import author_as_seen_by
 
 COMMENT_PERMS = ("proposals.edit_comment", "proposals.report_item", "proposals.moderate_item")
+_SAMPLE_PK = 987654321
+
+
+def url_maker(name: str):
+    """`reverse(name, args=[pk])` for many pks, reversed once: a page of comments would
+    otherwise reverse three or four addresses per comment."""
+    sample = reverse(name, args=[_SAMPLE_PK])
+    return lambda pk: sample.replace(str(_SAMPLE_PK), str(pk))
+
+
+class _Urls:
+    def __init__(self):
+        self.reply = url_maker("proposals:comment_reply")
+        self.edit = url_maker("proposals:comment_edit")
+        self.report = url_maker("proposals:comment_report")
+        self.moderate = url_maker("proposals:comment_moderate")
 
 
 class _Permissions:
@@ -44,11 +59,11 @@ class _Permissions:
         return self._known[kind]
 
 
-def _actions(comment: Comment, *, may_comment: bool, rights, csrf_token: str) -> SafeString:
+def _actions(comment: Comment, *, may_comment: bool, rights, csrf_token: str, urls) -> SafeString:
     may_edit, may_report, may_moderate = rights
     parts = []
     if may_comment and comment.moderation == Moderation.VISIBLE:
-        url = reverse("proposals:comment_reply", args=[comment.pk])
+        url = urls.reply(comment.pk)
         parts.append(
             format_html(
                 '<a href="{}" class="text-covenant reply-link" hx-get="{}" hx-target="this" '
@@ -62,7 +77,7 @@ def _actions(comment: Comment, *, may_comment: bool, rights, csrf_token: str) ->
         parts.append(
             format_html(
                 '<a href="{}">{}</a>',
-                reverse("proposals:comment_edit", args=[comment.pk]),
+                urls.edit(comment.pk),
                 gettext("Edit"),
             )
         )
@@ -70,12 +85,12 @@ def _actions(comment: Comment, *, may_comment: bool, rights, csrf_token: str) ->
         parts.append(
             format_html(
                 '<a href="{}" class="text-body-secondary">{}</a>',
-                reverse("proposals:comment_report", args=[comment.pk]),
+                urls.report(comment.pk),
                 gettext("Report"),
             )
         )
     if may_moderate:
-        url = reverse("proposals:comment_moderate", args=[comment.pk])
+        url = urls.moderate(comment.pk)
         if comment.moderation == Moderation.VISIBLE:
             reason = gettext("Reason, shown to the author")
             parts.append(
@@ -111,8 +126,9 @@ def _actions(comment: Comment, *, may_comment: bool, rights, csrf_token: str) ->
 
 
 def render_comment(
-    comment: Comment, *, user, may_comment: bool, rights, csrf_token: str
+    comment: Comment, *, user, may_comment: bool, rights, csrf_token: str, urls=None
 ) -> SafeString:
+    urls = urls or _Urls()
     classes = "comment comment-reply" if comment.parent_id else "comment"
     if getattr(comment, "is_placeholder", False):
         return format_html(
@@ -150,13 +166,15 @@ def render_comment(
         classes=classes,
         pk=comment.pk,
         author=author_as_seen_by(comment, user),
-        iso=date_filter(created, "c"),
-        shown=date_filter(created, "Y-m-d H:i"),
+        iso=created.isoformat(),  # the date filter's "c"
+        shown=created.strftime("%Y-%m-%d %H:%M"),  # "Y-m-d H:i"
         edited=format_html(" · {}", gettext("edited")) if comment.edited_at else "",
         badges=badges,
         hidden=hidden,
         body=render_markdown(comment.body),
-        actions=_actions(comment, may_comment=may_comment, rights=rights, csrf_token=csrf_token),
+        actions=_actions(
+            comment, may_comment=may_comment, rights=rights, csrf_token=csrf_token, urls=urls
+        ),
     )
 
 
@@ -165,6 +183,7 @@ def render_thread(idea: Idea, *, request, may_comment: bool) -> SafeString:
     user = request.user
     permissions = _Permissions(user)
     csrf_token = get_token(request)
+    urls = _Urls()
 
     def one(comment: Comment) -> SafeString:
         return render_comment(
@@ -173,6 +192,7 @@ def render_thread(idea: Idea, *, request, may_comment: bool) -> SafeString:
             may_comment=may_comment,
             rights=permissions.of(comment),
             csrf_token=csrf_token,
+            urls=urls,
         )
 
     cards = []
