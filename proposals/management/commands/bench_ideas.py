@@ -81,6 +81,17 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
+            "--http",
+            action="store_true",
+            help=(
+                "Serve with gunicorn (covenant/gunicorn_conf.py) and load each page over HTTP "
+                "for --seconds at --connections, beside the floor: req/s, p50, p99, errors."
+            ),
+        )
+        parser.add_argument("--seconds", type=float, default=10.0, help="Per page (10).")
+        parser.add_argument("--connections", type=int, default=8, help="At once (8).")
+        parser.add_argument("--workers", type=int, default=2, help="gunicorn processes (2).")
+        parser.add_argument(
             "--force",
             action="store_true",
             help="Run with DEBUG off too (it adds estates and users; not on a real site).",
@@ -102,6 +113,9 @@ class Command(BaseCommand):
             # Measured alone first: the others of an earlier run go.
             self._remove_other_estates()
         community = self._seed_or_reuse(first, sizes)
+        if options["http"]:
+            self._http(community, first, options)
+            return
         if options["estates"] == 1:
             if others := Community.objects.exclude(pk=community.pk).count():
                 self.stdout.write(f"{first.name} is timed beside {others} other estates")
@@ -126,6 +140,33 @@ class Command(BaseCommand):
             community = seed(estate, sizes, say=self.stdout.write)
         self.stdout.write(f"{estate.name} seeded: {sizes} in {time.perf_counter() - started:.1f} s")
         return community
+
+    def _http(self, community: Community, estate: BenchEstate, options: dict) -> None:
+        from proposals.management.bench.http import measure_http
+
+        analyze()
+        timed = pages(community, estate, with_floor=True)
+        loads = measure_http(
+            timed,
+            seconds=options["seconds"],
+            connections=options["connections"],
+            workers=options["workers"],
+        )
+        width = max(_width(load.page) for load in loads)
+        self.stdout.write(
+            f"\nover HTTP: gunicorn ({options['workers']} workers, gthread), "
+            f"{options['seconds']:g} s at {options['connections']} connections per page"
+        )
+        self.stdout.write(
+            f"{'page':<{width}}  {'req/s':>7}  {'p50 ms':>7}  {'p99 ms':>7}  {'errors':>6}  "
+            "share of floor's req/s"
+        )
+        floor_rate = loads[0].per_second or 1.0
+        for load in loads:
+            self.stdout.write(
+                f"{_pad(load.page, width)}  {load.per_second:>7.1f}  {load.percentile(0.5):>7.1f}"
+                f"  {load.percentile(0.99):>7.1f}  {load.errors:>6}  {load.per_second / floor_rate:>5.2f}"
+            )
 
     def _remove_other_estates(self) -> None:
         others = Community.objects.filter(name__startswith=BENCH_ESTATE + " ").order_by("pk")
