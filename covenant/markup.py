@@ -6,6 +6,7 @@ Every app renders residents' titles, bodies, comments and announcements through
 
 from __future__ import annotations
 
+import functools
 import html
 
 import nh3
@@ -49,14 +50,27 @@ def sanitise_html(markup: str) -> str:
     )
 
 
+# Rendering is a pure function of the text, and the same comments and ideas are shown
+# again and again: each worker keeps the last few thousand results, keyed by the text
+# itself (hashed by the dict), so a page of 160 comments renders Markdown only for those
+# it has not seen. Kept in process, not in Redis: a cache round trip per comment would
+# cost more than most renders.
+RENDERED_KEPT = 4096
+
+
+@functools.lru_cache(maxsize=RENDERED_KEPT)
+def _rendered(text: str) -> str:
+    return sanitise_html(_demote_headings(_renderer.render(text)))
+
+
 def render_markdown(text: str) -> SafeString:
     """Markdown from a user, as HTML safe to put in any page or email."""
     if not text:
         return mark_safe("")
-    markup = _demote_headings(_renderer.render(text))
-    return mark_safe(sanitise_html(markup))
+    return mark_safe(_rendered(text))
 
 
+@functools.lru_cache(maxsize=RENDERED_KEPT)
 def markdown_to_text(text: str) -> str:
     """The words of a Markdown text without markup, for excerpts, search and plain-text mail."""
     return " ".join(html.unescape(strip_tags(render_markdown(text))).split())

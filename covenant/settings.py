@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Brotli or gzip for the app's HTML; BREACH reasoning in covenant/compression.py.
+    "covenant.compression.CompressionMiddleware",
     # Over-limit sign-in attempts are refused here, before the rest runs (covenant/signin.py).
     "covenant.signin.SignInGateMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -79,6 +79,7 @@ idea_patterns = [
     path("<int:idea_id>/moderate/", ideas.idea_moderate, name="idea_moderate"),
     path("<int:idea_id>/triage/", ideas.idea_triage, name="idea_triage"),
     path("<int:idea_id>/notes/", ideas.idea_note, name="idea_note"),
+    path("comments/<int:comment_id>/reply/", ideas.comment_reply, name="comment_reply"),
     path("comments/<int:comment_id>/edit/", ideas.comment_edit, name="comment_edit"),
     path("comments/<int:comment_id>/report/", ideas.comment_report, name="comment_report"),
     path("comments/<int:comment_id>/moderate/", ideas.comment_moderate, name="comment_moderate"),

@@ -584,6 +584,8 @@ CLASSIFIED: dict[str, Rule] = {
     "notices:door_knock": ESTATE,
     "notices:mark_household": ESTATE,
     "notices:coverage": ESTATE,
+    # proposals (the rest are the estate's by default, below)
+    "proposals:comment_reply": ESTATE,
     # volunteers
     "volunteers:calendar_feed": BEARER,
     "volunteers:check_in_scan": ESTATE,

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.core import is_ratelimited
 
 from proposals import exports, selectors, services, withdrawal
+from proposals.cards import filter_fields, render_cards
 from proposals.forms import (
     BoardFilterForm,
     BulkTriageForm,
@@ -99,6 +100,8 @@ def idea_list(request):
         "filters": filters,
         "page": page,
         "ideas": page.items,
+        "cards": render_cards(page.items, request=request),
+        "filter_fields": filter_fields(form),
         "campaigns": selectors.open_campaigns(request.user),
     }
     if request.htmx and request.GET.get("after"):
@@ -340,6 +343,22 @@ def comment_create(request, idea_id: int):
         },
         status=400,
     )
+
+
+@login_required
+@require_GET
+def comment_reply(request, comment_id: int):
+    """The reply form for a comment, loaded when "Reply" is pressed instead of sitting
+    hidden under every comment: the form alone for htmx, a page of its own without
+    JavaScript. It posts to `comment_create` like the form it replaces."""
+    comment = get_object_or_404(Comment, pk=comment_id)
+    idea = _idea_for(request, comment.idea_id, "proposals.comment_on_idea")
+    if comment.moderation != Moderation.VISIBLE:
+        raise Http404
+    template = "proposals/comment_reply.html"
+    if request.htmx:
+        template += "#reply-form"
+    return render(request, template, {"comment": comment, "idea": idea})
 
 
 @login_required

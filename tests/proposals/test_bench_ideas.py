@@ -8,6 +8,7 @@ and printed, not how fast.
 """
 
 import io
+import re
 import subprocess
 import sys
 
@@ -200,3 +201,17 @@ def test_it_refuses_a_number_of_estates_it_cannot_name(estates):
     with pytest.raises(CommandError, match="--estates"):
         bench(*TINY, "--estates", estates)
     assert not Community.objects.filter(name__startswith="bench estate").exists()
+
+
+def test_the_bench_times_the_floor_first_and_ends_with_the_ratios_to_it():
+    out = bench(*TINY)
+
+    lines = out.strip().splitlines()
+    assert any(line.startswith("floor: 1 query + tiny template") for line in lines)
+    assert re.fullmatch(
+        r"ratios to floor: list \d+\.\d\d, detail \d+\.\d\d, search \d+\.\d\d", lines[-1]
+    )
+
+
+def test_the_floor_is_no_page_of_the_site(client):
+    assert client.get("/bench/floor/").status_code == 404

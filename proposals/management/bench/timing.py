@@ -12,11 +12,12 @@ from urllib.parse import unquote
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
 from covenant.models import Community, Membership, User
 from proposals import themes
+from proposals.management.bench import floor
 from proposals.management.bench.estates import BenchEstate
 from proposals.models import Idea, Moderation
 from proposals.services import regroup_ideas
@@ -45,6 +46,10 @@ class Row:
         on the machine slows some runs down, none speeds one up); in CPU time on SQLite,
         on the wall clock where the database is a server of its own."""
         return min(self.cpu_ms if vendor == "sqlite" else self.times_ms)
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu_ms)
 
     @property
     def p95(self) -> float:
@@ -103,11 +108,17 @@ Page = tuple[str, Client, str, dict]
 ROUNDS = 4  # turns each database takes, per page, when two are timed in alternation
 
 
+FLOOR_LABEL = "floor: 1 query + tiny template"
+
+
 def measure(community: Community, estate: BenchEstate, *, runs: int) -> list[Row]:
     rows = []
-    for label, client, url, data in pages(community, estate):
-        client.get(url, data, secure=True)  # warm up: templates, jieba, connection
-        rows.append(time_page(client, url, data, runs, label))
+    # The floor's URLconf is the site's with the floor's view added: every page resolves
+    # as on the site, and the floor's view exists in this process only.
+    with override_settings(ROOT_URLCONF=floor.URLCONF):
+        for label, client, url, data in pages(community, estate, with_floor=True):
+            client.get(url, data, secure=True)  # warm up: templates, jieba, connection
+            rows.append(time_page(client, url, data, runs, label))
     return rows + _time_regrouping(community, _counted(community))
 
 
@@ -145,8 +156,9 @@ def _counted(community: Community) -> int:
     return Idea.objects.filter(community=community, moderation=Moderation.VISIBLE).count()
 
 
-def pages(community: Community, estate: BenchEstate) -> list[Page]:
-    """Each timed page: its label, and the signed-in client, address and query to ask."""
+def pages(community: Community, estate: BenchEstate, *, with_floor: bool = False) -> list[Page]:
+    """Each timed page: its label, and the signed-in client, address and query to ask;
+    with the floor first when `with_floor` (its URLconf must be in place)."""
     users = {
         key: User.objects.get(email=estate.email(key)) for key in ("steward", "admin", "captain")
     }
@@ -160,7 +172,8 @@ def pages(community: Community, estate: BenchEstate) -> list[Page]:
     list_url = reverse("proposals:idea_list")
     cursor, depth = _deep_cursor(as_resident, list_url, DEEP_PAGES)
 
-    pages: list[Page] = [
+    pages: list[Page] = [(FLOOR_LABEL, as_resident, floor.FLOOR_PATH, {})] if with_floor else []
+    pages += [
         ("idea list, page 1", as_resident, list_url, {}),
         (f"idea list, page {depth} (cursor)", as_resident, list_url, {"after": cursor}),
         ("idea list, most supported", as_resident, list_url, {"sort": "supported"}),

@@ -24,6 +24,7 @@ and the bench estates share a database in either order. Run it on a database of 
 
 from __future__ import annotations
 
+import statistics
 import time
 import unicodedata
 from pathlib import Path
@@ -45,7 +46,14 @@ from proposals.management.bench.estates import (
     seed,
     sizes_of,
 )
-from proposals.management.bench.timing import Row, measure, measure_in_turn, pages, use_database
+from proposals.management.bench.timing import (
+    FLOOR_LABEL,
+    Row,
+    measure,
+    measure_in_turn,
+    pages,
+    use_database,
+)
 from proposals.services import regroup_ideas
 
 WITHIN = 1.10  # a page of many estates may take at most 10% longer than of one
@@ -73,6 +81,17 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
+            "--http",
+            action="store_true",
+            help=(
+                "Serve with gunicorn (covenant/gunicorn_conf.py) and load each page over HTTP "
+                "for --seconds at --connections, beside the floor: req/s, p50, p99, errors."
+            ),
+        )
+        parser.add_argument("--seconds", type=float, default=10.0, help="Per page (10).")
+        parser.add_argument("--connections", type=int, default=8, help="At once (8).")
+        parser.add_argument("--workers", type=int, default=2, help="gunicorn processes (2).")
+        parser.add_argument(
             "--force",
             action="store_true",
             help="Run with DEBUG off too (it adds estates and users; not on a real site).",
@@ -94,6 +113,9 @@ class Command(BaseCommand):
             # Measured alone first: the others of an earlier run go.
             self._remove_other_estates()
         community = self._seed_or_reuse(first, sizes)
+        if options["http"]:
+            self._http(community, first, options)
+            return
         if options["estates"] == 1:
             if others := Community.objects.exclude(pk=community.pk).count():
                 self.stdout.write(f"{first.name} is timed beside {others} other estates")
@@ -118,6 +140,33 @@ class Command(BaseCommand):
             community = seed(estate, sizes, say=self.stdout.write)
         self.stdout.write(f"{estate.name} seeded: {sizes} in {time.perf_counter() - started:.1f} s")
         return community
+
+    def _http(self, community: Community, estate: BenchEstate, options: dict) -> None:
+        from proposals.management.bench.http import measure_http
+
+        analyze()
+        timed = pages(community, estate, with_floor=True)
+        loads = measure_http(
+            timed,
+            seconds=options["seconds"],
+            connections=options["connections"],
+            workers=options["workers"],
+        )
+        width = max(_width(load.page) for load in loads)
+        self.stdout.write(
+            f"\nover HTTP: gunicorn ({options['workers']} workers, gthread), "
+            f"{options['seconds']:g} s at {options['connections']} connections per page"
+        )
+        self.stdout.write(
+            f"{'page':<{width}}  {'req/s':>7}  {'p50 ms':>7}  {'p99 ms':>7}  {'errors':>6}  "
+            "share of floor's req/s"
+        )
+        floor_rate = loads[0].per_second or 1.0
+        for load in loads:
+            self.stdout.write(
+                f"{_pad(load.page, width)}  {load.per_second:>7.1f}  {load.percentile(0.5):>7.1f}"
+                f"  {load.percentile(0.99):>7.1f}  {load.errors:>6}  {load.per_second / floor_rate:>5.2f}"
+            )
 
     def _remove_other_estates(self) -> None:
         others = Community.objects.filter(name__startswith=BENCH_ESTATE + " ").order_by("pk")
@@ -201,11 +250,15 @@ class Command(BaseCommand):
         self.stdout.write(
             f"\n{runs} runs per page on {vendor}; server time through the test client"
         )
-        self.stdout.write(f"{'page':<{width}}  {'median ms':>9}  {'p95 ms':>8}  {'queries':>7}")
+        self.stdout.write(
+            f"{'page':<{width}}  {'median ms':>9}  {'p95 ms':>8}  {'CPU ms':>6}  {'queries':>7}"
+        )
         for row in rows:
             self.stdout.write(
-                f"{_pad(row.page, width)}  {row.median:>9.1f}  {row.p95:>8.1f}  {row.query_count:>7}"
+                f"{_pad(row.page, width)}  {row.median:>9.1f}  {row.p95:>8.1f}"
+                f"  {row.cpu_median:>6.1f}  {row.query_count:>7}"
             )
+        self.stdout.write(ratios_line(rows, vendor))
 
     def _print_comparison(
         self, alone: list[Row], together: list[Row], count: int, runs: int, *, in_turn: bool
@@ -253,6 +306,28 @@ class Command(BaseCommand):
             f"estates: {count}, every page within {round((WITHIN - 1) * 100)}%: "
             f"{'yes' if every_page_within else 'no'}"
         )
+
+
+def ratios_line(rows: list[Row], vendor: str) -> str:
+    """`ratios to floor: list X.XX, detail X.XX, search X.XX`: the floor's median time
+    over the page's (1.00 would be a page as cheap as the framework itself); search is the
+    median of the searches' medians. On SQLite, where the database works inside this
+    process, the medians of CPU time (Row.cpu_ms): the same work, less the time other
+    processes on a shared machine held the CPU; elsewhere the wall clock's."""
+
+    def median(row: Row) -> float:
+        return row.cpu_median if vendor == "sqlite" else row.median
+
+    by_label = {row.page: row for row in rows}
+    floor_ms = median(by_label[FLOOR_LABEL])
+    detail = next(row for row in rows if row.page.startswith("idea detail"))
+    searches = [median(row) for row in rows if row.page.startswith("search")]
+    ratios = {
+        "list": floor_ms / median(by_label["idea list, page 1"]),
+        "detail": floor_ms / median(detail),
+        "search": floor_ms / statistics.median(searches),
+    }
+    return "ratios to floor: " + ", ".join(f"{name} {value:.2f}" for name, value in ratios.items())
 
 
 def _width(text: str) -> int:
