@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.i18n import set_language as django_set_language
 
 from covenant import selectors, services
+from covenant.elders import elders_home, is_elders_mode
 from covenant.forms import DeleteAccountForm, JoinHouseholdForm, ProfileForm, RejectMembershipForm
 from covenant.health import broker_status, database_status, heartbeat_status
 from covenant.middleware import SUPPORTED_LANGUAGES
@@ -27,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 
 def home(request):
+    if is_elders_mode(request):
+        return elders_home(request)
     if not request.user.is_authenticated:
         return render(request, "covenant/home.html")
     memberships = list(selectors.memberships_of(user=request.user))

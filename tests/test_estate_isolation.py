@@ -532,6 +532,7 @@ CLASSIFIED: dict[str, Rule] = {
     "healthz": PUBLIC,
     "set_language": OWN,
     "choose_estate": OWN,
+    "elders_mode": OWN,
     "profile": OWN,
     "personal_data_download": OWN,
     "delete_account": OWN,
