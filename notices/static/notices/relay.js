@@ -43,13 +43,20 @@
 
   function poster(section) {
     var d = section.dataset;
-    var W = 1080, H = 1500, M = 72;
+    var W = 1080, M = 72, QR = 400;
     var canvas = document.createElement("canvas");
-    canvas.width = W;
-    canvas.height = H;
     var ctx = canvas.getContext("2d");
+    // First the lines, to know the poster's height; then the drawing.
+    ctx.font = "bold 68px " + FONT;
+    var titleLines = wrap(ctx, d.title, W - 2 * M, 3);
+    ctx.font = "42px " + FONT;
+    var summaryLines = wrap(ctx, d.summary, W - 2 * M, 8);
+    var qrTop = 230 + titleLines.length * 92 + 24 + summaryLines.length * 66 + 56;
+    canvas.width = W;
+    canvas.height = qrTop + QR + 170;
+
     ctx.fillStyle = "#ffffff";
-    ctx.fillRect(0, 0, W, H);
+    ctx.fillRect(0, 0, W, canvas.height);
     ctx.fillStyle = "#8c1d17";
     ctx.fillRect(0, 0, W, 170);
     ctx.fillStyle = "#ffffff";
@@ -62,24 +69,25 @@
     var y = 230;
     ctx.fillStyle = "#1a1a1a";
     ctx.font = "bold 68px " + FONT;
-    wrap(ctx, d.title, W - 2 * M, 3).forEach(function (line) { ctx.fillText(line, M, y); y += 92; });
+    titleLines.forEach(function (line) { ctx.fillText(line, M, y); y += 92; });
     y += 24;
     ctx.fillStyle = "#333333";
     ctx.font = "42px " + FONT;
-    wrap(ctx, d.summary, W - 2 * M, 7).forEach(function (line) { ctx.fillText(line, M, y); y += 66; });
+    summaryLines.forEach(function (line) { ctx.fillText(line, M, y); y += 66; });
+    ctx.fillStyle = "#8c1d17";
+    ctx.fillRect(M, qrTop - 30, W - 2 * M, 4);
 
     var svg = section.querySelector(".relay-qr").content.querySelector("svg");
     var image = new Image();
     image.onload = function () {
-      var size = 360, top = H - size - 150;
-      ctx.drawImage(image, (W - size) / 2, top, size, size);
+      ctx.drawImage(image, (W - QR) / 2, qrTop, QR, QR);
       ctx.fillStyle = "#1a1a1a";
       ctx.font = "bold 44px " + FONT;
       ctx.textAlign = "center";
-      ctx.fillText(d.scan, W / 2, top + size + 24);
+      ctx.fillText(d.scan, W / 2, qrTop + QR + 24);
       ctx.font = "30px " + FONT;
       ctx.fillStyle = "#333333";
-      ctx.fillText(d.url, W / 2, top + size + 84);
+      ctx.fillText(d.url, W / 2, qrTop + QR + 88);
       var png = canvas.toDataURL("image/png");
       section.querySelector(".relay-poster-image").src = png;
       section.querySelector(".relay-download").href = png;
