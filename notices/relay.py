@@ -57,12 +57,14 @@ def summary_of(announcement: Announcement) -> str:
 
 
 def relay_text(*, announcement: Announcement, building: Building, url: str) -> str:
-    """What the captain pastes into the building's group, in the estate's voice."""
+    """What the captain pastes into the building's group, in the estate's voice; the
+    link on a line of its own, so the chat makes it a link whatever precedes it."""
     date = formats.date_format(timezone.localtime(announcement.publish_at), "SHORT_DATE_FORMAT")
     return _(
         "[%(estate)s · %(building)s] %(title)s\n"
         "%(summary)s\n"
-        "Published on %(date)s. Read it in full here: %(url)s"
+        "Published on %(date)s. Read it in full here:\n"
+        "%(url)s"
     ) % {
         "estate": announcement.community.name,
         "building": building,

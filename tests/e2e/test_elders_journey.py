@@ -165,7 +165,10 @@ def switch_on_elders_mode(page):
 def test_elders_mode_meets_miits_type_and_aaa_contrast_on_the_key_pages(
     phone, estate, resident, console_errors
 ):
-    page = phone().new_page()
+    context = phone()
+    # A Chinese voice, as on a phone, so the read-aloud buttons show (and are checked too).
+    context.add_init_script(SPEECH_STUB % '[{"lang": "zh-CN", "name": "Tingting"}]')
+    page = context.new_page()
     sign_in(page, resident.email)
     switch_on_elders_mode(page)
     resident.refresh_from_db()
@@ -239,13 +242,15 @@ def test_a_captain_relays_to_the_group_and_the_coverage_page_credits_it(
     sign_in(page, captain_3.email)
     page.goto(announcement.get_absolute_url())
     page.locator(f"a[href='/notices/announcements/{announcement.pk}/relay/']").click()
+    page.wait_for_url("**/relay/")
+    page.wait_for_load_state("load")  # relay.js has run
     section = page.locator("section.relay").first
     section.locator("button.relay-copy").click()
     expect(section.locator(".relay-copied")).to_be_visible()
     copied = page.evaluate("navigator.clipboard.readText()")
     assert "3栋电梯年检停运通知" in copied
     assert "因电梯年检" in copied
-    short_link = next(word for word in copied.split() if "/r/" in word)
+    short_link = copied.splitlines()[-1]
     assert short_link.startswith(f"{live_server.url}/r/")
 
     section.locator("button.relay-poster").click()
