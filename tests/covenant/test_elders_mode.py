@@ -136,3 +136,11 @@ def to_building_3(community, captain_3, building_3):
         audience=Audience.BUILDINGS,
         buildings=[building_3],
     )
+
+
+def test_the_choice_is_in_the_persons_data_download(resident):
+    from covenant.personal_data import collect_personal_data
+
+    resident.elders_mode = True
+    resident.save()
+    assert "'elders_mode': True" in str(collect_personal_data(user=resident))

@@ -155,3 +155,32 @@ def test_a_withdrawn_announcement_is_relayed_by_nobody(to_building_3, captain_3)
     )
     to_building_3.refresh_from_db()
     assert not fresh(captain_3).has_perm("notices.relay_announcement", to_building_3)
+
+
+def test_the_relay_pages_queries_do_not_grow_with_the_buildings(
+    client, community, steward, building_3, building_5
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import BuildingFactory
+
+    announcement = services.publish(
+        community=community,
+        author=steward,
+        title="全小区",
+        body="周三停水。",
+        audience=Audience.ESTATE,
+    )
+    client.force_login(steward)
+
+    def count():
+        client.get(relay_url(announcement))  # the links are made on the first visit
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(relay_url(announcement)).status_code == 200
+        return len(queries)
+
+    two = count()
+    BuildingFactory(community=community, number=7)
+    BuildingFactory(community=community, number=9)
+    assert count() == two
