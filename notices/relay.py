@@ -111,17 +111,16 @@ def _make_link(*, announcement: Announcement, building: Building) -> RelayLink:
         return RelayLink.objects.get(announcement=announcement, building=building)
 
 
-def record_visit(*, link: RelayLink, user) -> int:
+def record_visit(*, link: RelayLink, user) -> None:
     """The user opened the building's link: each of their verified households of that
-    building in the announcement's audience is counted for its group. How many were new."""
+    building in the announcement's audience is counted for its group, once."""
     if not user.is_authenticated:
-        return 0
+        return
     household_ids = selectors.households_in_reach_of(link.announcement, user)
     if not household_ids:
-        return 0
+        return
     mine = Household.objects.filter(pk__in=household_ids, building_id=link.building_id)
-    created = RelayVisit.objects.bulk_create(
+    RelayVisit.objects.bulk_create(
         [RelayVisit(link=link, household=household) for household in mine],
         ignore_conflicts=True,
     )
-    return len(created)

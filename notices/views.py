@@ -213,9 +213,14 @@ def announcement_detail(request, announcement_id):
             services.mark_target_read(user=request.user, target=announcement)
         return render(request, "notices/announcement_detail.html", {"announcement": announcement})
     services.record_reading(user=request.user, announcement=announcement)
+    attachments = list(announcement.attachments.filter(state="ready"))
     context = {
         "announcement": announcement,
-        "attachments": list(announcement.attachments.filter(state="ready")),
+        "attachments": attachments,
+        # A share card's picture: a public announcement's first photo, never another's.
+        "og_image": next((a for a in attachments if a.kind == Attachment.Kind.IMAGE), None)
+        if announcement.audience == Audience.PUBLIC
+        else None,
         "can_knock": request.user.has_perm("notices.knock_doors", announcement),
         "can_see_coverage": request.user.has_perm("notices.see_coverage", announcement),
         "can_edit": request.user.has_perm("notices.edit_announcement", announcement),

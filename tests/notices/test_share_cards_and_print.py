@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from notices import services
 from notices.models import Audience
+from tests.notices.test_attachment_access import _media, photo  # noqa: F401 (its media folders)
 
 
 def og(page: str, prop: str) -> bool:
@@ -62,3 +63,32 @@ def test_the_large_type_print_keeps_the_audience_wall(client, to_building_3, nei
     client.force_login(neighbour)
     url = reverse("notices:announcement_print", args=[to_building_3.pk])
     assert client.get(url, {"large": "1"}).status_code == 403
+
+
+def test_a_public_announcements_card_shows_its_photo_a_building_ones_none(
+    client, community, steward, captain_3, building_3, resident, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        public = services.publish(
+            community=community,
+            author=steward,
+            title="公开",
+            body="看图。",
+            audience=Audience.PUBLIC,
+            images=[photo()],
+        )
+        private = services.publish(
+            community=community,
+            author=captain_3,
+            title="3栋",
+            body="看图。",
+            audience=Audience.BUILDINGS,
+            buildings=[building_3],
+            images=[photo()],
+        )
+    attachment = public.attachments.get()
+    head = client.get(public.get_absolute_url()).text.split("</head>")[0]
+    image_path = reverse("notices:attachment", args=[public.pk, attachment.pk])
+    assert f'<meta property="og:image" content="http://testserver{image_path}">' in head
+    client.force_login(resident)
+    assert "og:image" not in client.get(private.get_absolute_url()).text
