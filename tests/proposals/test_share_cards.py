@@ -50,3 +50,21 @@ def test_a_votes_card_has_its_title_only_and_it_offers_read_aloud(client, db):
     assert f'<meta property="og:title" content="{vote.title}">' in top
     assert 'property="og:description"' not in top
     assert 'data-read-aloud="main"' in page
+
+
+def test_a_visible_idea_offers_sharing_a_hidden_one_does_not(
+    client, idea, resident, unit_3_1201, category
+):
+    client.force_login(resident)
+    assert (
+        'class="btn btn-sm btn-outline-primary share-link"'
+        in client.get(idea.get_absolute_url()).text
+    )
+    hidden = IdeaFactory(
+        author=resident,
+        household=unit_3_1201,
+        category=category,
+        moderation=Moderation.HIDDEN,
+        hidden_reason="广告",
+    )
+    assert "share-link" not in client.get(hidden.get_absolute_url()).text
