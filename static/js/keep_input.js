@@ -2,7 +2,8 @@
    browser as they type, and put back if the page comes back empty: after their session
    ran out and they signed in again, after the phone closed the tab, after a lost
    connection. A draft goes once the form was sent and a page says it worked, when its
-   owner signs out, or after a day. Fields or forms marked data-keep="off", passwords,
+   owner signs out, or after a day; a draft that was sent is put back only when the
+   sending was cut off by the sign-in page. Fields or forms marked data-keep="off", passwords,
    hidden and file fields are never kept. */
 (function () {
   "use strict";
@@ -37,19 +38,28 @@
   function start() {
     var now = Date.now();
     var worked = document.querySelector(".messages .alert-success");
+    var signingIn = /^\/accounts\/login\//.test(location.pathname);
     each(function (key, draft) {
       if (!draft || now - draft.at > DAY) { store.removeItem(key); return; }
-      // Sent, and another page says it worked: the draft has done its job.
-      var samePage = key.indexOf(PREFIX + location.pathname + "|") === 0;
-      if (draft.sent && worked && !samePage) { store.removeItem(key); }
+      if (draft.sent && signingIn) {
+        // Sent, and the server asked for a sign-in first: the session had run out.
+        draft.interrupted = true;
+        store.setItem(key, JSON.stringify(draft));
+      } else if (draft.sent && !draft.interrupted && worked) {
+        store.removeItem(key);  // sent, and a page says it worked
+      }
     });
     var restored = false;
     Array.prototype.forEach.call(document.querySelectorAll("form textarea, form input"), function (field) {
       if (!keepable(field)) { return; }
-      var draft = read(keyOf(field));
-      if (draft && draft.value && !field.value) {
+      var key = keyOf(field);
+      var draft = read(key);
+      // A draft that was sent and answered is never put back (the server showed the form
+      // again with it, or took it); one never sent, or cut off by the sign-in, is.
+      if (draft && draft.value && !field.value && (!draft.sent || draft.interrupted)) {
         field.value = draft.value;
         restored = true;
+        store.setItem(key, JSON.stringify({ value: draft.value, at: draft.at, sent: false }));
       }
     });
     if (restored) {

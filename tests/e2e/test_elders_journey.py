@@ -278,7 +278,7 @@ def test_a_captain_relays_to_the_group_and_the_coverage_page_credits_it(
     expect(page.locator("[data-testid=via-group-3]")).to_have_text("1")
 
 
-def test_what_was_typed_survives_the_session_running_out(phone, estate, resident):
+def test_what_was_typed_survives_the_session_running_out(phone, estate, resident, category):
     context = phone()
     page = context.new_page()
     sign_in(page, resident.email)
@@ -295,3 +295,11 @@ def test_what_was_typed_survives_the_session_running_out(phone, estate, resident
     page.wait_for_url("**/ideas/new/")
     expect(page.locator("textarea[name=body]")).to_have_value(words)
     expect(page.locator("input[name=title]")).to_have_value("路灯坏了")
+
+    # Sent for good this time: the draft has done its job, the next form starts empty.
+    page.locator("select[name=category]").select_option(str(category.pk))
+    page.locator("main form[method=post] button[type=submit]").last.click()
+    page.wait_for_url("**/ideas/*/")
+    page.goto("/ideas/new/")
+    page.wait_for_load_state("load")
+    expect(page.locator("textarea[name=body]")).to_have_value("")
