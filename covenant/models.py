@@ -91,6 +91,14 @@ class User(AbstractUser):
         verbose_name=_("working in estate"),
     )
 
+    # 长辈模式: large type, read aloud and a simpler home; a way of showing the same
+    # pages, remembered on the account (visitors keep it in a cookie: covenant.elders).
+    elders_mode = models.BooleanField(
+        _("elders' mode"),
+        default=False,
+        help_text=_("Large type, read aloud and a simpler home."),
+    )
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["name"]
 

@@ -48,6 +48,7 @@ def _account(user: User) -> dict[str, Any]:
         "email": user.email,
         "display_name": user.name,
         "preferred_language": user.preferred_language,
+        "elders_mode": user.elders_mode,
         "phone": user.phone,
         "joined": user.date_joined.isoformat(),
         "last_login": user.last_login.isoformat() if user.last_login else None,

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from covenant import views
+from covenant import elders, views
 
 # The admin signs in through allauth: one login page, with its rate limits and email
 # verification, instead of Django admin's unthrottled form.
@@ -15,6 +15,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("language/", views.set_language, name="set_language"),
     path("estate/", views.choose_estate, name="choose_estate"),
+    path("elders/", elders.toggle, name="elders_mode"),
     path("profile/", views.profile, name="profile"),
     path("profile/data/", views.personal_data_download, name="personal_data_download"),
     path("profile/delete/", views.delete_account, name="delete_account"),
@@ -41,6 +42,7 @@ urlpatterns = [
     path("votes/", include("proposals.vote_urls")),
     path("priorities/", include("proposals.priority_urls")),
     path("notices/", include("notices.urls")),
+    path("r/", include("notices.relay_urls")),  # the building groups' short links
     path("volunteers/", include("volunteers.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

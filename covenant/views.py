@@ -24,6 +24,7 @@ from covenant.forms import (
     RejectMembershipForm,
     VerifyMembershipForm,
 )
+from covenant.elders import elders_home, is_elders_mode
 from covenant.health import broker_status, database_status, heartbeat_status
 from covenant.middleware import SUPPORTED_LANGUAGES
 from covenant.models import Community, Membership
@@ -34,9 +35,10 @@ logger = logging.getLogger(__name__)
 
 
 def home(request):
+    if is_elders_mode(request):
+        return elders_home(request)
     if not request.user.is_authenticated:
         return render(request, "covenant/home.html")
-    # (Other presentations of the home, such as elders' mode, branch off here.)
     memberships = list(selectors.memberships_of(user=request.user))
     unseen_outcomes = [membership for membership in memberships if membership.outcome_is_unseen]
     awaiting = [m for m in memberships if m.status == Membership.Status.REQUESTED]

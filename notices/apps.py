@@ -19,7 +19,7 @@ class NoticesConfig(AppConfig):
             register_personal_data_section,
         )
         from covenant.signals import membership_decided, membership_requested
-        from notices import receivers
+        from notices import receivers, relay  # noqa: F401 (relay adds its permission)
         from notices.own_kinds import register_own_kinds
         from notices.personal_data import forget_person, notices_of
 

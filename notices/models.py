@@ -239,6 +239,60 @@ class HouseholdReach(models.Model):
         return f"{self.announcement_id} → {self.household_id} ({self.method})"
 
 
+class RelayLink(models.Model):
+    """A building's short link to an announcement (转发到楼栋群): the captain posts it in
+    the building's WeChat group, and whoever opens it is counted for that group."""
+
+    announcement = models.ForeignKey(
+        Announcement,
+        on_delete=models.CASCADE,
+        related_name="relay_links",
+        verbose_name=_("announcement"),
+    )
+    building = models.ForeignKey(
+        Building, on_delete=models.CASCADE, related_name="+", verbose_name=_("building")
+    )
+    token = models.CharField(_("token"), max_length=16, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("building group link")
+        verbose_name_plural = _("building group links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["announcement", "building"], name="relay_link_once_per_building"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.announcement_id} → {self.building_id} ({self.token})"
+
+    def get_absolute_url(self):
+        return reverse("relay:open", args=[self.token])
+
+
+class RelayVisit(models.Model):
+    """A verified member of the link's building opened it: their household, once."""
+
+    link = models.ForeignKey(
+        RelayLink, on_delete=models.CASCADE, related_name="visits", verbose_name=_("link")
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="+", verbose_name=_("household")
+    )
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("household reached through a building group")
+        verbose_name_plural = _("households reached through building groups")
+        constraints = [
+            models.UniqueConstraint(fields=["link", "household"], name="relay_visit_once")
+        ]
+
+    def __str__(self):
+        return f"{self.link_id} → {self.household_id}"
+
+
 class EmailMode(models.TextChoices):
     IMMEDIATELY = "immediately", _("Immediately")
     DAILY = "daily", _("In the daily digest")

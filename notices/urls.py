@@ -1,6 +1,6 @@
 from django.urls import path
 
-from notices import views
+from notices import relay_views, views
 
 app_name = "notices"
 
@@ -55,6 +55,11 @@ urlpatterns = [
         "announcements/<int:announcement_id>/reach/<int:household_id>/",
         views.mark_household,
         name="mark_household",
+    ),
+    path(
+        "announcements/<int:announcement_id>/relay/",
+        relay_views.relay_page,
+        name="relay",
     ),
     path(
         "announcements/<int:announcement_id>/coverage/",

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from covenant.models import Building, Household, Role
 from covenant.rules import listed_estates, listed_estates_where
-from notices import kinds, selectors, services
+from notices import kinds, relay, selectors, services
 from notices.forms import AnnouncementEditForm, AnnouncementForm, PreferencesForm, WithdrawForm
 from notices.mail import notification_message
 from notices.models import (
@@ -215,12 +215,18 @@ def announcement_detail(request, announcement_id):
             services.mark_target_read(user=request.user, target=announcement)
         return render(request, "notices/announcement_detail.html", {"announcement": announcement})
     services.record_reading(user=request.user, announcement=announcement)
+    attachments = list(announcement.attachments.filter(state="ready"))
     context = {
         "announcement": announcement,
-        "attachments": list(announcement.attachments.filter(state="ready")),
+        "attachments": attachments,
+        # A share card's picture: a public announcement's first photo, never another's.
+        "og_image": next((a for a in attachments if a.kind == Attachment.Kind.IMAGE), None)
+        if announcement.audience == Audience.PUBLIC
+        else None,
         "can_knock": request.user.has_perm("notices.knock_doors", announcement),
         "can_see_coverage": request.user.has_perm("notices.see_coverage", announcement),
         "can_edit": request.user.has_perm("notices.edit_announcement", announcement),
+        "can_relay": request.user.has_perm("notices.relay_announcement", announcement),
         "show_estate": len(listed_estates(request.user)) != 1,
     }
     return render(request, "notices/announcement_detail.html", context)
@@ -341,7 +347,8 @@ def announcement_withdraw(request, announcement_id):
 @_with_login_redirect
 @require_GET
 def announcement_print(request, announcement_id):
-    """A4 for the lobby board, with a QR code that opens the announcement on a phone."""
+    """A4 for the lobby board, with a QR code that opens the announcement on a phone;
+    `?large=1` prints it in large type, for those who read without a phone or glasses."""
     announcement = _announcement_for(request, announcement_id)
     url = services.site_url(announcement.get_absolute_url())
     qr_svg = segno.make(url, error="m").svg_inline(scale=5, border=2, title=announcement.title)
@@ -351,6 +358,7 @@ def announcement_print(request, announcement_id):
         "qr_svg": mark_safe(qr_svg),
         "url": url,
         "buildings": list(announcement.buildings.order_by("number")),
+        "large": request.GET.get("large") == "1",
     }
     return render(request, "notices/announcement_print.html", context)
 
@@ -566,9 +574,15 @@ def announcement_coverage(request, announcement_id):
     announcement = _announcement_for(request, announcement_id)
     if not request.user.has_perm("notices.see_coverage", announcement):
         raise PermissionDenied
+    figures = selectors.coverage(announcement)
+    # Households reached through each building's WeChat group link (notices/relay.py).
+    via_group = relay.visits_by_building(announcement)
+    for row in figures["buildings"]:
+        row["via_group"] = via_group.get(row["building_id"], 0)
+    figures["via_group"] = sum(via_group.values())
     context = {
         "announcement": announcement,
-        "figures": selectors.coverage(announcement),
+        "figures": figures,
         "show_estate": len(listed_estates(request.user)) != 1,
     }
     return render(request, "notices/coverage.html", context)

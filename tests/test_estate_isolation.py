@@ -52,6 +52,7 @@ from django.utils import timezone
 from PIL import Image
 
 from covenant.models import Community, District, Household, Membership, Party, Role, User
+from notices import relay
 from notices import services as notices_services
 from notices.models import Audience, Digest, Notification
 from proposals import services as proposals_services
@@ -332,7 +333,11 @@ def _tokens(world: World) -> dict[str, str]:
     confirmation = EmailAddress.objects.get(user=a.people["newcomer"])
     feed = volunteers_services.calendar_feed_of(user=a.people["volunteer"])
     link = objects["open_data_link"]
+    relay_link = relay.links_for(announcement=objects["announcement"], buildings=[a.building])[
+        a.building.pk
+    ]
     return {
+        "relay:open": relay_link.token,
         "notices:unsubscribe": notices_services.unsubscribe_token(
             user=a.people["resident"], kind="announcement.published"
         ),
@@ -532,6 +537,7 @@ CLASSIFIED: dict[str, Rule] = {
     "healthz": PUBLIC,
     "set_language": OWN,
     "choose_estate": OWN,
+    "elders_mode": OWN,
     "profile": OWN,
     "personal_data_download": OWN,
     "delete_account": OWN,
@@ -584,6 +590,11 @@ CLASSIFIED: dict[str, Rule] = {
     "notices:door_knock": ESTATE,
     "notices:mark_household": ESTATE,
     "notices:coverage": ESTATE,
+    "notices:relay": ESTATE,
+    "relay:open": Rule(
+        "a building group's short link: A's link sends B's people on to A's announcement, "
+        "which refuses them; nothing is counted for them"
+    ),
     # proposals (the rest are the estate's by default, below)
     "proposals:comment_reply": ESTATE,
     # volunteers
