@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.i18n import set_language as django_set_language
 
 from covenant import panels, selectors, services
+from covenant.elders import elders_home, is_elders_mode
 from covenant.forms import (
     DeleteAccountForm,
     JoinHouseholdForm,
@@ -24,7 +25,6 @@ from covenant.forms import (
     RejectMembershipForm,
     VerifyMembershipForm,
 )
-from covenant.elders import elders_home, is_elders_mode
 from covenant.health import broker_status, database_status, heartbeat_status
 from covenant.middleware import SUPPORTED_LANGUAGES
 from covenant.models import Community, Membership

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('covenant', '0005_user_elders_mode'),
+        ('covenant', '0007_user_elders_mode'),
         ('notices', '0003_move_attachments_to_private_storage'),
     ]
 
