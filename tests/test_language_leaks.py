@@ -50,64 +50,6 @@ ZH_ALLOWED_WORDS = {
     "px",
 }
 
-# Msgids of branch `signup` whose Chinese waits to be added to the catalog: until then the
-# test gives each a stand-in translation. Empty this set once they are in locale/.
-AWAITING_CATALOG: set[str] = {
-    "%(label)s: %(percent)s%%",
-    "- Select an option -",
-    "Answer",
-    "Check your mailbox",
-    "Confirm your email address",
-    "First, tell us where you live",
-    "For owners: e.g. the last four digits of your property certificate. Only your building's captains and the estate admin see it.",
-    "Hello, this is %(site_name)s.",
-    "I have checked this claim in person and still verify it.",
-    "Ideas, deliberations and activities are for verified residents. Tell us where you live and your building captain will confirm it.",
-    "If it was not you, ignore this mail: nothing happens without the code.",
-    "My building captain's answer to my message",
-    "No mail? Look in the spam folder too. It can take a minute or two to arrive.",
-    "Nobody is verified in this unit yet.",
-    "Not yet",
-    "Once confirmed, you can read and join in everything about the estate.",
-    "Open this link to confirm your address:",
-    "Please tick the box to confirm, after checking the warning above.",
-    "Proof of ownership",
-    "Proof of ownership (optional)",
-    "Questions? Ask your building captain or the property service centre in the estate.",
-    "Questions? Contact %(contact)s.",
-    "See my request",
-    "Send the answer",
-    "Send the code again",
-    "Send the code to this address",
-    "Someone, hopefully you, is signing up with this email address to take part in the affairs of our estate.",
-    "Still nothing after a few minutes? Ask your building captain or the property service centre in the estate.",
-    "Still nothing after a few minutes? Contact %(contact)s.",
-    "The code is valid for a few minutes. If the page is closed, sign in again and a new code is sent.",
-    "The resident gets it as a notification (and by mail, if they want mail).",
-    "This request is for your own unit. Make sure you know this person.",
-    "This unit already has a verified owner. Owners' votes weigh by floor area: verify a second owner only if both are on the property certificate.",
-    "Type this code on the sign-up page that is still open:",
-    "Welcome to %(site_name)s. We have sent a code to <strong>%(email)s</strong>. Type it here to finish signing up; it is valid for a few minutes.",
-    "Welcome to %(site_name)s. We have sent you a mail; open the link in it to finish signing up.",
-    "Who lives in %(household)s now",
-    "Write an answer first.",
-    "Wrong address? Correct it",
-    "You have answered this message already.",
-    "Your answer",
-    "Your answer was sent to %(name)s.",
-    "Your captain answered: “%(reply)s”",
-    "Your neighbours at %(site_name)s",
-    "Your request is on its way",
-    "Your request to join %(unit)s is waiting for a building captain to confirm it.",
-    "Your request to join %(unit)s is waiting for captain %(captains)s to confirm it.",
-    "Your sign-up code: %(code)s",
-    "proof for the captain",
-    "replied at",
-    "reply",
-    "you",
-    "【%(site_name)s】",
-}
-
 # Chinese that belongs on an English page besides the data: the switcher's own name, the
 # team's name, an example display name, and search examples (the ideas are written in Chinese).
 EN_ALLOWED_HAN = {"简体中文", "中文", "红心碧海", "栋小李", "电梯", "停车", "楼道"}
@@ -162,20 +104,6 @@ def han_runs(text: str, data: set[str]) -> set[str]:
     for value in sorted(data | EN_ALLOWED_HAN, key=len, reverse=True):
         text = text.replace(value, " ")
     return set(HAN.findall(text))
-
-
-@pytest.fixture(autouse=True)
-def _awaiting_catalog():
-    """A stand-in Chinese for each msgid still waiting for the catalog (AWAITING_CATALOG)."""
-    from django.utils.translation import trans_real
-
-    catalog = trans_real.translation("zh-hans")._catalog
-    added = [msgid for msgid in AWAITING_CATALOG if msgid not in catalog]
-    for msgid in added:
-        catalog[msgid] = "待译"
-    yield
-    for msgid in added:
-        del catalog._catalogs[0][msgid]
 
 
 @pytest.fixture
