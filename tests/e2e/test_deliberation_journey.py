@@ -68,9 +68,9 @@ def test_a_captain_opens_the_workbench_menu_on_a_phone(new_context, console_erro
     page.set_viewport_size(PHONE)
     sign_in(page, captain_3.email)
     page.goto("/")
-    page.locator(".navbar-toggler").click()
-    page.locator("#workbench-menu").click()
-    queue = page.locator(".dropdown-menu a[href$='/memberships/queue/']")
+    # On a phone the Workbench is a tab of the bottom bar: one tap, no hamburger.
+    page.locator("#tabbar-workbench").click()
+    queue = page.locator("[aria-labelledby='tabbar-workbench'] a[href$='/memberships/queue/']")
     expect(queue).to_be_visible()
     queue.click()
     page.wait_for_url(lambda url: url.endswith("/memberships/queue/"))
