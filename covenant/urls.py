@@ -38,8 +38,8 @@ urlpatterns = [
         name="membership_withdraw",
     ),
     path("", include("proposals.urls")),  # ideas/ and deliberations/
-    path("votes/", include("proposals.vote_urls")),
-    path("priorities/", include("proposals.priority_urls")),
+    path("votes/", include("proposals.votes.urls")),
+    path("priorities/", include("proposals.themes.priority_urls")),
     path("notices/", include("notices.urls")),
     path("volunteers/", include("volunteers.urls")),
     path("accounts/", include("allauth.urls")),

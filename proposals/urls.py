@@ -1,6 +1,9 @@
 from django.urls import include, path
 
-from proposals.views import dashboards, deliberations, ideas, themes
+from proposals.deliberations import views as deliberations
+from proposals.ideas import views as ideas
+from proposals.insight import views as dashboards
+from proposals.themes import views as themes
 
 app_name = "proposals"
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from covenant.models import Building, User
 from notices import selectors as notices_selectors
-from proposals import selectors as proposals_selectors
+from proposals.ideas import selectors as proposals_selectors
 from volunteers import selectors, services
 from volunteers.calendar import activities_calendar
 from volunteers.chart import month_chart

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from proposals.tally import Outcome, Result, Share, percent
+from proposals.votes.tally import Outcome, Result, Share, percent
 
 D = Decimal
 NOBODY = Share()

@@ -3,8 +3,9 @@
 import random
 from collections import Counter, defaultdict
 
-from proposals import themes
-from proposals.demo import IDEA_TOTAL, SEED, THEMES, compose, generate_texts
+from proposals.ideas.demo_phrases import compose, generate_texts
+from proposals.ideas.demo_texts import IDEA_TOTAL, SEED, THEMES
+from proposals.themes import grouping as themes
 
 PLACES = [(building, floor) for building in range(1, 27) for floor in range(1, 19)]
 BIG_THREE = ("pets", "parking", "stairwell")
