@@ -25,16 +25,16 @@ class ProposalsConfig(AppConfig):
             **(app.conf.beat_schedule or {}),
             # Photos whose task was lost (broker down at upload) are processed late, not never.
             "proposals-process-waiting-photos": {
-                "task": "proposals.ideas.tasks.process_waiting_photos",
+                "task": "proposals.tasks.process_waiting_photos",
                 "schedule": 5 * 60,
             },
             "proposals-close-due-votes": {
-                "task": "proposals.ideas.tasks.close_due_votes",
+                "task": "proposals.tasks.close_due_votes",
                 "schedule": 60,
             },
             # New ideas join their themes overnight; staff may regroup at any time.
             "proposals-regroup-ideas": {
-                "task": "proposals.themes.tasks.regroup_all_estates",
+                "task": "proposals.tasks.regroup_all_estates",
                 "schedule": crontab(minute=30, hour=3),
             },
         }

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -19,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from covenant.models import Household, User
 from covenant.uploads import store_in_quarantine
-from proposals import notifications
+from proposals import dispatch, notifications
 from proposals.ideas import search, selectors
 from proposals.models import (
     Campaign,
@@ -108,8 +107,6 @@ def submit_idea(
 
 def attach_photos(*, idea: Idea, photos: Sequence[UploadedFile]) -> list[IdeaPhoto]:
     """Quarantine the (already validated) uploads and process them after commit."""
-    from proposals.ideas.tasks import enqueue_photo
-
     start = idea.photos.count()
     created = []
     for offset, upload in enumerate(photos):
@@ -118,7 +115,7 @@ def attach_photos(*, idea: Idea, photos: Sequence[UploadedFile]) -> list[IdeaPho
             position=start + offset,
             quarantined_name=store_in_quarantine(upload, folder="ideas"),
         )
-        transaction.on_commit(partial(enqueue_photo, photo.pk))
+        dispatch.after_commit("proposals.tasks.process_idea_photo", photo.pk)
         created.append(photo)
     return created
 

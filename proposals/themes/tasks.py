@@ -1,19 +1,29 @@
-"""Background work of themes: regrouping an estate's ideas."""
+"""Background work of themes: regrouping an estate's ideas (on request and nightly)."""
 
 import logging
 
 from celery import shared_task
 
-from proposals.votes.tasks import regroup_estate_ideas
+from covenant.models import Community, User
+from proposals.themes.services import regroup_ideas
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task
+@shared_task(name="proposals.tasks.regroup_estate_ideas")
+def regroup_estate_ideas(community_id: int, actor_id: int | None = None) -> str:
+    """Group an estate's ideas into themes again (a staff request or the nightly run)."""
+    community = Community.objects.filter(pk=community_id).first()
+    if community is None:
+        return "no such estate"
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    result = regroup_ideas(community=community, actor=actor)
+    return f"{result.ideas} ideas in {result.themes} themes"
+
+
+@shared_task(name="proposals.tasks.regroup_all_estates")
 def regroup_all_estates() -> int:
     """`celery beat` runs this nightly: the day's new ideas find their themes."""
-    from covenant.models import Community
-
     estates = list(
         Community.objects.filter(ideas__isnull=False).distinct().values_list("pk", flat=True)
     )

@@ -5,8 +5,7 @@ from django.urls import reverse
 
 from covenant.celery import app as celery_app
 from proposals.models import Theme, ThemeMembership
-from proposals.themes import services
-from proposals.votes import tasks
+from proposals.themes import services, tasks
 from tests.proposals.conftest import page_queries
 from tests.proposals.themes_helpers import ideas_about, theme_of, themes_of_ideas
 
