@@ -6,8 +6,15 @@ from django.utils.translation import gettext_lazy as _
 class ProposalsConfig(AppConfig):
     name = "proposals"
     verbose_name = _("Golden ideas")
+    # seed_demo's registry (covenant/demo/registry.py). Priority work links the
+    # volunteers' demo activities, so their demo goes first.
+    demo = "proposals.demo.seed"
+    demo_second_estate = "proposals.demo.seed_second_estate"
+    demo_unseed = "proposals.demo.unseed"
+    demo_after = ("volunteers",)
 
     def ready(self):
+        from covenant import panels
         from covenant.celery import app
         from covenant.personal_data import (
             register_account_deletion_handler,
@@ -15,12 +22,14 @@ class ProposalsConfig(AppConfig):
         )
         from proposals import notifications, personal_data
         from proposals.deliberations import services
+        from proposals.ideas.panels import building_open_ideas
 
         register_personal_data_section("golden_ideas", personal_data.collect)
         register_personal_data_section("owners_votes", personal_data.collect_ballots)
         register_account_deletion_handler(services.leave_deliberations)
         register_account_deletion_handler(personal_data.forget_ballots)
         notifications.register_kinds()
+        panels.register("building", building_open_ideas, order=20)
         app.conf.beat_schedule = {
             **(app.conf.beat_schedule or {}),
             # Photos whose task was lost (broker down at upload) are processed late, not never.

@@ -87,7 +87,6 @@ def seed_priorities(*, community: Community, users: dict[str, User], say) -> Non
     as the estate did after its drive. Nothing is added if priority work exists."""
     from covenant.management.commands.seed_demo import demo_email
     from proposals.themes import selectors, services
-    from volunteers import demo as volunteers_demo
     from volunteers.selectors import activities_for_linking
 
     if Priority.objects.filter(community=community).exists():
@@ -95,9 +94,6 @@ def seed_priorities(*, community: Community, users: dict[str, User], say) -> Non
         return
     started = time.perf_counter()
     result = services.regroup_ideas(community=community)
-    if not activities_for_linking(community_id=community.pk).exists():
-        # The volunteers' demo comes later; their activities are wanted here.
-        volunteers_demo.seed(users=users, say=say)
     today = timezone.localdate()
     themes = list(
         IdeaTheme.objects.filter(community=community)
