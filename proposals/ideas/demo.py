@@ -12,19 +12,18 @@ from covenant.models import Community, Household, Membership, RoleGrant, User
 from proposals.ideas.demo_phrases import (
     AUTO_HIDDEN_IDEA,
     CAPTAIN_COMMENTS,
-    DECLINE_REASONS,
-    DEFAULT_REPLIES,
     GENERIC_COMMENTS,
     INTERIM_REPLIES,
-    REFERRAL_REPLY,
     REPLIES,
     REPLY_TEMPLATES,
+    REPORT_REASONS,
     REPORTED_IDEA,
     RUDE_COMMENT,
     SPAM_IDEA,
     STAFF_NOTES,
-    STAFF_REPLIES,
+    _reply,
     _Resident,
+    _status_path,
     generate_texts,
 )
 from proposals.ideas.demo_texts import (
@@ -51,7 +50,6 @@ from proposals.models import (
     Support,
     TimelineEntry,
 )
-from proposals.themes.demo import REPORT_REASONS
 
 Status = Idea.Status
 
@@ -106,39 +104,6 @@ def _categories() -> dict[str, Category]:
                 slug=theme.category, defaults={"name": theme.category, "name_en": theme.category}
             )
     return categories
-
-
-def _status_path(rng: random.Random, age_days: float) -> list[str]:
-    """The statuses an idea went through after submitted, older ones further along."""
-    if age_days < 7:
-        weights = {"submitted": 85, "accepted": 10, "declined": 2, "withdrawn": 3}
-    elif age_days < CAMPAIGN_DAYS_AGO:
-        weights = {"submitted": 45, "accepted": 20, "in_progress": 15, "done": 8}
-        weights |= {"declined": 5, "referred": 4, "withdrawn": 3}
-    else:
-        weights = {"submitted": 20, "accepted": 12, "in_progress": 15, "done": 33}
-        weights |= {"declined": 10, "referred": 6, "withdrawn": 4}
-    final = rng.choices(list(weights), weights=list(weights.values()))[0]
-    return {
-        "submitted": [],
-        "accepted": [Status.ACCEPTED],
-        "in_progress": [Status.ACCEPTED, Status.IN_PROGRESS],
-        "done": [Status.ACCEPTED, Status.IN_PROGRESS, Status.DONE]
-        if rng.random() < 0.7
-        else [Status.ACCEPTED, Status.DONE],
-        "declined": [Status.DECLINED],
-        "referred": [Status.REFERRED],
-        "withdrawn": [Status.WITHDRAWN],
-    }[final]
-
-
-def _reply(rng: random.Random, category: str, status: str) -> str:
-    if status == Status.DECLINED:
-        return DECLINE_REASONS.get(category, DECLINE_REASONS["default"])
-    if status == Status.REFERRED:
-        return REFERRAL_REPLY
-    replies = STAFF_REPLIES.get(category, DEFAULT_REPLIES).get(status) or DEFAULT_REPLIES[status]
-    return rng.choice(replies)
 
 
 class _Seeder:

@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from covenant.models import Household, User
-from proposals.ideas.demo_texts import PLACES, THEMES, TIMES, Theme
+from proposals.ideas.demo_texts import CAMPAIGN_DAYS_AGO, PLACES, THEMES, TIMES, Theme
 from proposals.models import (
     Idea,
+    Report,
 )
 
 Status = Idea.Status
@@ -183,3 +184,45 @@ class _Resident:
     user: User
     household: Household
     number: int  # building number
+
+
+REPORT_REASONS = [
+    (Report.Reason.PRIVACY, "里面写了邻居的门牌号"),
+    (Report.Reason.FALSE, "天台没有搭建，说的不对"),
+    (Report.Reason.ABUSE, ""),
+    (Report.Reason.SPAM, "像是广告"),
+    (Report.Reason.OTHER, "和小区无关"),
+]
+
+
+def _status_path(rng: random.Random, age_days: float) -> list[str]:
+    """The statuses an idea went through after submitted, older ones further along."""
+    if age_days < 7:
+        weights = {"submitted": 85, "accepted": 10, "declined": 2, "withdrawn": 3}
+    elif age_days < CAMPAIGN_DAYS_AGO:
+        weights = {"submitted": 45, "accepted": 20, "in_progress": 15, "done": 8}
+        weights |= {"declined": 5, "referred": 4, "withdrawn": 3}
+    else:
+        weights = {"submitted": 20, "accepted": 12, "in_progress": 15, "done": 33}
+        weights |= {"declined": 10, "referred": 6, "withdrawn": 4}
+    final = rng.choices(list(weights), weights=list(weights.values()))[0]
+    return {
+        "submitted": [],
+        "accepted": [Status.ACCEPTED],
+        "in_progress": [Status.ACCEPTED, Status.IN_PROGRESS],
+        "done": [Status.ACCEPTED, Status.IN_PROGRESS, Status.DONE]
+        if rng.random() < 0.7
+        else [Status.ACCEPTED, Status.DONE],
+        "declined": [Status.DECLINED],
+        "referred": [Status.REFERRED],
+        "withdrawn": [Status.WITHDRAWN],
+    }[final]
+
+
+def _reply(rng: random.Random, category: str, status: str) -> str:
+    if status == Status.DECLINED:
+        return DECLINE_REASONS.get(category, DECLINE_REASONS["default"])
+    if status == Status.REFERRED:
+        return REFERRAL_REPLY
+    replies = STAFF_REPLIES.get(category, DEFAULT_REPLIES).get(status) or DEFAULT_REPLIES[status]
+    return rng.choice(replies)

@@ -4,7 +4,7 @@ estates of the district, and superusers.
 
 Every figure is of one calendar month (the window), except the totals and what is open
 now. The queries are the same whatever the number of estates: each figure is one grouped
-query over all the district's estates (definitions as in ``proposals/analytics.py``).
+query over all the district's estates (definitions as in ``proposals/insight/analytics.py``).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ def _new_share_token() -> str:
 
 class OpenDataLink(models.Model):
     """A revocable address at which anyone holding it downloads the estate's open data
-    (anonymised ideas and statuses, proposals/open_data.py) without signing in."""
+    (anonymised ideas and statuses, proposals/insight/open_data.py) without signing in."""
 
     community = models.ForeignKey(
         Community, on_delete=models.CASCADE, related_name="+", verbose_name=_("estate")

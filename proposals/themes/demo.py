@@ -12,7 +12,6 @@ from covenant.models import Community, User
 from proposals.models import (
     Deliberation,
     Priority,
-    Report,
 )
 from proposals.models import Theme as IdeaTheme
 
@@ -138,12 +137,3 @@ def seed_priorities(*, community: Community, users: dict[str, User], say) -> Non
         f"{Priority.objects.filter(community=community).count()} "
         f"in {time.perf_counter() - started:.1f} s"
     )
-
-
-REPORT_REASONS = [
-    (Report.Reason.PRIVACY, "里面写了邻居的门牌号"),
-    (Report.Reason.FALSE, "天台没有搭建，说的不对"),
-    (Report.Reason.ABUSE, ""),
-    (Report.Reason.SPAM, "像是广告"),
-    (Report.Reason.OTHER, "和小区无关"),
-]

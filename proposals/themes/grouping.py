@@ -3,7 +3,7 @@
 How it works, in terms a steward can check on the page:
 
 1. Each idea's title and text are cut into words by jieba with the estate's vocabulary
-   (proposals/search.py), keeping words of two characters or more that are neither
+   (proposals/ideas/search.py), keeping words of two characters or more that are neither
    numbers nor stop words.
 2. Each word is weighted by TF-IDF over the estate's ideas: a word many ideas use weighs
    little, a word only some use (充电桩) weighs much; a word only one idea uses is left

@@ -18,7 +18,7 @@ from proposals.ideas.models import BODY_MAX_LENGTH, COMMENT_MAX_LENGTH, Category
 
 class Theme(models.Model):
     """A group of ideas sharing a concern (主题), found by `manage.py regroup_ideas`
-    (proposals/themes.py) and corrected by the staff."""
+    (proposals/themes/grouping.py) and corrected by the staff."""
 
     community = models.ForeignKey(
         Community, on_delete=models.CASCADE, related_name="themes", verbose_name=_("estate")

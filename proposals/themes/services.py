@@ -89,7 +89,7 @@ class RegroupResult:
 
 
 def regroup_ideas(*, community: Community, actor: User | None = None) -> RegroupResult:
-    """Group the estate's counted ideas into themes again (proposals/themes.py).
+    """Group the estate's counted ideas into themes again (proposals/themes/grouping.py).
 
     What the staff decided stays: pinned ideas stay in their theme, staff names stay,
     and a computed group goes to the theme most of its ideas were already in, so merged

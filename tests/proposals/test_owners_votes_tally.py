@@ -1,4 +1,4 @@
-"""The counting rules of article 278 on bare numbers (proposals/tally.py)."""
+"""The counting rules of article 278 on bare numbers (proposals/votes/tally.py)."""
 
 from decimal import Decimal
 

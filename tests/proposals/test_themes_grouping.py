@@ -1,4 +1,4 @@
-"""The grouping itself (proposals/themes.py): the demo estate's texts in, themes out."""
+"""The grouping itself (proposals/themes/grouping.py): the demo estate's texts in, themes out."""
 
 import random
 from collections import Counter, defaultdict
