@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.utils import timezone
@@ -414,16 +413,3 @@ def _seed_deliberations(community: Community, users: dict[str, User]) -> int:
 
 
 # --- Owners' votes (业主表决) -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _DemoVote:
-    title: str
-    question: str
-    matter: str
-    opened_days_ago: float
-    runs_days: float
-    online_share: float  # of the households with a verified owner on the portal
-    paper_share: float  # of the other households: paper ballots collected at the door
-    choices: tuple[float, float]  # agree, object; the rest abstain
-    deliberation_topic: str = ""  # the deliberation the vote came from, if any

@@ -31,6 +31,7 @@ from proposals.deliberations.forms import (
     ResolutionForm,
     SignOffForm,
 )
+from proposals.ideas import selectors as ideas_selectors
 from proposals.models import (
     ActionItem,
     Deliberation,
@@ -39,7 +40,6 @@ from proposals.models import (
     Representative,
 )
 from proposals.rules import parties_user_may_post_for, parties_user_may_sign_for
-from proposals.themes import selectors as themes_selectors
 from proposals.votes import selectors as votes_selectors
 
 # --- Deliberations -------------------------------------------------------------------
@@ -83,7 +83,7 @@ def deliberation_list(request):
 @require_http_methods(["GET", "POST"])
 def deliberation_create(request):
     require_perm(request, "proposals.start_deliberation")
-    estates = themes_selectors.estates_where(request.user, *OPENING_ROLES)
+    estates = ideas_selectors.estates_where(request.user, *OPENING_ROLES)
     form = DeliberationOpenForm(request.POST or None, estates=estates)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -19,7 +19,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from covenant.models import Building, Household, Membership, Role, User
+from covenant.models import Building, Community, Household, Membership, Role, User
 from covenant.pagination import KeysetPage, keyset_paginate
 from covenant.rules import listed_estates, listed_estates_where, roles_of
 from covenant.selectors import captained_places
@@ -61,6 +61,19 @@ OPEN_STATUSES = [
 
 
 STAFF_SIDE_ROLES = (Role.PROPERTY_STAFF, Role.COMMUNITY_ADMIN)
+
+
+def estates_where(user: User, *roles: str) -> QuerySet[Community]:
+    """The listed estates where the user holds one of these roles, oldest first: what a
+    form offers to choose from. A superuser is admin of their listed estates, or of every
+    estate without a grant of their own."""
+    listed = listed_estates(user)
+    if user.is_superuser and not listed:
+        return Community.objects.order_by("pk")
+    community_ids = listed_estates_where(user, *roles)
+    if user.is_superuser and Role.COMMUNITY_ADMIN in roles:
+        community_ids |= listed
+    return Community.objects.filter(pk__in=community_ids).order_by("pk")
 
 
 def _is_staff_side(user: User) -> bool:

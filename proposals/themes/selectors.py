@@ -19,8 +19,12 @@ from django.utils import timezone
 
 from covenant.models import Community, Role, User
 from covenant.pagination import KeysetPage, keyset_paginate
-from covenant.rules import listed_estates, listed_estates_where
-from proposals.ideas.selectors import STAFF_SIDE_ROLES, in_estates_of, in_estates_where
+from proposals.ideas.selectors import (
+    STAFF_SIDE_ROLES,
+    estates_where,
+    in_estates_of,
+    in_estates_where,
+)
 from proposals.models import (
     ActionItem,
     Category,
@@ -295,19 +299,6 @@ def idea_ids_of_theme(*, theme: Theme) -> list[int]:
             "idea_id", flat=True
         )
     )
-
-
-def estates_where(user: User, *roles: str) -> QuerySet[Community]:
-    """The listed estates where the user holds one of these roles, oldest first: what a
-    form offers to choose from. A superuser is admin of their listed estates, or of every
-    estate without a grant of their own."""
-    listed = listed_estates(user)
-    if user.is_superuser and not listed:
-        return Community.objects.order_by("pk")
-    community_ids = listed_estates_where(user, *roles)
-    if user.is_superuser and Role.COMMUNITY_ADMIN in roles:
-        community_ids |= listed
-    return Community.objects.filter(pk__in=community_ids).order_by("pk")
 
 
 def estates_editing_themes(user: User) -> QuerySet[Community]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,9 +26,24 @@ from proposals.models import (
 )
 from proposals.themes import grouping as themes
 from proposals.themes import selectors
-from proposals.votes.services import _Corpus
 
 THEME_BATCH_SIZE = 2000
+
+
+@dataclass(frozen=True)
+class _Corpus:
+    """The estate's counted ideas as the grouping sees them."""
+
+    documents: list[themes.Document]
+    vectors: dict[int, themes.Vector]
+
+    @cached_property
+    def words(self) -> dict[int, tuple[str, ...]]:
+        return {document.id: document.words for document in self.documents}
+
+    @cached_property
+    def supports(self) -> dict[int, int]:
+        return {document.id: document.supports for document in self.documents}
 
 
 def _corpus(community: Community) -> _Corpus:

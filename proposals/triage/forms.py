@@ -15,7 +15,6 @@ from proposals.models import (
     Idea,
     ReplyTemplate,
 )
-from proposals.themes import selectors as themes_selectors
 from proposals.triage import selectors as triage_selectors
 from proposals.triage.services import ALLOWED_TRANSITIONS
 
@@ -112,7 +111,7 @@ class BulkTriageForm(forms.Form):
             .filter(duplicate_of__isnull=True)
             .exclude(status=Idea.Status.WITHDRAWN)
         )
-        estates = themes_selectors.estates_where(user, *ideas_selectors.STAFF_SIDE_ROLES)
+        estates = ideas_selectors.estates_where(user, *ideas_selectors.STAFF_SIDE_ROLES)
         self.fields["assignee"].queryset = triage_selectors.assignable_staff(
             community_ids=estates.values("pk")
         )

@@ -4,19 +4,33 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 
 from covenant.models import Community, Household, Membership, User
-from proposals.deliberations.demo import _DemoVote
 from proposals.ideas.demo import _when
 from proposals.ideas.demo_texts import BATCH_SIZE, SEED
 from proposals.models import (
     Deliberation,
     OwnersVote,
 )
+
+
+@dataclass(frozen=True)
+class _DemoVote:
+    title: str
+    question: str
+    matter: str
+    opened_days_ago: float
+    runs_days: float
+    online_share: float  # of the households with a verified owner on the portal
+    paper_share: float  # of the other households: paper ballots collected at the door
+    choices: tuple[float, float]  # agree, object; the rest abstain
+    deliberation_topic: str = ""  # the deliberation the vote came from, if any
+
 
 DEMO_VOTES = (
     _DemoVote(

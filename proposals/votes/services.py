@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,7 +17,6 @@ from proposals.models import (
     OwnersVote,
     VoteRollEntry,
 )
-from proposals.themes import grouping as themes
 
 logger = logging.getLogger(__name__)
 
@@ -185,19 +182,3 @@ def _record_ballot(
 
 
 # --- Themes and priority work (issue 7) ------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Corpus:
-    """The estate's counted ideas as the grouping sees them."""
-
-    documents: list[themes.Document]
-    vectors: dict[int, themes.Vector]
-
-    @cached_property
-    def words(self) -> dict[int, tuple[str, ...]]:
-        return {document.id: document.words for document in self.documents}
-
-    @cached_property
-    def supports(self) -> dict[int, int]:
-        return {document.id: document.supports for document in self.documents}

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from covenant.models import Household, Role
 from proposals.access import require_perm
+from proposals.ideas import selectors as ideas_selectors
 from proposals.models import OwnersVote
-from proposals.themes import selectors as themes_selectors
 from proposals.votes import selectors as votes_selectors
 from proposals.votes import services
 from proposals.votes.forms import BallotForm, PaperBallotForm, VoteForm
@@ -71,7 +71,7 @@ def vote_create(request):
         estates, initial = _from_deliberation(request, deliberation_id)
     else:
         # The estates the user administers; several are a choice in the form.
-        estates, initial = themes_selectors.estates_where(request.user, Role.COMMUNITY_ADMIN), {}
+        estates, initial = ideas_selectors.estates_where(request.user, Role.COMMUNITY_ADMIN), {}
     form = VoteForm(request.POST or None, estates=estates, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
