@@ -15,10 +15,10 @@ from datetime import timedelta
 from django.utils import timezone
 
 from covenant.models import Community, Membership, User
-from proposals.deliberations.demo import _seed_deliberations
-from proposals.ideas.demo import _campaign, _categories, _reply_templates, _Seeder
+from proposals.deliberations.demo import seed_deliberations
+from proposals.ideas.demo import IdeaSeeder, demo_categories, seed_campaign, seed_reply_templates
 from proposals.ideas.search import search_tokens_for
-from proposals.insight.demo import _open_data_links
+from proposals.insight.demo import seed_open_data_links
 from proposals.models import (
     Campaign,
     Deliberation,
@@ -31,7 +31,7 @@ from proposals.models import (
 )
 from proposals.models import Theme as IdeaTheme
 from proposals.themes.demo import seed_priorities
-from proposals.votes.demo import _link_votes_to_deliberations, _seed_owners_votes
+from proposals.votes.demo import link_votes_to_deliberations, seed_owners_votes
 
 
 def seed(*, users: dict[str, User], say: Callable[[str], None]) -> None:
@@ -39,7 +39,7 @@ def seed(*, users: dict[str, User], say: Callable[[str], None]) -> None:
 
     started = time.perf_counter()
     community = Community.objects.get(name=COMMUNITY_NAME)
-    _seed_owners_votes(
+    seed_owners_votes(
         community=community,
         admin=users[ADMIN_EMAIL],
         say=say,
@@ -49,8 +49,8 @@ def seed(*, users: dict[str, User], say: Callable[[str], None]) -> None:
         say(f"金点子 ideas: {existing} already there, nothing added")
         seed_priorities(community=community, users=users, say=say)
         return
-    seeder = _Seeder(users, community)
-    campaign = _campaign(community, users[ADMIN_EMAIL])
+    seeder = IdeaSeeder(users, community)
+    campaign = seed_campaign(community, users[ADMIN_EMAIL])
     seeder.plan_ideas(campaign)
     seeder.plan_moderation_ideas()
     seeder.plan_supports()
@@ -59,10 +59,10 @@ def seed(*, users: dict[str, User], say: Callable[[str], None]) -> None:
     seeder.plan_comments()
     seeder.plan_triage()
     counts = seeder.write()
-    _reply_templates()
-    deliberations = _seed_deliberations(community, users)
-    _link_votes_to_deliberations(community)
-    _open_data_links(community, users[ADMIN_EMAIL])
+    seed_reply_templates()
+    deliberations = seed_deliberations(community, users)
+    link_votes_to_deliberations(community)
+    seed_open_data_links(community, users[ADMIN_EMAIL])
     in_campaign = sum(1 for plan in seeder.plans if plan.idea.campaign_id)
     say(
         f"金点子 ideas: {counts['ideas']} ({in_campaign} in “{campaign.title}”; "
@@ -151,7 +151,7 @@ def seed_second_estate(
 
     steward = users[SECOND_STEWARD_EMAIL]
     now = timezone.now()
-    categories = _categories()
+    categories = demo_categories()
     existing = set(Idea.objects.filter(community=estate).values_list("title", flat=True))
     authors = list(
         Membership.objects.filter(

@@ -329,7 +329,7 @@ def _open_ideas(community: Community, slug: str) -> list[Idea]:
     )  # fmt: skip
 
 
-def _seed_deliberations(community: Community, users: dict[str, User]) -> int:
+def seed_deliberations(community: Community, users: dict[str, User]) -> int:
     people = _demo_people(community, users)
     admin, party = people["admin"], people["party"]
 

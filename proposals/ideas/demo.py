@@ -21,10 +21,10 @@ from proposals.ideas.demo_phrases import (
     RUDE_COMMENT,
     SPAM_IDEA,
     STAFF_NOTES,
-    _reply,
-    _Resident,
-    _status_path,
+    DemoResident,
     generate_texts,
+    staff_reply,
+    status_path,
 )
 from proposals.ideas.demo_texts import (
     ACTIVE_CAPTAIN_BUILDINGS,
@@ -62,7 +62,7 @@ class _Plan:
     last_activity: datetime | None = None
 
 
-def _when(rng: random.Random, start: datetime, end: datetime) -> datetime:
+def moment_between(rng: random.Random, start: datetime, end: datetime) -> datetime:
     span = max((end - start).total_seconds(), 60)
     return start + timedelta(seconds=rng.uniform(0, span))
 
@@ -76,7 +76,7 @@ def _created_at(rng: random.Random, now: datetime) -> datetime:
     return now - timedelta(days=days)
 
 
-def _residents(community: Community, role_holders: set[int]) -> list[_Resident]:
+def _residents(community: Community, role_holders: set[int]) -> list[DemoResident]:
     memberships = (
         Membership.objects.filter(
             status=Membership.Status.VERIFIED, household__building__community=community
@@ -91,12 +91,14 @@ def _residents(community: Community, role_holders: set[int]) -> list[_Resident]:
             continue
         seen.add(membership.user_id)
         residents.append(
-            _Resident(membership.user, membership.household, membership.household.building.number)
+            DemoResident(
+                membership.user, membership.household, membership.household.building.number
+            )
         )
     return residents
 
 
-def _categories() -> dict[str, Category]:
+def demo_categories() -> dict[str, Category]:
     categories = Category.objects.in_bulk(field_name="slug")
     for theme in THEMES:
         if theme.category not in categories:
@@ -106,7 +108,7 @@ def _categories() -> dict[str, Category]:
     return categories
 
 
-class _Seeder:
+class IdeaSeeder:
     def __init__(self, users: dict[str, User], community: Community):
         from covenant.management.commands.seed_demo import (
             ADMIN_EMAIL,
@@ -124,10 +126,10 @@ class _Seeder:
             RoleGrant.objects.filter(community=community).values_list("user_id", flat=True)
         )
         self.residents = _residents(community, role_holders)
-        self.by_building: dict[int, list[_Resident]] = {}
+        self.by_building: dict[int, list[DemoResident]] = {}
         for resident in self.residents:
             self.by_building.setdefault(resident.number, []).append(resident)
-        self.categories = _categories()
+        self.categories = demo_categories()
         self.plans: list[_Plan] = []
         self.comments: list[Comment] = []
         self.timeline: list[TimelineEntry] = []
@@ -272,14 +274,14 @@ class _Seeder:
                         parent=parent,
                         author_id=reply_author,
                         body=rng.choice(REPLIES),
-                        created_at=_when(rng, parent.created_at, self.now),
+                        created_at=moment_between(rng, parent.created_at, self.now),
                     )
                 else:
                     comment = Comment(
                         idea=idea,
                         author_id=author_id,
                         body=text.format(b=number),
-                        created_at=_when(rng, idea.created_at, self.now),
+                        created_at=moment_between(rng, idea.created_at, self.now),
                     )
                     tops.append(comment)
                 self.comments.append(comment)
@@ -289,7 +291,7 @@ class _Seeder:
                     idea=idea,
                     author=captain,
                     body=rng.choice(CAPTAIN_COMMENTS).format(b=idea.building.number),
-                    created_at=_when(rng, idea.created_at, self.now),
+                    created_at=moment_between(rng, idea.created_at, self.now),
                 )
                 self.comments.append(comment)
 
@@ -301,14 +303,14 @@ class _Seeder:
             if plan.theme is None:
                 continue
             age = (self.now - idea.created_at).total_seconds() / 86400
-            path = _status_path(rng, age)
+            path = status_path(rng, age)
             steward = rng.choice(self.stewards)
             when = idea.created_at
             status = Status.SUBMITTED
             if (path and path != [Status.WITHDRAWN]) or rng.random() < 0.2:
                 idea.assignee = steward
             if rng.random() < 0.15:
-                when = _when(rng, when, min(when + timedelta(days=3), self.now))
+                when = moment_between(rng, when, min(when + timedelta(days=3), self.now))
                 self.timeline.append(
                     TimelineEntry(
                         idea=idea,
@@ -318,12 +320,14 @@ class _Seeder:
                     )
                 )
             for to_status in path:
-                when = _when(rng, when, min(when + timedelta(days=age / (len(path) + 1)), self.now))
+                when = moment_between(
+                    rng, when, min(when + timedelta(days=age / (len(path) + 1)), self.now)
+                )
                 actor = idea.author if to_status == Status.WITHDRAWN else steward
                 reply = (
                     ""
                     if to_status == Status.WITHDRAWN
-                    else _reply(rng, idea.category.slug, to_status)
+                    else staff_reply(rng, idea.category.slug, to_status)
                 )
                 if to_status == Status.ACCEPTED and rng.random() < 0.3:
                     reply = ""
@@ -359,7 +363,7 @@ class _Seeder:
 
     def _report(self, *, reporters, at, resolved=None, **target) -> None:
         for reporter in reporters:
-            when = _when(self.rng, at, min(at + timedelta(days=1), self.now))
+            when = moment_between(self.rng, at, min(at + timedelta(days=1), self.now))
             reason, note = self.rng.choice(REPORT_REASONS)
             report = Report(
                 reporter=reporter, reason=reason, note=note, resolved_at=resolved, **target
@@ -492,7 +496,7 @@ class _Seeder:
         supports = []
         for plan in self.plans:
             for user_id in sorted(plan.supporters):
-                at = _when(rng, plan.idea.created_at, self.now)
+                at = moment_between(rng, plan.idea.created_at, self.now)
                 supports.append(Support(idea=plan.idea, user_id=user_id, created_at=at))
                 plan.last_activity = max(plan.last_activity, at)
         Support.objects.bulk_create(supports, batch_size=BATCH_SIZE)
@@ -546,7 +550,7 @@ def theme_is_urgent(theme: Theme | None) -> bool:
     return theme is not None and theme.key in {"fire_lane", "fire_risk"}
 
 
-def _campaign(community: Community, admin: User) -> Campaign:
+def seed_campaign(community: Community, admin: User) -> Campaign:
     today = timezone.localdate()
     return Campaign.objects.create(
         community=community,
@@ -562,7 +566,7 @@ def _campaign(community: Community, admin: User) -> Campaign:
     )
 
 
-def _reply_templates() -> None:
+def seed_reply_templates() -> None:
     existing = set(ReplyTemplate.objects.values_list("title", flat=True))
     ReplyTemplate.objects.bulk_create(
         [ReplyTemplate(title=t, body=b) for t, b in REPLY_TEMPLATES if t not in existing]

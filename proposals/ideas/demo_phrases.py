@@ -180,7 +180,7 @@ def generate_texts(
 
 
 @dataclass
-class _Resident:
+class DemoResident:
     user: User
     household: Household
     number: int  # building number
@@ -195,7 +195,7 @@ REPORT_REASONS = [
 ]
 
 
-def _status_path(rng: random.Random, age_days: float) -> list[str]:
+def status_path(rng: random.Random, age_days: float) -> list[str]:
     """The statuses an idea went through after submitted, older ones further along."""
     if age_days < 7:
         weights = {"submitted": 85, "accepted": 10, "declined": 2, "withdrawn": 3}
@@ -219,7 +219,7 @@ def _status_path(rng: random.Random, age_days: float) -> list[str]:
     }[final]
 
 
-def _reply(rng: random.Random, category: str, status: str) -> str:
+def staff_reply(rng: random.Random, category: str, status: str) -> str:
     if status == Status.DECLINED:
         return DECLINE_REASONS.get(category, DECLINE_REASONS["default"])
     if status == Status.REFERRED:

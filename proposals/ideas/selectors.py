@@ -111,7 +111,7 @@ def in_estates_where(user: User, *roles: str, listed: bool = True) -> Q:
     return Q(community_id__in=_estates_of(user, *roles, listed=listed))
 
 
-def _moderated_scope(user: User, *, listed: bool = True) -> Q:
+def moderated_scope(user: User, *, listed: bool = True) -> Q:
     """The ideas whose building the user moderates (all of the estate, for its admin), in
     the listed estates (all the user's, for an object's page)."""
     scope = captained_places(user)
@@ -130,7 +130,7 @@ def ideas_visible_to(user: User, *, listed: bool = True) -> QuerySet[Idea]:
     if _is_staff_side(user):
         visible |= in_estates_where(user, *STAFF_SIDE_ROLES, listed=listed)
     if roles_of(user).captain_grants:
-        visible |= _moderated_scope(user, listed=listed)
+        visible |= moderated_scope(user, listed=listed)
     return Idea.objects.filter(in_estates_of(user, listed=listed) & visible)
 
 

@@ -31,7 +31,7 @@ from proposals.models import (
     ModerationAction,
     Support,
 )
-from proposals.moderation.services import _count_comment, _lock, _set_moderation
+from proposals.moderation.services import count_comment, lock_item, set_moderation
 from proposals.triage.services import change_status
 
 logger = logging.getLogger(__name__)
@@ -175,7 +175,7 @@ def add_comment(*, idea: Idea, author: User, body: str, parent: Comment | None =
             idea=idea, author=author, body=body.strip(), parent=parent, moderation=moderation
         )
         if moderation == Moderation.VISIBLE:
-            _count_comment(idea.pk, +1)
+            count_comment(idea.pk, +1)
             notifications.tell_comment(comment=comment)
         else:
             notifications.tell_moderators(item=comment)
@@ -186,12 +186,12 @@ def edit_comment(*, comment: Comment, body: str) -> Comment:
     """Change a comment's text; under pre-moderation the new text waits for a moderator
     again, or an approved comment could be rewritten into anything."""
     with transaction.atomic():
-        locked = _lock(comment)
+        locked = lock_item(comment)
         locked.body = body.strip()
         locked.edited_at = timezone.now()
         locked.save(update_fields=["body", "edited_at"])
         if locked.moderation == Moderation.VISIBLE and premoderation_is_on(
             locked.idea.community_id
         ):
-            _set_moderation(locked, Moderation.PENDING, actor=None, action=Action.EDITED)
+            set_moderation(locked, Moderation.PENDING, actor=None, action=Action.EDITED)
     return locked

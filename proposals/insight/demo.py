@@ -12,7 +12,7 @@ from proposals.models import (
 )
 
 
-def _open_data_links(community: Community, admin: User) -> None:
+def seed_open_data_links(community: Community, admin: User) -> None:
     """One link in use by the sub-district office, one revoked after a study ended."""
     now = timezone.now()
     OpenDataLink.objects.create(

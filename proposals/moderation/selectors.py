@@ -10,7 +10,7 @@ from django.db.models import (
 )
 
 from covenant.models import User
-from proposals.ideas.selectors import _moderated_scope
+from proposals.ideas.selectors import moderated_scope
 from proposals.models import (
     Comment,
     Idea,
@@ -86,7 +86,7 @@ class QueueItem:
 def moderation_queue(*, user: User, limit: int = QUEUE_PER_PAGE) -> list[QueueItem]:
     """Items waiting for this moderator: new ones under pre-moderation, reported ones and
     those hidden by reports, oldest first; never the moderator's own."""
-    scope = _moderated_scope(user)
+    scope = moderated_scope(user)
     ideas = list(
         Idea.objects.filter(scope & NEEDS_ATTENTION)
         .exclude(author=user)
@@ -126,7 +126,7 @@ def moderation_queue(*, user: User, limit: int = QUEUE_PER_PAGE) -> list[QueueIt
 
 def moderation_queue_size(user: User) -> int:
     """How many items wait for this moderator, in one query (it runs on every page)."""
-    scope = _moderated_scope(user)
+    scope = moderated_scope(user)
     ideas = Idea.objects.filter(scope & NEEDS_ATTENTION).exclude(author=user).values("pk")
     comments = (
         Comment.objects.filter(_through("idea__", scope) & NEEDS_ATTENTION)

@@ -29,7 +29,7 @@ AUTO_HIDE_AFTER_REPORTS = 3
 STAFF_ROLES = {Role.PROPERTY_STAFF, Role.PARTY_BRANCH, Role.COMMUNITY_ADMIN}
 
 
-def _count_comment(idea_id: int, delta: int) -> None:
+def count_comment(idea_id: int, delta: int) -> None:
     Idea.objects.filter(pk=idea_id).update(
         comment_count=F("comment_count") + delta, last_activity_at=timezone.now()
     )
@@ -77,7 +77,7 @@ def report_item(
             and not _is_staff_content(locked)
         )
         if auto_hide:
-            _set_moderation(locked, Moderation.AUTO_HIDDEN, actor=None, action=Action.AUTO_HIDE)
+            set_moderation(locked, Moderation.AUTO_HIDDEN, actor=None, action=Action.AUTO_HIDE)
         if auto_hide or locked.report_count == 1:
             # Moderators hear of an item's first report and of it being hidden, not
             # of every further report.
@@ -99,7 +99,7 @@ def _log(item: Idea | Comment, *, actor: User | None, action: str, reason: str =
     )
 
 
-def _set_moderation(
+def set_moderation(
     item: Idea | Comment, state: str, *, actor: User | None, action: str, reason: str = ""
 ) -> None:
     was_counted = item.moderation == Moderation.VISIBLE
@@ -113,7 +113,7 @@ def _set_moderation(
         _resolve_reports(item)
     item.save(update_fields=fields)
     if isinstance(item, Comment) and was_counted != (state == Moderation.VISIBLE):
-        _count_comment(item.idea_id, +1 if state == Moderation.VISIBLE else -1)
+        count_comment(item.idea_id, +1 if state == Moderation.VISIBLE else -1)
     _log(item, actor=actor, action=action, reason=reason)
 
 
@@ -122,7 +122,7 @@ def _resolve_reports(item: Idea | Comment) -> None:
     reports.update(resolved_at=timezone.now())
 
 
-def _lock(item: Idea | Comment) -> Idea | Comment:
+def lock_item(item: Idea | Comment) -> Idea | Comment:
     locked = type(item).objects.select_for_update().get(pk=item.pk)
     if isinstance(locked, Comment):
         locked.idea = item.idea
@@ -133,8 +133,8 @@ def hide_item(*, item: Idea | Comment, actor: User, reason: str) -> None:
     if not reason.strip():
         raise ValidationError(_("Say why the item is hidden; its author will see the reason."))
     with transaction.atomic():
-        locked = _lock(item)
-        _set_moderation(
+        locked = lock_item(item)
+        set_moderation(
             locked, Moderation.HIDDEN, actor=actor, action=Action.HIDE, reason=reason.strip()
         )
         notifications.tell_moderated(item=locked, actor=actor, reason=reason.strip())
@@ -143,11 +143,11 @@ def hide_item(*, item: Idea | Comment, actor: User, reason: str) -> None:
 def restore_item(*, item: Idea | Comment, actor: User) -> None:
     """Make a hidden, auto-hidden or waiting item visible (approve it) and settle reports."""
     with transaction.atomic():
-        locked = _lock(item)
+        locked = lock_item(item)
         action = Action.APPROVE if locked.moderation == Moderation.PENDING else Action.RESTORE
         if locked.moderation == Moderation.VISIBLE:
             action = Action.DISMISS
-        _set_moderation(locked, Moderation.VISIBLE, actor=actor, action=action)
+        set_moderation(locked, Moderation.VISIBLE, actor=actor, action=action)
         if action == Action.APPROVE and isinstance(locked, Comment):
             notifications.tell_comment(comment=locked)
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from covenant.models import Community, Household, Membership, User
-from proposals.ideas.demo import _when
+from proposals.ideas.demo import moment_between
 from proposals.ideas.demo_texts import BATCH_SIZE, SEED
 from proposals.models import (
     Deliberation,
@@ -82,7 +82,7 @@ DEMO_VOTES = (
 )
 
 
-def _link_votes_to_deliberations(community: Community) -> None:
+def link_votes_to_deliberations(community: Community) -> None:
     """The parking and pet-keeping votes put what the three parties resolved to the
     owners (the votes are seeded first, the deliberations with the ideas)."""
     for plan in DEMO_VOTES:
@@ -95,7 +95,7 @@ def _link_votes_to_deliberations(community: Community) -> None:
             )
 
 
-def _seed_owners_votes(*, community: Community, admin: User, say: Callable[[str], None]) -> None:
+def seed_owners_votes(*, community: Community, admin: User, say: Callable[[str], None]) -> None:
     """Two closed votes (one passed, one short of the turnout) and one open, with ballots
     of the demo's verified owners and paper ballots entered by the admin. Written in
     bulk, without notifications: the demo's mailbox stays quiet. The demo resident's
@@ -153,7 +153,7 @@ def _seed_owners_votes(*, community: Community, admin: User, say: Callable[[str]
             choice = "agree" if draw < plan.choices[0] else "object"
             if draw >= plan.choices[0] + plan.choices[1]:
                 choice = "abstain"
-            cast_at = _when(rng, opens_at, last)
+            cast_at = moment_between(rng, opens_at, last)
             ballots.append(
                 Ballot(
                     vote=vote, household_id=household_id, floor_area=area, choice=choice,
