@@ -20,7 +20,10 @@ class ProposalsConfig(AppConfig):
             register_account_deletion_handler,
             register_personal_data_section,
         )
-        from proposals import notifications, personal_data
+
+        # The rooms' Celery tasks, registered in every process (web too): services queue
+        # them by name through proposals.dispatch, which never imports them.
+        from proposals import notifications, personal_data, tasks  # noqa: F401
         from proposals.deliberations import services
         from proposals.ideas.panels import building_open_ideas
 

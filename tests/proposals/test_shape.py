@@ -86,3 +86,29 @@ def test_of_the_volunteers_proposals_read_only_their_selectors():
     assert read and all(
         name.startswith("volunteers.selectors") or name == "volunteers" for name in read
     ), read
+
+
+def test_every_process_knows_the_tasks_the_services_queue_by_name():
+    """A web process imports no tasks module itself; the app's ready() registers them, so
+    `proposals.dispatch` finds them by name (found only by autodiscovery in a worker)."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import django; django.setup()\n"
+        "from celery import current_app\n"
+        "print(sorted(n for n in current_app.tasks if n.startswith('proposals.')))\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "covenant.settings"}
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+    ).stdout
+    for name in (
+        "process_idea_photo",
+        "process_waiting_photos",
+        "close_due_votes",
+        "regroup_estate_ideas",
+        "regroup_all_estates",
+    ):
+        assert f"'proposals.tasks.{name}'" in out
