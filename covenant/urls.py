@@ -39,8 +39,8 @@ urlpatterns = [
         name="membership_withdraw",
     ),
     path("", include("proposals.urls")),  # ideas/ and deliberations/
-    path("votes/", include("proposals.vote_urls")),
-    path("priorities/", include("proposals.priority_urls")),
+    path("votes/", include("proposals.votes.urls")),
+    path("priorities/", include("proposals.themes.priority_urls")),
     path("notices/", include("notices.urls")),
     path("r/", include("notices.relay_urls")),  # the building groups' short links
     path("volunteers/", include("volunteers.urls")),

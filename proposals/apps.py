@@ -26,13 +26,19 @@ class ProposalsConfig(AppConfig):
             register_account_deletion_handler,
             register_personal_data_section,
         )
-        from proposals import notifications, personal_data, services
+
+        # The rooms' Celery tasks, registered in every process (web too): services queue
+        # them by name through proposals.dispatch, which never imports them.
+        from proposals import notifications, personal_data, tasks  # noqa: F401
+        from proposals.deliberations import services
+        from proposals.ideas.panels import building_open_ideas
 
         register_personal_data_section("golden_ideas", personal_data.collect)
         register_personal_data_section("owners_votes", personal_data.collect_ballots)
         register_account_deletion_handler(services.leave_deliberations)
         register_account_deletion_handler(personal_data.forget_ballots)
         notifications.register_kinds()
+        panels.register("building", building_open_ideas, order=20)
         app.conf.beat_schedule = {
             **(app.conf.beat_schedule or {}),
             # Photos whose task was lost (broker down at upload) are processed late, not never.

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from covenant.models import Membership, Party, Role
 from covenant.panels import Panel
 from covenant.rules import roles_of
+from proposals.deliberations.selectors import deliberations_visible_to
+from proposals.ideas.selectors import STAFF_SIDE_ROLES, ideas_visible_to, in_estates_where
 from proposals.models import (
     Ballot,
     Deliberation,
@@ -26,14 +28,8 @@ from proposals.models import (
     Support,
     VoteRollEntry,
 )
-from proposals.selectors import (
-    STAFF_SIDE_ROLES,
-    deliberations_visible_to,
-    ideas_visible_to,
-    in_estates_where,
-    moderation_queue_size,
-    votes_visible_to,
-)
+from proposals.moderation.selectors import moderation_queue_size
+from proposals.votes.selectors import votes_visible_to
 
 SHOWN = 5
 # Who signs a resolution off for which party (docs: the roles table).

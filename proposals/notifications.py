@@ -228,9 +228,9 @@ def _idea_of_target(notification) -> tuple[Idea | None, bool]:
 
 
 def _actor_as_seen_by(notification, reader) -> str:
-    """The notification's actor as `reader` may see them (`proposals.names`): the idea's
+    """The notification's actor as `reader` may see them (`proposals.ideas.names`): the idea's
     author as on its page (on a comment: "the idea's author"), everyone else by name."""
-    from proposals.names import person_as_seen_by
+    from proposals.ideas.names import person_as_seen_by
 
     actor = notification.actor
     facts = (notification.context or {}).get("about_idea")

@@ -1,5 +1,5 @@
 """Where idea photos are kept: outside MEDIA_ROOT, never served by the proxy. They are
-streamed by `proposals.views.ideas.idea_photo` to those who may read the idea, so a photo
+streamed by `proposals.ideas.views.idea_photo` to those who may read the idea, so a photo
 of a hidden or withdrawn idea stops reaching those who may no longer see it, however its
 address was passed on.
 
@@ -41,7 +41,7 @@ class PrivateIdeasStorage(FileSystemStorage):
         return os.path.abspath(self.base_location)
 
     def url(self, name):
-        raise ValueError("Idea photos are served by proposals.views.ideas.idea_photo.")
+        raise ValueError("Idea photos are served by proposals.ideas.views.idea_photo.")
 
     def deconstruct(self):
         return ("proposals.storage.PrivateIdeasStorage", (), {})

@@ -55,7 +55,9 @@ from covenant.models import Community, District, Household, Membership, Party, R
 from notices import relay
 from notices import services as notices_services
 from notices.models import Audience, Digest, Notification
-from proposals import services as proposals_services
+from proposals.deliberations import services as deliberations_services
+from proposals.ideas import services as ideas_services
+from proposals.insight import services as insight_services
 from proposals.models import (
     Campaign,
     IdeaBoxSettings,
@@ -64,6 +66,10 @@ from proposals.models import (
     Theme,
     ThemeMembership,
 )
+from proposals.moderation import services as moderation_services
+from proposals.themes import services as themes_services
+from proposals.triage import services as triage_services
+from proposals.votes import services as votes_services
 from tests.factories import (
     BuildingFactory,
     HouseholdFactory,
@@ -171,7 +177,7 @@ def _a_content(a: Estate, mark: str = "", *, full: bool = True) -> dict[str, obj
     facilities = seeded_category("facilities")
     made: dict[str, object] = {}
 
-    idea = proposals_services.submit_idea(
+    idea = ideas_services.submit_idea(
         author=resident,
         title=f"{MARK}的金点子{mark}：湖边加装路灯",
         body=f"{MARK}湖边晚上太暗{mark}。",
@@ -179,48 +185,48 @@ def _a_content(a: Estate, mark: str = "", *, full: bool = True) -> dict[str, obj
     )
     made["idea"] = idea
     if full:  # a real file, re-encoded by the task (run at once here)
-        made["photo"] = proposals_services.attach_photos(idea=idea, photos=[_photo()])[0]
-    made["comment"] = proposals_services.add_comment(
+        made["photo"] = ideas_services.attach_photos(idea=idea, photos=[_photo()])[0]
+    made["comment"] = ideas_services.add_comment(
         idea=idea, author=captain, body=f"{MARK}楼长的评论{mark}"
     )
     # Reported, so it waits in A's moderation queue (and its badge).
-    proposals_services.report_item(
+    moderation_services.report_item(
         reporter=volunteer, item=made["comment"], reason="other", note=f"{MARK}举报{mark}"
     )
-    proposals_services.post_public_reply(idea=idea, actor=steward, text=f"{MARK}物业的答复{mark}")
-    proposals_services.add_staff_note(idea=idea, author=steward, body=f"{MARK}内部备注{mark}")
-    proposals_services.set_support(idea=idea, user=volunteer, supported=True)
+    triage_services.post_public_reply(idea=idea, actor=steward, text=f"{MARK}物业的答复{mark}")
+    triage_services.add_staff_note(idea=idea, author=steward, body=f"{MARK}内部备注{mark}")
+    ideas_services.set_support(idea=idea, user=volunteer, supported=True)
 
-    deliberation = proposals_services.open_deliberation(
+    deliberation = deliberations_services.open_deliberation(
         opener=party, community=a.estate, topic=f"{MARK}议事{mark}", background=f"{MARK}背景"
     )
     made["deliberation"] = deliberation
-    made["seat"] = proposals_services.name_representative(
+    made["seat"] = deliberations_services.name_representative(
         deliberation=deliberation, user=captain, party=Party.RESIDENTS, actor=party
     )
-    proposals_services.name_representative(
+    deliberations_services.name_representative(
         deliberation=deliberation, user=steward, party=Party.PROPERTY, actor=party
     )
-    proposals_services.link_ideas(deliberation=deliberation, ideas=[idea], actor=party)
-    made["post"] = proposals_services.add_deliberation_post(
+    deliberations_services.link_ideas(deliberation=deliberation, ideas=[idea], actor=party)
+    made["post"] = deliberations_services.add_deliberation_post(
         deliberation=deliberation,
         author=party,
         body=f"{MARK}党总支发言{mark}",
         kind="representative",
         party=Party.PARTY_BRANCH,
     )
-    made["meeting"] = proposals_services.schedule_meeting(
+    made["meeting"] = deliberations_services.schedule_meeting(
         deliberation=deliberation,
         actor=party,
         starts_at=now + datetime.timedelta(days=3),
         place=f"{MARK}会议室{mark}",
         agenda=f"{MARK}议程",
     )
-    proposals_services.propose_resolution(
+    deliberations_services.propose_resolution(
         deliberation=deliberation, author=party, text=f"{MARK}决议{mark}"
     )
     deliberation.refresh_from_db()
-    made["action_item"] = proposals_services.add_action_item(
+    made["action_item"] = deliberations_services.add_action_item(
         resolution=deliberation.resolution,
         title=f"{MARK}行动项{mark}",
         owner_party=Party.PROPERTY,
@@ -229,7 +235,7 @@ def _a_content(a: Estate, mark: str = "", *, full: bool = True) -> dict[str, obj
         actor=steward,
     )
 
-    vote = proposals_services.create_vote(
+    vote = votes_services.create_vote(
         community=a.estate,
         title=f"{MARK}表决{mark}",
         question=f"{MARK}是否同意{mark}？",
@@ -237,15 +243,15 @@ def _a_content(a: Estate, mark: str = "", *, full: bool = True) -> dict[str, obj
         closes_at=now + datetime.timedelta(days=14),
         created_by=admin,
     )
-    made["vote"] = vote = proposals_services.open_vote(vote_id=vote.pk, actor=admin)
-    made["ballot"] = proposals_services.cast_ballot(
+    made["vote"] = vote = votes_services.open_vote(vote_id=vote.pk, actor=admin)
+    made["ballot"] = votes_services.cast_ballot(
         vote=vote, household=a.homes["resident"], user=resident, choice="agree"
     )
 
     theme = Theme.objects.create(community=a.estate, category=facilities, name=f"{MARK}主题{mark}")
     ThemeMembership.objects.create(theme=theme, idea=idea)
     made["theme"] = theme
-    made["priority"] = priority = proposals_services.promote_theme(
+    made["priority"] = priority = themes_services.promote_theme(
         theme=theme,
         actor=party,
         title=f"{MARK}重点工作{mark}",
@@ -253,10 +259,10 @@ def _a_content(a: Estate, mark: str = "", *, full: bool = True) -> dict[str, obj
         goals=f"{MARK}目标",
         deliberations=[deliberation],
     )
-    proposals_services.add_progress(
+    themes_services.add_progress(
         priority=priority, author=steward, happened_on=timezone.localdate(), we_did=f"{MARK}进展"
     )
-    made["open_data_link"] = proposals_services.create_open_data_link(
+    made["open_data_link"] = insight_services.create_open_data_link(
         community=a.estate, label=f"{MARK}街道办{mark}", actor=admin
     )
 
@@ -406,7 +412,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
                 district = District.objects.create(name="测试社区")
                 category = seeded_category("facilities")
                 b = _estate("乙苑小区", "b", "乙苑", district)
-                proposals_services.submit_idea(
+                ideas_services.submit_idea(
                     author=b.people["resident"],
                     title="乙苑的金点子",
                     body="乙苑的路灯。",

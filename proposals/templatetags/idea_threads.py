@@ -1,6 +1,6 @@
 from django import template
 
-from proposals.threads import render_thread
+from proposals.ideas.threads import render_thread
 
 register = template.Library()
 

@@ -1,15 +1,15 @@
 from django import template
 from django.utils.translation import gettext as _
 
+from proposals.ideas.names import author_as_seen_by, person_as_seen_by
 from proposals.models import Idea
-from proposals.names import author_as_seen_by, person_as_seen_by
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def author_of(context, item) -> str:
-    """The author as the viewer may see them (`proposals.names.author_as_seen_by`). A
+    """The author as the viewer may see them (`proposals.ideas.names.author_as_seen_by`). A
     hidden name stays hidden from residents, also on the author's own comments."""
     return author_as_seen_by(item, context["request"].user)
 
@@ -46,20 +46,20 @@ def can(context, perm: str, obj=None) -> bool:
 @register.simple_tag(takes_context=True)
 def moderation_waiting(context) -> int:
     """How many items wait in the moderator's queue, for the navigation badge."""
-    from proposals.selectors import moderation_queue_size
+    from proposals.moderation.selectors import moderation_queue_size
 
     return moderation_queue_size(context["request"].user)
 
 
 @register.filter
 def hours_text(hours):
-    from proposals.dashboards import hours_text as text
+    from proposals.insight.dashboards import hours_text as text
 
     return text(hours)
 
 
 @register.filter
 def days_text(days):
-    from proposals.dashboards import days_text as text
+    from proposals.insight.dashboards import days_text as text
 
     return text(days)

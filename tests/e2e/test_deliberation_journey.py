@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from covenant.models import Party
-from proposals import services
+from proposals.deliberations import services
 from proposals.models import Deliberation, Idea
 from tests.e2e.test_ideas_journey import sign_in
 from tests.proposals.factories import IdeaFactory

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from covenant.models import Party
 from notices import services as notices
 from notices.models import Audience
-from proposals import services
+from proposals.deliberations import services
 from tests.e2e.test_ideas_journey import sign_in
 from tests.factories import HouseholdFactory
 

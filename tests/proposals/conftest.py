@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from covenant.models import Party
-from proposals import services
+from proposals.deliberations import services
 from proposals.models import Idea
 from tests.proposals.factories import CommentFactory, IdeaFactory, seeded_category
 

@@ -1,6 +1,6 @@
 """Helpers for the deliberation tests: one party signs, one representative posts."""
 
-from proposals import services
+from proposals.deliberations import services
 from proposals.models import DeliberationPost
 
 

@@ -3,7 +3,7 @@ from importlib import import_module
 import factory
 from django.utils import timezone
 
-from proposals import search
+from proposals.ideas import search
 from proposals.models import Category, Comment, Idea
 
 

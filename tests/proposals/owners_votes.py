@@ -8,8 +8,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from covenant.models import Membership, Role
-from proposals import services
 from proposals.models import OwnersVote
+from proposals.votes import services
 from tests.factories import (
     BuildingFactory,
     CommunityFactory,

@@ -3,7 +3,7 @@
 import datetime
 
 from covenant.models import Party
-from proposals import services
+from proposals.deliberations import services
 from proposals.models import ActionItem, Deliberation
 from tests.proposals.deliberation_helpers import sign
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from covenant.models import Membership
-from proposals import analytics
+from proposals.insight import analytics
 from proposals.models import Idea, Moderation, Support, TimelineEntry
 from tests.factories import BuildingFactory, HouseholdFactory, MembershipFactory, UserFactory
 from tests.proposals.factories import IdeaFactory, seeded_category

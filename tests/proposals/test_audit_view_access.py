@@ -16,7 +16,8 @@ import pytest
 from django.urls import reverse
 
 from covenant.models import Party
-from proposals import services
+from proposals.deliberations import services as deliberations_services
+from proposals.insight import services as insight_services
 from proposals.models import (
     ActionItem,
     Comment,
@@ -36,6 +37,8 @@ from proposals.models import (
     Theme,
     ThemeMembership,
 )
+from proposals.themes import services as themes_services
+from proposals.votes import services as votes_services
 from tests.proposals.factories import CommentFactory
 from tests.proposals.owners_votes import open_vote
 from tests.proposals.themes_helpers import ideas_about, theme_of
@@ -52,7 +55,7 @@ def grouped(community, resident, unit_3_1201, neighbour, unit_5_0802):
         "leash": ideas_about("leash", 6, author=resident, household=unit_3_1201),
         "ebike": ideas_about("ebike", 6, author=neighbour, household=unit_5_0802),
     }
-    services.regroup_ideas(community=community)
+    themes_services.regroup_ideas(community=community)
     return ideas
 
 
@@ -68,14 +71,16 @@ def ebike_theme(grouped):
 
 @pytest.fixture
 def priority(ebike_theme, party_member, steward):
-    return services.promote_theme(
+    return themes_services.promote_theme(
         theme=ebike_theme, actor=party_member, title="电动车规范停放", owner=steward, goals="入棚"
     )
 
 
 @pytest.fixture
 def share_link(community, admin_user):
-    return services.create_open_data_link(community=community, label="街道办", actor=admin_user)
+    return insight_services.create_open_data_link(
+        community=community, label="街道办", actor=admin_user
+    )
 
 
 @pytest.fixture
@@ -86,7 +91,7 @@ def own_comment(idea, neighbour):
 
 @pytest.fixture
 def meeting(deliberation, steward):
-    return services.schedule_meeting(
+    return deliberations_services.schedule_meeting(
         deliberation=deliberation,
         actor=steward,
         starts_at=datetime.datetime(2030, 5, 1, 19, 30, tzinfo=datetime.UTC),
@@ -97,7 +102,7 @@ def meeting(deliberation, steward):
 
 @pytest.fixture
 def action_item(proposed, steward):
-    return services.add_action_item(
+    return deliberations_services.add_action_item(
         resolution=proposed.resolution, title="东门划线", owner_party=Party.PROPERTY, actor=steward
     )
 
@@ -105,7 +110,7 @@ def action_item(proposed, steward):
 @pytest.fixture
 def draft_vote(community, resident, neighbour, admin_user):
     """A draft of the personas' estate; 3-1201 and 5-0802 are its owners' units."""
-    return services.create_vote(
+    return votes_services.create_vote(
         community=community,
         title="加装电梯",
         question="是否同意？",

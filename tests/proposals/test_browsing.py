@@ -154,7 +154,7 @@ def test_hidden_ideas_are_404_for_other_residents_and_shown_to_the_author(
 
 
 def test_the_detail_shows_the_idea_with_its_comments_and_timeline(client, neighbour, idea, steward):
-    from proposals import services
+    from proposals.triage import services
 
     CommentFactory(idea=idea, author=neighbour, body="**同意**")
     services.change_status(

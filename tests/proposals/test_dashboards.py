@@ -9,7 +9,7 @@ from django.utils import timezone
 from covenant.models import Role
 from notices import services as notices_services
 from notices.models import Audience, HouseholdReach
-from proposals import analytics, services
+from proposals.insight import analytics
 from proposals.models import (
     ActionItem,
     Idea,
@@ -19,6 +19,7 @@ from proposals.models import (
     ThemeMembership,
     TimelineEntry,
 )
+from proposals.themes import services
 from tests.factories import (
     BuildingFactory,
     CommunityFactory,

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from covenant.models import Party
-from proposals import services
+from proposals.deliberations import services
 from tests.proposals.deliberation_helpers import sign
 
 pytestmark = pytest.mark.django_db

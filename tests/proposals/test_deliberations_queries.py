@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from covenant.models import Party
-from proposals import services
+from proposals.deliberations import services
 from proposals.models import DeliberationPost, Meeting, MeetingAttendance
 from tests.proposals.conftest import page_queries
 from tests.proposals.deliberation_helpers import sign

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from covenant.models import Party
-from proposals import services
+from proposals.deliberations import services
 from proposals.models import Deliberation, DeliberationPost, SignOff
 from tests.conftest import fresh
 from tests.proposals.deliberation_helpers import post, sign
@@ -229,7 +229,7 @@ def test_deleting_an_account_gives_up_running_seats_and_keeps_the_words(proposed
     ],
 )
 def test_the_list_selector_agrees_with_the_read_permission(deliberation, persona, name):
-    from proposals.selectors import deliberations_visible_to
+    from proposals.deliberations.selectors import deliberations_visible_to
     from tests.factories import CommunityFactory, RoleGrantFactory, UserFactory
 
     other = CommunityFactory(name="翠湖苑")

@@ -5,7 +5,8 @@ from django.urls import reverse
 
 from covenant.models import Party
 from notices.models import Notification
-from proposals import services
+from proposals.deliberations import services as deliberations_services
+from proposals.ideas import services as ideas_services
 from proposals.models import (
     ActionItem,
     Deliberation,
@@ -15,6 +16,7 @@ from proposals.models import (
     SignOff,
     TimelineEntry,
 )
+from proposals.triage import services as triage_services
 from tests.factories import CommunityFactory, RoleGrantFactory, UserFactory
 from tests.proposals.deliberation_helpers import sign
 from tests.proposals.factories import IdeaFactory
@@ -74,7 +76,9 @@ def test_another_estates_deliberation_is_not_found(client, resident):
     other = CommunityFactory(name="翠湖苑")
     opener = UserFactory()
     RoleGrantFactory(user=opener, community=other, role="party_branch")
-    elsewhere = services.open_deliberation(opener=opener, community=other, topic="别处的议事")
+    elsewhere = deliberations_services.open_deliberation(
+        opener=opener, community=other, topic="别处的议事"
+    )
     client.force_login(resident)
     assert client.get(elsewhere.get_absolute_url()).status_code == 404
     assert "别处的议事" not in client.get(url("deliberation_list")).content.decode()
@@ -147,7 +151,7 @@ def test_the_opener_and_admins_convene(client, persona, deliberation, name):
 def test_closing_asks_a_reason_and_notes_it_on_linked_ideas(
     client, party_member, deliberation, idea
 ):
-    services.link_ideas(deliberation=deliberation, ideas=[idea], actor=party_member)
+    deliberations_services.link_ideas(deliberation=deliberation, ideas=[idea], actor=party_member)
     client.force_login(party_member)
     assert (
         client.post(url("deliberation_close", deliberation.pk), {"reason": ""}).status_code == 200
@@ -162,8 +166,8 @@ def test_closing_asks_a_reason_and_notes_it_on_linked_ideas(
 def test_unlinking_puts_an_idea_back_where_it_was(
     client, party_member, steward, deliberation, idea
 ):
-    services.change_status(idea=idea, actor=steward, to_status=Idea.Status.ACCEPTED)
-    services.link_ideas(deliberation=deliberation, ideas=[idea], actor=party_member)
+    triage_services.change_status(idea=idea, actor=steward, to_status=Idea.Status.ACCEPTED)
+    deliberations_services.link_ideas(deliberation=deliberation, ideas=[idea], actor=party_member)
     idea.refresh_from_db()
     assert idea.status == Idea.Status.REFERRED
     client.force_login(party_member)
@@ -177,7 +181,7 @@ def test_unlinking_puts_an_idea_back_where_it_was(
 
 @pytest.mark.parametrize("name", ["resident", "captain_5", "steward"])
 def test_only_the_convener_unlinks_ideas(client, persona, party_member, deliberation, idea, name):
-    services.link_ideas(deliberation=deliberation, ideas=[idea], actor=party_member)
+    deliberations_services.link_ideas(deliberation=deliberation, ideas=[idea], actor=party_member)
     as_user(client, persona, name)
     response = client.post(url("deliberation_unlink", deliberation.pk, idea.pk))
     assert response.status_code == 403
@@ -185,7 +189,7 @@ def test_only_the_convener_unlinks_ideas(client, persona, party_member, delibera
 
 
 def test_a_visitor_is_sent_to_sign_in_to_unlink(client, party_member, deliberation, idea):
-    services.link_ideas(deliberation=deliberation, ideas=[idea], actor=party_member)
+    deliberations_services.link_ideas(deliberation=deliberation, ideas=[idea], actor=party_member)
     response = client.post(url("deliberation_unlink", deliberation.pk, idea.pk))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert deliberation.ideas.filter(pk=idea.pk).exists()
@@ -271,7 +275,9 @@ def test_a_resident_cannot_bring_building_points(client, resident, deliberation,
 
 
 def test_a_closed_deliberation_refuses_posts(client, party_member, resident, deliberation):
-    services.close_deliberation(deliberation=deliberation, actor=party_member, reason="暂缓")
+    deliberations_services.close_deliberation(
+        deliberation=deliberation, actor=party_member, reason="暂缓"
+    )
     client.force_login(party_member)
     assert (
         post_as(client, deliberation, kind="representative", party="party_branch").status_code
@@ -382,7 +388,9 @@ def test_an_answer_to_a_text_changed_meanwhile_is_refused(
     client, captain_3, party_member, proposed
 ):
     # The captain read version 1; the Party branch rewrote it before the captain answered.
-    services.propose_resolution(deliberation=proposed, author=party_member, text="新文本。")
+    deliberations_services.propose_resolution(
+        deliberation=proposed, author=party_member, text="新文本。"
+    )
     client.force_login(captain_3)
     response = client.post(
         url("resolution_sign", proposed.pk),
@@ -394,7 +402,9 @@ def test_an_answer_to_a_text_changed_meanwhile_is_refused(
 
 
 def test_the_sign_form_carries_the_version_shown(client, captain_3, party_member, proposed):
-    services.propose_resolution(deliberation=proposed, author=party_member, text="新文本。")
+    deliberations_services.propose_resolution(
+        deliberation=proposed, author=party_member, text="新文本。"
+    )
     client.force_login(captain_3)
     page = client.get(proposed.get_absolute_url()).content.decode()
     assert 'name="version" value="2"' in page
@@ -406,7 +416,7 @@ def test_the_sign_form_carries_the_version_shown(client, captain_3, party_member
 def test_action_item_progress_by_owner_and_representatives_only(
     client, proposed, steward, resident, captain_5
 ):
-    item = services.add_action_item(
+    item = deliberations_services.add_action_item(
         resolution=proposed.resolution, title="东门划线", owner_party=Party.PROPERTY, actor=steward
     )
     data = {"status": "in_progress", "progress_note": "已采购油漆"}
@@ -422,7 +432,7 @@ def test_action_item_progress_by_owner_and_representatives_only(
 def test_the_responsible_person_updates_their_item(client, proposed, steward, community):
     owner = UserFactory(name="保洁班长")
     RoleGrantFactory(user=owner, community=community, role="property_staff")
-    item = services.add_action_item(
+    item = deliberations_services.add_action_item(
         resolution=proposed.resolution, title="清运", owner_party=Party.PROPERTY, owner=owner,
         actor=steward,
     )  # fmt: skip
@@ -453,7 +463,7 @@ def test_link_all_matching_refers_the_ideas_and_tells_their_people(
         ),
     ]
     other = IdeaFactory(author=neighbour, household=unit_5_0802, title="加装电梯")
-    services.set_support(idea=parking[0], user=neighbour, supported=True)
+    ideas_services.set_support(idea=parking[0], user=neighbour, supported=True)
     client.force_login(party_member)
     response = client.get(url("deliberation_ideas", deliberation.pk), {"category": category.pk})
     assert response.status_code == 200
@@ -475,9 +485,9 @@ def test_link_all_matching_refers_the_ideas_and_tells_their_people(
 def test_adoption_moves_linked_ideas_and_tells_authors_and_supporters(
     proposed, party_member, captain_3, steward, idea, neighbour
 ):
-    services.set_support(idea=idea, user=neighbour, supported=True)
-    services.link_ideas(deliberation=proposed, ideas=[idea], actor=party_member)
-    services.add_action_item(
+    ideas_services.set_support(idea=idea, user=neighbour, supported=True)
+    deliberations_services.link_ideas(deliberation=proposed, ideas=[idea], actor=party_member)
+    deliberations_services.add_action_item(
         resolution=proposed.resolution, title="划线", owner_party=Party.PROPERTY, actor=steward
     )
     sign(proposed, party_member, Party.PARTY_BRANCH)
@@ -499,7 +509,7 @@ def test_adoption_moves_linked_ideas_and_tells_authors_and_supporters(
 def test_adoption_without_action_items_accepts_the_ideas(
     proposed, party_member, captain_3, steward, idea
 ):
-    services.link_ideas(deliberation=proposed, ideas=[idea], actor=party_member)
+    deliberations_services.link_ideas(deliberation=proposed, ideas=[idea], actor=party_member)
     for user, party in [
         (party_member, Party.PARTY_BRANCH),
         (captain_3, Party.RESIDENTS),
@@ -513,12 +523,12 @@ def test_adoption_without_action_items_accepts_the_ideas(
 def test_adoption_leaves_an_idea_done_meanwhile_as_it_is(
     proposed, party_member, captain_3, steward, idea
 ):
-    services.link_ideas(deliberation=proposed, ideas=[idea], actor=party_member)
-    services.add_action_item(
+    deliberations_services.link_ideas(deliberation=proposed, ideas=[idea], actor=party_member)
+    deliberations_services.add_action_item(
         resolution=proposed.resolution, title="划线", owner_party=Party.PROPERTY, actor=steward
     )
     # The property fixed it before the three parties finished signing.
-    services.change_status(idea=idea, actor=steward, to_status=Idea.Status.DONE)
+    triage_services.change_status(idea=idea, actor=steward, to_status=Idea.Status.DONE)
     for user, party in [
         (party_member, Party.PARTY_BRANCH),
         (captain_3, Party.RESIDENTS),
@@ -535,7 +545,9 @@ def test_adoption_leaves_an_idea_done_meanwhile_as_it_is(
 def test_a_deliberation_closed_without_resolution_takes_no_action_items(
     client, proposed, party_member
 ):
-    services.close_deliberation(deliberation=proposed, actor=party_member, reason="物业换了公司")
+    deliberations_services.close_deliberation(
+        deliberation=proposed, actor=party_member, reason="物业换了公司"
+    )
     client.force_login(party_member)
     response = client.post(
         url("action_item_create", proposed.pk),

@@ -268,8 +268,8 @@ def test_bench_ideas_refuses_to_run_without_debug_or_force():
 
 def test_the_demo_has_a_passed_vote_one_short_of_turnout_and_one_open(seeded):
     from proposals.models import Ballot, OwnersVote
-    from proposals.selectors import vote_result
-    from proposals.tally import Outcome
+    from proposals.votes.selectors import vote_result
+    from proposals.votes.tally import Outcome
 
     votes = {vote.title: vote for vote in OwnersVote.objects.all()}
     parking = votes["规范停车：地面划线停车位方案"]

@@ -4,8 +4,9 @@ import pytest
 from django.urls import reverse
 
 from covenant.uploads import validate_image
-from proposals import services
 from proposals.models import Comment, Idea, IdeaBoxSettings, Moderation
+from proposals.moderation import services as moderation_services
+from proposals.triage import services as triage_services
 from tests import images
 from tests.factories import UserFactory
 from tests.proposals.factories import CommentFactory, IdeaFactory
@@ -40,7 +41,7 @@ def test_replies_under_a_hidden_comment_stay_in_place_under_a_placeholder(
     client, resident, captain_3, idea, comment
 ):
     reply = CommentFactory(idea=idea, author=UserFactory(), parent=comment, body="回复内容")
-    services.hide_item(item=comment, actor=captain_3, reason="人身攻击")
+    moderation_services.hide_item(item=comment, actor=captain_3, reason="人身攻击")
     client.force_login(resident)
 
     html = client.get(idea.get_absolute_url()).content.decode()
@@ -55,7 +56,7 @@ def test_replies_under_a_hidden_comment_stay_in_place_under_a_placeholder(
 def test_an_idea_others_were_merged_into_cannot_be_withdrawn(
     client, resident, steward, idea, neighbours_idea
 ):
-    services.mark_duplicate(idea=neighbours_idea, original=idea, actor=steward)
+    moderation_services.mark_duplicate(idea=neighbours_idea, original=idea, actor=steward)
     client.force_login(resident)
 
     client.post(reverse("proposals:idea_withdraw", args=[idea.pk]), {"confirm": "yes"})
@@ -68,9 +69,9 @@ def test_merging_an_original_takes_its_duplicates_along(
     steward, idea, neighbours_idea, unit_3_1201
 ):
     third = IdeaFactory(household=unit_3_1201, author=UserFactory())
-    services.mark_duplicate(idea=neighbours_idea, original=idea, actor=steward)
+    moderation_services.mark_duplicate(idea=neighbours_idea, original=idea, actor=steward)
 
-    services.mark_duplicate(idea=idea, original=third, actor=steward)
+    moderation_services.mark_duplicate(idea=idea, original=third, actor=steward)
 
     neighbours_idea.refresh_from_db()
     assert neighbours_idea.duplicate_of == third
@@ -94,8 +95,12 @@ def test_triage_changes_leave_a_history_the_staff_see_and_residents_do_not(
     from proposals.models import Category, TriageChange
 
     pets = Category.objects.get(slug="pets")
-    services.update_triage(idea=idea, actor=steward, category=pets, priority=3, assignee=steward)
-    services.update_triage(idea=idea, actor=steward, category=pets, priority=3, assignee=steward)
+    triage_services.update_triage(
+        idea=idea, actor=steward, category=pets, priority=3, assignee=steward
+    )
+    triage_services.update_triage(
+        idea=idea, actor=steward, category=pets, priority=3, assignee=steward
+    )
 
     # The second, identical save changed nothing and wrote nothing.
     changes = list(TriageChange.objects.filter(idea=idea).values_list("field", "new_value"))
@@ -112,7 +117,7 @@ def test_bulk_triage_writes_a_history_row_per_changed_idea(steward, idea, neighb
 
     pets = Category.objects.get(slug="pets")
 
-    services.bulk_triage(ideas=[idea, neighbours_idea], actor=steward, category=pets)
+    triage_services.bulk_triage(ideas=[idea, neighbours_idea], actor=steward, category=pets)
 
     assert TriageChange.objects.filter(field="category").count() == 2
 
@@ -120,7 +125,7 @@ def test_bulk_triage_writes_a_history_row_per_changed_idea(steward, idea, neighb
 def test_a_declined_idea_is_retriaged_without_repeating_the_reason(client, steward, idea):
     from proposals.models import Category
 
-    services.change_status(
+    triage_services.change_status(
         idea=idea, actor=steward, to_status="declined", public_reply="不在物业范围"
     )
     client.force_login(steward)

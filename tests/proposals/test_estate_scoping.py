@@ -10,7 +10,8 @@ from django.utils import translation
 
 from covenant.models import Membership, Party, Role
 from covenant.rules import estate_of, roles_of
-from proposals import selectors, services
+from proposals.deliberations import services as deliberations_services
+from proposals.ideas import selectors as ideas_selectors
 from proposals.models import (
     Ballot,
     Comment,
@@ -23,6 +24,10 @@ from proposals.models import (
     Representative,
     Theme,
 )
+from proposals.moderation import selectors as moderation_selectors
+from proposals.themes import selectors as themes_selectors
+from proposals.votes import selectors as votes_selectors
+from proposals.votes import services as votes_services
 from tests.conftest import working_in
 from tests.factories import (
     BuildingFactory,
@@ -71,10 +76,10 @@ class Estate:
         return IdeaFactory(author=self.resident, household=self.household, **fields)
 
     def deliberation(self):
-        deliberation = services.open_deliberation(
+        deliberation = deliberations_services.open_deliberation(
             opener=self.staff, community=self.community, topic="楼道杂物清理"
         )
-        services.name_representative(
+        deliberations_services.name_representative(
             deliberation=deliberation, user=self.captain, party=Party.RESIDENTS, actor=self.staff
         )
         return deliberation
@@ -150,7 +155,9 @@ def votes():
     vote_a = open_vote(a, admin_a)
     vote_b = open_vote(b, admin_b)
     household, owner = units_b[0]
-    services.cast_ballot(vote=vote_b, household=household, user=owner, choice=Ballot.Choice.OBJECT)
+    votes_services.cast_ballot(
+        vote=vote_b, household=household, user=owner, choice=Ballot.Choice.OBJECT
+    )
     MembershipFactory(
         user=admin_a,
         household=units_b[1][0],
@@ -227,11 +234,11 @@ def staff_a_captain_b(estate_a, estate_b):
 
 
 def test_a_captain_of_b_is_not_seated_for_as_residents(client, estate_a, staff_a_captain_b):
-    deliberation = services.open_deliberation(
+    deliberation = deliberations_services.open_deliberation(
         opener=estate_a.party, community=estate_a.community, topic="楼道杂物清理"
     )
     with translation.override("en"), pytest.raises(ValidationError, match="in this estate"):
-        services.name_representative(
+        deliberations_services.name_representative(
             deliberation=deliberation,
             user=staff_a_captain_b,
             party=Party.RESIDENTS,
@@ -246,7 +253,7 @@ def test_a_captain_of_b_is_not_seated_for_as_residents(client, estate_a, staff_a
         deliberation=deliberation, user=staff_a_captain_b
     ).exists()
     # For the property, the role they hold in A, they may be seated.
-    services.name_representative(
+    deliberations_services.name_representative(
         deliberation=deliberation,
         user=staff_a_captain_b,
         party=Party.PROPERTY,
@@ -261,14 +268,14 @@ def test_a_building_point_from_another_estates_building_is_refused(estate_a, est
         user=captain, community=estate_b.community, role=Role.CAPTAIN, building=estate_b.building
     )
     with pytest.raises(PermissionDenied):
-        services.add_deliberation_post(
+        deliberations_services.add_deliberation_post(
             deliberation=deliberation,
             author=captain,
             body="乙小区的意见",
             kind=DeliberationPost.Kind.BUILDING_POINT,
             building=estate_b.building,
         )
-    post = services.add_deliberation_post(
+    post = deliberations_services.add_deliberation_post(
         deliberation=deliberation,
         author=captain,
         body="1栋的意见",
@@ -321,8 +328,8 @@ def test_the_admin_of_a_does_not_edit_bs_themes(client, estate_a, estate_b, admi
 
 
 def test_regrouping_runs_for_the_estate_where_the_user_edits_themes(estate_a, estate_b, admin_a):
-    assert list(selectors.estates_editing_themes(admin_a)) == [estate_a.community]
-    assert not selectors.estates_editing_themes(estate_b.resident).exists()
+    assert list(themes_selectors.estates_editing_themes(admin_a)) == [estate_a.community]
+    assert not themes_selectors.estates_editing_themes(estate_b.resident).exists()
 
 
 def test_the_admin_of_a_does_not_triage_bs_ideas(client, estate_a, estate_b, admin_a):
@@ -364,7 +371,7 @@ def test_the_admin_of_a_does_not_moderate_bs_content(client, estate_a, estate_b,
 def test_the_moderation_queue_holds_only_the_admins_estates(estate_a, estate_b, admin_a):
     estate_a.idea(moderation=Moderation.PENDING, title="甲的待审")
     estate_b.idea(moderation=Moderation.PENDING, title="乙的待审")
-    titles = {entry.item.title for entry in selectors.moderation_queue(user=admin_a)}
+    titles = {entry.item.title for entry in moderation_selectors.moderation_queue(user=admin_a)}
     assert titles == {"甲的待审"}
 
 
@@ -372,10 +379,10 @@ def test_the_staff_of_a_sees_no_hidden_ideas_of_b(estate_a, estate_b):
     staff = working_in(estate_b.make_tenant(estate_a.staff), estate_a.community)
     estate_a.idea(moderation=Moderation.HIDDEN, title="甲的隐藏")
     estate_b.idea(moderation=Moderation.HIDDEN, title="乙的隐藏")
-    titles = set(selectors.ideas_visible_to(staff).values_list("title", flat=True))
+    titles = set(ideas_selectors.ideas_visible_to(staff).values_list("title", flat=True))
     assert titles == {"甲的隐藏"}
     # Nor on the hidden idea's own page, which opens in any estate of theirs.
-    pages = selectors.ideas_visible_to(staff, listed=False).values_list("title", flat=True)
+    pages = ideas_selectors.ideas_visible_to(staff, listed=False).values_list("title", flat=True)
     assert set(pages) == {"甲的隐藏"}
 
 
@@ -433,14 +440,14 @@ def test_the_admin_of_a_does_not_see_bs_draft_votes(votes):
         closes_at=vote_a.closes_at,
         created_by=admin_a,
     )
-    visible = set(selectors.votes_visible_to(admin_a))
+    visible = set(votes_selectors.votes_visible_to(admin_a))
     assert draft_a in visible
     assert draft_b not in visible
     # Published: B's residents, admin_a among them, open it (the list is of A, where
     # admin_a works).
     assert vote_b not in visible
-    assert vote_b in set(selectors.votes_visible_to(admin_a, listed=False))
-    assert draft_b not in set(selectors.votes_visible_to(admin_a, listed=False))
+    assert vote_b in set(votes_selectors.votes_visible_to(admin_a, listed=False))
+    assert draft_b not in set(votes_selectors.votes_visible_to(admin_a, listed=False))
 
 
 def test_the_building_point_form_offers_only_the_deliberations_estates_buildings(

@@ -21,9 +21,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from covenant.models import Role
-from proposals import selectors, services
-from proposals.forms import BulkTriageForm, IdeaForm, PriorityForm, RecordIdeaForm, TriageForm
+from proposals.ideas import selectors as ideas_selectors
+from proposals.ideas import services as ideas_services
+from proposals.ideas.forms import IdeaForm, RecordIdeaForm
 from proposals.models import Campaign, Idea, IdeaPhoto, Moderation, OwnersVote, Theme
+from proposals.moderation import selectors as moderation_selectors
+from proposals.moderation import services as moderation_services
+from proposals.themes import selectors as themes_selectors
+from proposals.themes import services as themes_services
+from proposals.themes.forms import PriorityForm
+from proposals.triage import services as triage_services
+from proposals.triage.forms import BulkTriageForm, TriageForm
 from tests import images
 from tests.factories import RoleGrantFactory, UserFactory
 from tests.proposals.factories import CommentFactory, IdeaFactory, seeded_category
@@ -104,7 +112,7 @@ def test_the_triage_service_refuses_an_assignee_of_another_estate(estate_a, esta
     idea = estate_a.idea()
 
     with pytest.raises(ValidationError):
-        services.update_triage(
+        triage_services.update_triage(
             idea=idea,
             actor=estate_a.staff,
             category=idea.category,
@@ -132,9 +140,9 @@ def test_bulk_triage_offers_and_accepts_only_the_staff_of_the_ideas_estates(
 
     assert not Idea.objects.filter(assignee=estate_b.staff).exists()
     with pytest.raises(ValidationError):
-        services.bulk_triage(ideas=ideas, actor=estate_a.staff, assignee=estate_b.staff)
+        triage_services.bulk_triage(ideas=ideas, actor=estate_a.staff, assignee=estate_b.staff)
     assert not Idea.objects.filter(assignee__isnull=False).exists()
-    services.bulk_triage(ideas=ideas, actor=estate_a.staff, assignee=estate_a.admin)
+    triage_services.bulk_triage(ideas=ideas, actor=estate_a.staff, assignee=estate_a.admin)
     assert Idea.objects.filter(assignee=estate_a.admin).count() == 2
 
 
@@ -144,7 +152,7 @@ def test_someone_staff_in_both_estates_is_offered_for_both(estate_a, estate_b):
     idea = estate_a.idea()
 
     assert both in TriageForm(idea=idea).fields["assignee"].queryset
-    services.update_triage(
+    triage_services.update_triage(
         idea=idea, actor=estate_a.staff, category=idea.category, priority=2, assignee=both
     )
 
@@ -162,7 +170,7 @@ def test_an_idea_by_the_staff_of_another_estate_is_hidden_after_three_reports(es
     idea = IdeaFactory(author=author, household=estate_a.spare)
 
     for reporter in residents_of(estate_a):
-        services.report_item(reporter=reporter, item=idea, reason="spam")
+        moderation_services.report_item(reporter=reporter, item=idea, reason="spam")
 
     idea.refresh_from_db()
     assert idea.moderation == Moderation.AUTO_HIDDEN
@@ -173,7 +181,7 @@ def test_a_comment_by_the_admin_of_another_estate_is_hidden_after_three_reports(
     comment = CommentFactory(idea=estate_a.idea(), author=author)
 
     for reporter in residents_of(estate_a):
-        services.report_item(reporter=reporter, item=comment, reason="abuse")
+        moderation_services.report_item(reporter=reporter, item=comment, reason="abuse")
 
     comment.refresh_from_db()
     assert comment.moderation == Moderation.AUTO_HIDDEN
@@ -183,7 +191,7 @@ def test_the_estates_own_staff_content_still_stays_up(estate_a):
     comment = CommentFactory(idea=estate_a.idea(), author=estate_a.staff)
 
     for reporter in residents_of(estate_a):
-        services.report_item(reporter=reporter, item=comment, reason="abuse")
+        moderation_services.report_item(reporter=reporter, item=comment, reason="abuse")
 
     comment.refresh_from_db()
     assert comment.moderation == Moderation.VISIBLE
@@ -195,7 +203,7 @@ def test_a_report_by_someone_of_another_estate_does_not_count(estate_a, estate_b
 
     for outsider in (estate_b.staff, estate_b.admin, estate_b.resident):
         with pytest.raises(PermissionDenied):
-            services.report_item(reporter=outsider, item=idea, reason="spam")
+            moderation_services.report_item(reporter=outsider, item=idea, reason="spam")
 
     idea.refresh_from_db()
     assert idea.report_count == 0
@@ -264,7 +272,7 @@ def test_once_hidden_the_photo_stops_reaching_residents_but_not_the_moderator(
     client, photo, estate_a
 ):
     neighbour = estate_a.make_tenant(UserFactory())
-    services.hide_item(item=photo.idea, actor=estate_a.admin, reason="邻居的门牌号")
+    moderation_services.hide_item(item=photo.idea, actor=estate_a.admin, reason="邻居的门牌号")
 
     client.force_login(neighbour)
     assert client.get(photo.url).status_code == 404
@@ -436,8 +444,9 @@ def test_another_estates_admin_gets_no_vote_from_a_deliberation(client, estate_a
 
 
 def test_selectors_no_longer_fall_back_to_the_first_estate():
-    assert not hasattr(selectors, "estate_administered_by")
-    assert "current_community" not in vars(selectors)
+    for selectors in (ideas_selectors, moderation_selectors, themes_selectors):
+        assert not hasattr(selectors, "estate_administered_by")
+        assert "current_community" not in vars(selectors)
 
 
 # --- 8. Form choices and lists of the object's estate ----------------------------------------
@@ -471,7 +480,7 @@ def test_an_idea_is_not_filed_under_another_estates_campaign(estate_a, estate_b,
     listing(author, estate_a)  # the idea is filed where they work: at home, in A
 
     with pytest.raises(ValidationError):
-        services.submit_idea(
+        ideas_services.submit_idea(
             author=author,
             title="楼道灯坏了",
             body="三楼的灯坏了一个星期。",
@@ -516,7 +525,7 @@ def test_the_theme_list_shows_no_themes_where_the_reader_is_only_a_resident(esta
     )
     staff_b_living_in_a = estate_a.make_tenant(estate_b.staff)
 
-    names = {theme.name for theme in selectors.themes_of(user=staff_b_living_in_a)}
+    names = {theme.name for theme in themes_selectors.themes_of(user=staff_b_living_in_a)}
 
     assert names == {"乙的主题"}
 
@@ -528,7 +537,8 @@ def test_regrouping_runs_for_the_estate_where_the_user_works(
     RoleGrantFactory(user=both, community=estate_b.community, role=Role.COMMUNITY_ADMIN)
     started = []
     monkeypatch.setattr(
-        "proposals.tasks.enqueue_regrouping", lambda estate, user: started.append(estate) or True
+        "proposals.themes.tasks.enqueue_regrouping",
+        lambda estate, user: started.append(estate) or True,
     )
     client.force_login(both)
 
@@ -555,7 +565,7 @@ def test_priority_work_links_only_the_estates_own_activities(estate_a, estate_b,
     offered = set(PriorityForm(community_id=theme_a.community_id).fields["activities"].queryset)
     assert offered == {activity_a}
     with pytest.raises(ValidationError):
-        services.promote_theme(
+        themes_services.promote_theme(
             theme=theme_a,
             actor=estate_a.staff,
             title="加装电梯",
@@ -567,14 +577,16 @@ def test_priority_work_links_only_the_estates_own_activities(estate_a, estate_b,
 
 def test_priority_work_is_owned_by_a_role_holder_of_its_estate(estate_a, estate_b, theme_a):
     with pytest.raises(ValidationError):
-        services.promote_theme(
+        themes_services.promote_theme(
             theme=theme_a, actor=estate_a.staff, title="加装电梯", owner=estate_b.party, goals=""
         )
-    priority = services.promote_theme(
+    priority = themes_services.promote_theme(
         theme=theme_a, actor=estate_a.staff, title="加装电梯", owner=estate_a.party, goals=""
     )
     with pytest.raises(ValidationError):
-        services.update_priority(priority=priority, fields={"owner": estate_b.staff}, activities=[])
+        themes_services.update_priority(
+            priority=priority, fields={"owner": estate_b.staff}, activities=[]
+        )
 
 
 # --- Lists follow the estates the user lists (the estate switcher) -----------------------------
@@ -605,11 +617,11 @@ def test_the_moderation_queue_and_the_idea_list_follow_the_listed_estates(
     estate_b.idea(moderation=Moderation.PENDING, title="乙的待审")
     listing(both, estate_b)
 
-    queue = {entry.item.title for entry in selectors.moderation_queue(user=both)}
-    visible = set(selectors.ideas_visible_to(both).values_list("title", flat=True))
+    queue = {entry.item.title for entry in moderation_selectors.moderation_queue(user=both)}
+    visible = set(ideas_selectors.ideas_visible_to(both).values_list("title", flat=True))
 
     assert queue == {"乙的待审"}
-    assert selectors.moderation_queue_size(both) == 1
+    assert moderation_selectors.moderation_queue_size(both) == 1
     assert visible == {"乙的待审"}
 
 
@@ -623,7 +635,7 @@ def test_the_triage_choices_follow_the_listed_estates(estate_a, estate_b, listin
 
     assert set(form.fields["ideas"].queryset) == {idea_a}
     assert estate_b.admin not in form.fields["assignee"].queryset
-    assert idea_b not in selectors.ideas_visible_to(both)
+    assert idea_b not in ideas_selectors.ideas_visible_to(both)
 
 
 # --- 6. Notifications and mail name a hidden author as the pages do ---------------------------
@@ -641,8 +653,8 @@ def hidden_author_reply(estate_a):
     author.refresh_from_db()
     idea = IdeaFactory(author=author, household=estate_a.household, hide_name=True)
     neighbour = estate_a.make_tenant(UserFactory(name="邻居李叔", preferred_language="en"))
-    asked = services.add_comment(idea=idea, author=neighbour, body="请问是哪一层？")
-    services.add_comment(idea=idea, author=author, body="是三楼。", parent=asked)
+    asked = ideas_services.add_comment(idea=idea, author=neighbour, body="请问是哪一层？")
+    ideas_services.add_comment(idea=idea, author=author, body="是三楼。", parent=asked)
     return idea, author, neighbour
 
 
@@ -770,8 +782,8 @@ def test_the_timeline_names_the_hidden_author_as_the_page_does(client, estate_a)
     staff.refresh_from_db()
     idea = IdeaFactory(author=staff, household=estate_a.spare, hide_name=True)
     supporter = estate_a.make_tenant(UserFactory())
-    services.set_support(idea=idea, user=supporter, supported=True)
-    services.change_status(idea=idea, actor=staff, to_status=Idea.Status.ACCEPTED)
+    ideas_services.set_support(idea=idea, user=supporter, supported=True)
+    triage_services.change_status(idea=idea, actor=staff, to_status=Idea.Status.ACCEPTED)
     client.force_login(supporter)
 
     page = client.get(idea.get_absolute_url()).content.decode()

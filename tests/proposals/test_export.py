@@ -15,8 +15,10 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from covenant import middleware
-from proposals import services
+from proposals.ideas import services as ideas_services
 from proposals.models import Category, Idea, Moderation
+from proposals.moderation import services as moderation_services
+from proposals.triage import services as triage_services
 from tests.proposals.factories import CommentFactory, IdeaFactory
 
 CSV = reverse("proposals:idea_export_csv")
@@ -93,10 +95,12 @@ def exported(resident, neighbour, unit_3_1201, unit_5_0802, steward, category):
         title="地下车库照明不足",
         created_at=timezone.now() - timedelta(days=3),
     )
-    services.set_support(idea=idea, user=neighbour, supported=True)
-    services.set_support(idea=idea, user=steward, supported=True)
+    ideas_services.set_support(idea=idea, user=neighbour, supported=True)
+    ideas_services.set_support(idea=idea, user=steward, supported=True)
     CommentFactory(idea=idea, author=neighbour)
-    services.change_status(idea=idea, actor=steward, to_status="accepted", public_reply="好的")
+    triage_services.change_status(
+        idea=idea, actor=steward, to_status="accepted", public_reply="好的"
+    )
     other = IdeaFactory(
         author=neighbour,
         household=unit_5_0802,
@@ -157,7 +161,9 @@ def test_the_export_holds_only_the_filtered_rows(client, steward, exported, fmt,
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_a_merged_duplicate_is_not_exported(client, steward, exported, fmt, admin_user):
-    services.mark_duplicate(idea=exported["other"], original=exported["idea"], actor=admin_user)
+    moderation_services.mark_duplicate(
+        idea=exported["other"], original=exported["idea"], actor=admin_user
+    )
     rows = read(fmt, download(client, steward, URLS[fmt]))
     assert [row[1] for row in rows[1:]] == ["地下车库照明不足"]
 

@@ -14,7 +14,7 @@ from django.utils.html import escape
 
 from covenant import middleware
 from covenant.models import Role
-from proposals import services
+from proposals.ideas import services
 from proposals.models import (
     Comment,
     Idea,

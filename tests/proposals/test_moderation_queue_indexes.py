@@ -6,8 +6,8 @@ when the query states the index's condition literally, not through bound paramet
 import pytest
 from django.db import connection
 
-from proposals import selectors
 from proposals.models import Comment, Idea, Moderation
+from proposals.moderation import selectors
 from tests.factories import UserFactory
 from tests.proposals.factories import CommentFactory, IdeaFactory
 

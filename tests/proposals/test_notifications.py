@@ -8,8 +8,11 @@ from django.utils import translation
 
 from notices.kinds import render_text
 from notices.models import Notification
-from proposals import notifications, services
+from proposals import notifications
+from proposals.ideas import services as ideas_services
 from proposals.models import IdeaBoxSettings, Support
+from proposals.moderation import services as moderation_services
+from proposals.triage import services as triage_services
 from tests.factories import HouseholdFactory, MembershipFactory, UserFactory
 from tests.proposals.factories import CommentFactory, IdeaFactory
 
@@ -31,7 +34,9 @@ def test_a_status_change_tells_the_author_and_every_supporter_but_not_the_actor(
     Support.objects.create(idea=idea, user=neighbour)
     Support.objects.create(idea=idea, user=steward)
 
-    services.change_status(idea=idea, actor=steward, to_status="accepted", public_reply="已受理")
+    triage_services.change_status(
+        idea=idea, actor=steward, to_status="accepted", public_reply="已受理"
+    )
 
     assert told(resident, notifications.STATUS_CHANGED).count() == 1
     assert told(neighbour, notifications.STATUS_CHANGED).count() == 1
@@ -43,15 +48,15 @@ def test_a_status_change_tells_the_author_and_every_supporter_but_not_the_actor(
 
 
 def test_a_public_reply_tells_the_author(resident, steward, idea):
-    services.post_public_reply(idea=idea, actor=steward, text="下周处理")
+    triage_services.post_public_reply(idea=idea, actor=steward, text="下周处理")
 
     assert told(resident, notifications.PUBLIC_REPLY).count() == 1
 
 
 def test_a_comment_tells_the_author_and_a_reply_tells_the_commenter(resident, neighbour, idea):
-    first = services.add_comment(idea=idea, author=neighbour, body="同意")
+    first = ideas_services.add_comment(idea=idea, author=neighbour, body="同意")
     replier = UserFactory()
-    services.add_comment(idea=idea, author=replier, body="我也是", parent=first)
+    ideas_services.add_comment(idea=idea, author=replier, body="我也是", parent=first)
 
     assert told(resident, notifications.COMMENT).count() == 2
     assert told(neighbour, notifications.REPLY).count() == 1
@@ -59,14 +64,14 @@ def test_a_comment_tells_the_author_and_a_reply_tells_the_commenter(resident, ne
 
 
 def test_hiding_tells_the_author_with_the_reason(client, resident, captain_3, idea):
-    services.hide_item(item=idea, actor=captain_3, reason="含有电话号码")
+    moderation_services.hide_item(item=idea, actor=captain_3, reason="含有电话号码")
 
     notification = told(resident, notifications.MODERATED).get()
     assert "含有电话号码" in text_of(notification)
 
 
 def test_a_merge_tells_the_duplicates_author(neighbour, steward, idea, neighbours_idea):
-    services.mark_duplicate(idea=neighbours_idea, original=idea, actor=steward)
+    moderation_services.mark_duplicate(idea=neighbours_idea, original=idea, actor=steward)
 
     notification = told(neighbour, notifications.MERGED).get()
     assert idea.title in text_of(notification)
@@ -75,7 +80,7 @@ def test_a_merge_tells_the_duplicates_author(neighbour, steward, idea, neighbour
 def test_a_first_report_tells_the_buildings_moderators_only(
     neighbour, captain_3, captain_5, admin_user, idea
 ):
-    services.report_item(reporter=neighbour, item=idea, reason="spam")
+    moderation_services.report_item(reporter=neighbour, item=idea, reason="spam")
 
     assert told(captain_3, notifications.NEEDS_MODERATION).count() == 1
     assert told(admin_user, notifications.NEEDS_MODERATION).count() == 1
@@ -91,7 +96,9 @@ def resident_of(building):
 
 def test_further_reports_are_quiet_until_the_item_is_hidden(captain_3, idea):
     for _ in range(3):
-        services.report_item(reporter=resident_of(idea.building), item=idea, reason="spam")
+        moderation_services.report_item(
+            reporter=resident_of(idea.building), item=idea, reason="spam"
+        )
 
     # The first report, then the automatic hiding at the third.
     assert told(captain_3, notifications.NEEDS_MODERATION).count() == 2
@@ -113,7 +120,7 @@ def test_under_premoderation_moderators_hear_of_new_ideas(client, resident, capt
 def test_the_inbox_shows_idea_notifications_in_the_readers_language(
     client, resident, steward, idea
 ):
-    services.change_status(idea=idea, actor=steward, to_status="accepted")
+    triage_services.change_status(idea=idea, actor=steward, to_status="accepted")
     client.force_login(resident)
 
     html = client.get(reverse("notices:inbox")).content.decode()
@@ -125,7 +132,7 @@ def test_the_inbox_shows_idea_notifications_in_the_readers_language(
 def test_a_reply_to_a_comment_on_ones_own_idea_is_one_notification(resident, neighbour, idea):
     mine = CommentFactory(idea=idea, author=resident)
 
-    services.add_comment(idea=idea, author=neighbour, body="回复", parent=mine)
+    ideas_services.add_comment(idea=idea, author=neighbour, body="回复", parent=mine)
 
     assert told(resident, notifications.COMMENT).count() == 1
     assert not told(resident, notifications.REPLY).exists()
@@ -134,6 +141,6 @@ def test_a_reply_to_a_comment_on_ones_own_idea_is_one_notification(resident, nei
 def test_ideas_from_another_building_do_not_reach_its_captain(neighbour, captain_3, unit_5_0802):
     other = IdeaFactory(household=unit_5_0802, author=neighbour)
 
-    services.report_item(reporter=resident_of(other.building), item=other, reason="spam")
+    moderation_services.report_item(reporter=resident_of(other.building), item=other, reason="spam")
 
     assert not told(captain_3, notifications.NEEDS_MODERATION).exists()

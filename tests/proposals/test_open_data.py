@@ -228,7 +228,7 @@ def test_a_formula_in_a_category_name_is_neutralised(client, steward, seeded):
 
 def test_an_admins_data_download_lists_the_links_they_created(admin_user, community):
     from covenant.personal_data import collect_personal_data
-    from proposals import services
+    from proposals.insight import services
 
     services.create_open_data_link(community=community, label="街道办", actor=admin_user)
 

@@ -14,9 +14,10 @@ from covenant.models import Membership
 from covenant.personal_data import collect_personal_data
 from covenant.services import delete_account
 from notices.models import Notification
-from proposals import notifications, selectors, services
+from proposals import notifications
 from proposals.models import Ballot, OwnersVote
-from proposals.tally import Outcome
+from proposals.votes import selectors, services
+from proposals.votes.tally import Outcome
 from tests.factories import HouseholdFactory, MembershipFactory, UserFactory
 from tests.proposals.owners_votes import estate_with_owners, make_due, open_vote, vote_as
 

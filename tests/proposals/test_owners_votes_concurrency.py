@@ -2,9 +2,9 @@
 
 import pytest
 
-from proposals import services
 from proposals.models import Ballot
-from proposals.selectors import vote_result
+from proposals.votes import services
+from proposals.votes.selectors import vote_result
 from tests.covenant.test_concurrency import run_in_parallel
 from tests.factories import MembershipFactory, UserFactory
 from tests.proposals.owners_votes import estate_with_owners, open_vote

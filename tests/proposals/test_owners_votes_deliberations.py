@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from proposals import services
+from proposals.deliberations import services as deliberations_services
 from proposals.models import OwnersVote
+from proposals.votes import services as votes_services
 from tests.proposals.conftest import page_queries
 from tests.proposals.owners_votes import estate_with_owners, make_due, open_vote, vote_as
 
@@ -26,7 +27,9 @@ def vote_data(**extra):
 
 def other_estates_deliberation():
     community, admin, _ = estate_with_owners(["80"], name="别的小区")
-    return services.open_deliberation(opener=admin, community=community, topic="别处的议题")
+    return deliberations_services.open_deliberation(
+        opener=admin, community=community, topic="别处的议题"
+    )
 
 
 # --- The link --------------------------------------------------------------------------
@@ -53,7 +56,7 @@ def test_a_deliberation_of_another_estate_is_refused(client, admin_user, communi
     assert response.context["form"]["title"].value() == "规范停车"
     assert not OwnersVote.objects.exists()
     with pytest.raises(ValidationError):
-        services.create_vote(
+        votes_services.create_vote(
             community=community, title="t", question="q", matter="ordinary",
             closes_at=timezone.now() + timedelta(days=1), created_by=admin_user,
             deliberation=foreign,
@@ -61,12 +64,12 @@ def test_a_deliberation_of_another_estate_is_refused(client, admin_user, communi
 
 
 def test_editing_a_draft_cannot_link_another_estates_deliberation(admin_user, community):
-    draft = services.create_vote(
+    draft = votes_services.create_vote(
         community=community, title="t", question="q", matter="ordinary",
         closes_at=timezone.now() + timedelta(days=1), created_by=admin_user,
     )  # fmt: skip
     with pytest.raises(ValidationError):
-        services.edit_vote(
+        votes_services.edit_vote(
             vote_id=draft.pk, title="t", question="q", matter="ordinary",
             closes_at=draft.closes_at, deliberation=other_estates_deliberation(),
         )  # fmt: skip
@@ -157,7 +160,9 @@ def record_entry(page: str, vote) -> str:
 
 def test_the_record_lists_every_held_vote_with_its_outcome(client, english, estate):
     community, admin, units = estate
-    deliberation = services.open_deliberation(opener=admin, community=community, topic="电梯更新")
+    deliberation = deliberations_services.open_deliberation(
+        opener=admin, community=community, topic="电梯更新"
+    )
     # 5 of 6 units (83.3%), 450 of 500 m² (90.0%) took part; 4 units / 400 m² agreed.
     passed = held(community, admin, units, "aaaao-", title="划线停车")
     OwnersVote.objects.filter(pk=passed.pk).update(deliberation=deliberation)
@@ -167,7 +172,7 @@ def test_the_record_lists_every_held_vote_with_its_outcome(client, english, esta
     void = held(community, admin, units, "a-----", title="外墙改色")
     # Still open: 2 of 6 units (33.3%), 200 m² (40.0%).
     running = held(community, admin, units, "aa----", title="允许养宠物", close=False)
-    draft = services.create_vote(
+    draft = votes_services.create_vote(
         community=community, title="草稿表决", question="q", matter="ordinary",
         closes_at=timezone.now() + timedelta(days=3), created_by=admin,
     )  # fmt: skip

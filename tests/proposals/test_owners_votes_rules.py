@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from proposals import selectors, services
+from proposals.votes import selectors, services
 from tests.conftest import PERSONAS, fresh
 from tests.proposals.owners_votes import estate_with_owners, open_vote
 

@@ -1,10 +1,10 @@
-"""The counting rules of article 278 on bare numbers (proposals/tally.py)."""
+"""The counting rules of article 278 on bare numbers (proposals/votes/tally.py)."""
 
 from decimal import Decimal
 
 import pytest
 
-from proposals.tally import Outcome, Result, Share, percent
+from proposals.votes.tally import Outcome, Result, Share, percent
 
 D = Decimal
 NOBODY = Share()

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from covenant.models import Household, Membership
-from proposals import services
 from proposals.models import Ballot, OwnersVote
+from proposals.votes import services
 from tests.conftest import fresh
 from tests.factories import MembershipFactory, UserFactory
 from tests.proposals.conftest import page_queries

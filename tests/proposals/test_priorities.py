@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from proposals import services
+from proposals.deliberations import services as deliberations_services
 from proposals.models import ActionItem, Idea, Priority, ProgressEntry, ThemeEdit
+from proposals.themes import services as themes_services
 from tests.factories import CommunityFactory, RoleGrantFactory, UserFactory
 from tests.proposals.conftest import page_queries
 from tests.proposals.priority_helpers import adopted_deliberation
@@ -30,7 +31,7 @@ def leash_theme(community, resident, unit_3_1201, neighbour, unit_5_0802):
     ideas_about("leash", 6, author=resident, household=unit_3_1201)
     ideas_about("leash", 4, author=neighbour, household=unit_5_0802, seed=11)
     ideas_about("ebike", 6, author=neighbour, household=unit_5_0802)
-    services.regroup_ideas(community=community)
+    themes_services.regroup_ideas(community=community)
     return theme_of(Idea.objects.filter(title__contains="牵绳").first())
 
 
@@ -41,7 +42,7 @@ def activity(db):
 
 @pytest.fixture
 def priority(leash_theme, party_member, steward, activity):
-    priority = services.promote_theme(
+    priority = themes_services.promote_theme(
         theme=leash_theme,
         actor=party_member,
         title="文明养宠",
@@ -50,7 +51,7 @@ def priority(leash_theme, party_member, steward, activity):
         status=Priority.Status.ACTIVE,
         activities=[activity],
     )
-    services.add_progress(
+    themes_services.add_progress(
         priority=priority,
         author=steward,
         happened_on=datetime.date(2026, 10, 8),
@@ -175,9 +176,9 @@ def test_the_priority_pages_take_the_same_queries_for_more_data(
         page_queries(client, resident, url("priorities:priority_detail", priority)),
     )
     ideas_about("leash", 20, author=neighbour, household=unit_5_0802, seed=21)
-    services.regroup_ideas(community=community)
+    themes_services.regroup_ideas(community=community)
     for n in range(5):
-        services.add_progress(
+        themes_services.add_progress(
             priority=priority,
             author=party_member,
             happened_on=datetime.date(2026, 11, n + 1),
@@ -189,14 +190,14 @@ def test_the_priority_pages_take_the_same_queries_for_more_data(
             adopted_deliberation(community, topic=f"议题{n}", items=4 + n // 2, done=n, **people)
         )
     assert ActionItem.objects.count() == 20
-    other = services.promote_theme(
+    other = themes_services.promote_theme(
         theme=next(t for t in priority.community.themes.all() if t.pk != priority.theme_id),
         actor=steward,
         title="规范停车",
         owner=steward,
         goals="-",
     )
-    services.add_progress(
+    themes_services.add_progress(
         priority=other, author=steward, happened_on=datetime.date(2026, 11, 2), we_did="画线"
     )
     large = (
@@ -244,7 +245,7 @@ def pets_deliberation(community, party_member, captain_3, steward):
         done=1,
     )
     overdue, upcoming = deliberation.resolution.action_items.exclude(status="done")
-    services.update_action_item(
+    deliberations_services.update_action_item(
         item=overdue, actor=steward, status=ActionItem.Status.IN_PROGRESS, progress_note="已订购"
     )
     upcoming.due_on = timezone.localdate() + datetime.timedelta(days=30)
@@ -256,7 +257,7 @@ def pets_deliberation(community, party_member, captain_3, steward):
 def test_the_priority_shows_its_deliberations_and_their_action_items(
     client, persona, name, priority, pets_deliberation, community, party_member, english
 ):
-    undecided = services.open_deliberation(
+    undecided = deliberations_services.open_deliberation(
         opener=party_member, community=community, topic="草坪狗粪"
     )
     priority.deliberations.add(pets_deliberation, undecided)
@@ -321,7 +322,9 @@ def test_another_estates_deliberation_is_refused(client, steward, priority, deli
     other_estate = CommunityFactory(name="翠湖苑")
     opener = UserFactory()
     RoleGrantFactory(user=opener, community=other_estate, role="party_branch")
-    theirs = services.open_deliberation(opener=opener, community=other_estate, topic="翠湖苑停车")
+    theirs = deliberations_services.open_deliberation(
+        opener=opener, community=other_estate, topic="翠湖苑停车"
+    )
     client.force_login(steward)
 
     assert (
@@ -335,7 +338,7 @@ def test_another_estates_deliberation_is_refused(client, steward, priority, deli
     assert "is not one of the available choices" in response.content.decode()
     assert not priority.deliberations.exists()
     with pytest.raises(ValidationError):
-        services.update_priority(
+        themes_services.update_priority(
             priority=priority, fields={}, activities=[], deliberations=[theirs]
         )
     assert not priority.deliberations.exists()

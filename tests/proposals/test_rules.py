@@ -6,7 +6,7 @@ floor 12). Each table lists the personas that are allowed; every other persona i
 
 import pytest
 
-from proposals import selectors
+from proposals.ideas import selectors
 from proposals.models import Idea, Moderation
 from tests.conftest import fresh
 from tests.factories import HouseholdFactory, MembershipFactory, UserFactory

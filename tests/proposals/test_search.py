@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from proposals import search
+from proposals.ideas import search
 from proposals.models import Idea
 from tests.factories import UserFactory
 from tests.proposals.factories import IdeaFactory

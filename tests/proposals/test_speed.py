@@ -10,10 +10,10 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 
-from proposals import selectors
-from proposals.cards import render_cards
+from proposals.ideas import selectors
+from proposals.ideas.cards import render_cards
+from proposals.ideas.threads import COMMENT_PERMS, _Permissions
 from proposals.models import Comment, Idea, Moderation, Support
-from proposals.threads import COMMENT_PERMS, _Permissions
 from tests.proposals.factories import CommentFactory, IdeaFactory
 
 pytestmark = pytest.mark.usefixtures("english")

@@ -89,7 +89,7 @@ def test_photos_are_reencoded_without_gps_and_never_served_before(
 
     # One task per photo waits for the commit; a worker runs them (here: in the test).
     assert len(processing) == 2
-    from proposals.tasks import process_idea_photo
+    from proposals.ideas.tasks import process_idea_photo
 
     for photo in idea.photos.all():
         process_idea_photo(photo.pk)
@@ -278,7 +278,7 @@ def test_a_broker_that_is_down_at_upload_delays_the_photo_but_loses_nothing(
 
     from django.utils import timezone
 
-    from proposals import tasks
+    from proposals.ideas import tasks
 
     def broker_down(*args, **kwargs):
         raise ConnectionError("redis is down")

@@ -87,7 +87,7 @@ def test_parallel_supports_from_the_same_person_count_once(neighbour, idea):
 
     from django.db import connection
 
-    from proposals import services
+    from proposals.ideas import services
 
     barrier = Barrier(20)
 
@@ -114,7 +114,7 @@ def test_parallel_supports_from_many_people_are_all_counted(idea):
 
     from django.db import connection
 
-    from proposals import services
+    from proposals.ideas import services
     from tests.factories import UserFactory
 
     people = [UserFactory() for _ in range(20)]

@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from proposals import services
 from proposals.models import Idea, Moderation, Theme, ThemeEdit, ThemeMembership
+from proposals.themes import services
 from tests.proposals.themes_helpers import ideas_about, theme_of, themes_of_ideas
 
 

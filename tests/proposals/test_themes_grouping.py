@@ -1,10 +1,11 @@
-"""The grouping itself (proposals/themes.py): the demo estate's texts in, themes out."""
+"""The grouping itself (proposals/themes/grouping.py): the demo estate's texts in, themes out."""
 
 import random
 from collections import Counter, defaultdict
 
-from proposals import themes
-from proposals.demo import IDEA_TOTAL, SEED, THEMES, compose, generate_texts
+from proposals.ideas.demo_phrases import compose, generate_texts
+from proposals.ideas.demo_texts import IDEA_TOTAL, SEED, THEMES
+from proposals.themes import grouping as themes
 
 PLACES = [(building, floor) for building in range(1, 27) for floor in range(1, 19)]
 BIG_THREE = ("pets", "parking", "stairwell")

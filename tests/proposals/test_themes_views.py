@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from covenant.celery import app as celery_app
-from proposals import services, tasks
 from proposals.models import Theme, ThemeMembership
+from proposals.themes import services, tasks
 from tests.proposals.conftest import page_queries
 from tests.proposals.themes_helpers import ideas_about, theme_of, themes_of_ideas
 

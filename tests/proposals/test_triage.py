@@ -607,7 +607,7 @@ def test_markup_in_titles_notes_and_replies_renders_inert(client, idea, steward,
 def test_a_refused_status_change_saves_nothing_of_the_triage(client, idea, steward, monkeypatch):
     """The author withdraws while the steward is triaging: the steward's request is refused
     as a whole (400), and the category it carried is not half-saved."""
-    from proposals import services
+    from proposals.triage import services
 
     original_update = services.update_triage
 

@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from proposals import services
+from proposals.ideas.withdrawal import UNDO_WINDOW
 from proposals.models import Idea
-from proposals.withdrawal import UNDO_WINDOW
+from proposals.triage import services
 
 
 def _withdraw_url(idea):

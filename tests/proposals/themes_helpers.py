@@ -2,7 +2,8 @@
 
 import random
 
-from proposals.demo import THEMES, compose
+from proposals.ideas.demo_phrases import compose
+from proposals.ideas.demo_texts import THEMES
 from proposals.models import Idea, Theme, ThemeMembership
 from tests.proposals.factories import IdeaFactory, seeded_category
 

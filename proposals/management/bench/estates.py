@@ -22,8 +22,9 @@ from django.db import connection, reset_queries
 from django.utils import timezone
 
 from covenant.models import Building, Community, Household, Membership, Role, RoleGrant, User
-from proposals.demo import Theme as TextTheme
-from proposals.demo import generate_texts
+from proposals.ideas.demo_phrases import generate_texts
+from proposals.ideas.demo_texts import Theme as TextTheme
+from proposals.ideas.search import search_tokens_for
 from proposals.models import (
     Category,
     Comment,
@@ -33,7 +34,6 @@ from proposals.models import (
     Support,
     TimelineEntry,
 )
-from proposals.search import search_tokens_for
 
 BENCH_ESTATE = "bench estate"
 EMAIL_DOMAIN = "bench.covenant.invalid"

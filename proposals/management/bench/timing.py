@@ -16,11 +16,11 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
 from covenant.models import Community, Membership, User
-from proposals import themes
 from proposals.management.bench import floor
 from proposals.management.bench.estates import BenchEstate
 from proposals.models import Idea, Moderation
-from proposals.services import regroup_ideas
+from proposals.themes import grouping as themes
+from proposals.themes.services import regroup_ideas
 
 DEEP_PAGES = 50
 SEARCH_QUERIES = ("电梯", "停车", "楼道", "遛狗 牵绳")

@@ -54,7 +54,7 @@ from proposals.management.bench.timing import (
     pages,
     use_database,
 )
-from proposals.services import regroup_ideas
+from proposals.themes.services import regroup_ideas
 
 WITHIN = 1.10  # a page of many estates may take at most 10% longer than of one
 

@@ -1,6 +1,6 @@
 """``manage.py close_due_votes``: close the owners' votes whose closing time has passed.
 
-The same work as `celery beat`'s minutely `proposals.tasks.close_due_votes`, for a site
+The same work as `celery beat`'s minutely `proposals.votes.tasks.close_due_votes`, for a site
 without Redis: run it from cron. Pages already show a vote past its closing time as
 closed; closing it also tells the owners who took part the result.
 """
@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from proposals.services import close_due_votes
+from proposals.votes.services import close_due_votes
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 """``manage.py regroup_ideas``: group the golden ideas into themes again, now.
 
 The same work as the staff's "regroup" button and the nightly `celery beat` run
-(proposals.tasks.regroup_all_estates): unpinned ideas are grouped again; staff names,
+(proposals.themes.tasks.regroup_all_estates): unpinned ideas are grouped again; staff names,
 merges and placed ideas stay.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from covenant.models import Community
-from proposals.services import regroup_ideas
+from proposals.themes.services import regroup_ideas
 
 
 class Command(BaseCommand):
