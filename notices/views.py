@@ -1,4 +1,3 @@
-import hashlib
 from pathlib import PurePosixPath
 
 import segno
@@ -21,9 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from covenant.models import Building, Household, Role
 from covenant.rules import listed_estates, listed_estates_where
-from notices import kinds, relay, selectors, services
+from notices import kinds, previews, relay, selectors, services
 from notices.forms import AnnouncementEditForm, AnnouncementForm, PreferencesForm, WithdrawForm
-from notices.mail import notification_message
 from notices.models import (
     Announcement,
     Attachment,
@@ -386,7 +384,7 @@ def announcement_create(request):
         if data["urgent"]:
             # Urgent mail goes to everyone at once: show it and its reach first. What was
             # confirmed must still be what goes out (the form stays editable on the preview).
-            preview = _urgent_preview(request, form)
+            preview = previews.urgent_preview(author=request.user, form=form)
             if request.POST.get("confirm") != preview["key"]:
                 context = {"form": form, "estate": estate, "estates": estates, "preview": preview}
                 return render(request, "notices/announcement_form.html", context)
@@ -431,48 +429,6 @@ def announcement_create(request):
             return redirect(announcement)
     context = {"form": form, "estate": estate, "estates": estates}
     return render(request, "notices/announcement_form.html", context)
-
-
-def _urgent_preview(request, form) -> dict:
-    """The mail an urgent announcement sends (as its author would get it) and how many
-    people it reaches in each estate, for the author to check before it goes out."""
-    data = form.cleaned_data
-    sample = Notification(
-        recipient=request.user,
-        kind=services.ANNOUNCEMENT_KIND,
-        actor=request.user,
-        context={"title": data["title"], "urgent": True},
-        urgent=True,
-    )
-    message = notification_message(sample)
-    reach = [
-        (
-            community,
-            selectors.audience_size(
-                community_id=community.pk,
-                audience=data["audience"],
-                building_ids=[building.pk for building in data["buildings"]],
-                floor_from=data["floor_from"],
-                floor_to=data["floor_to"],
-                author=request.user,
-            ),
-        )
-        for community in form.chosen_estates()
-    ]
-    total = sum(count for _community, count in reach)
-    key = hashlib.sha256(f"{message.subject}|{_reach_key(reach)}".encode()).hexdigest()[:16]
-    return {
-        "key": key,
-        "subject": message.subject,
-        "body": message.body,
-        "reach": reach,
-        "total": total,
-        "files_dropped": bool(data["images"] or data["pdfs"]),
-    }
-
-
-def _reach_key(reach) -> str:
-    return ",".join(f"{community.pk}={count}" for community, count in reach)
 
 
 def _chosen_estate(request, estates):

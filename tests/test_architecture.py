@@ -29,3 +29,15 @@ def test_the_import_contract_is_kept(contract):
         check=False,
     )
     assert result.returncode == 0, result.stdout[result.stdout.find("Broken contracts") :]
+
+
+def test_no_python_file_of_the_four_apps_is_longer_than_600_lines():
+    """A module past ~600 lines becomes a package or a room (docs/architecture.md)."""
+    root = Path(__file__).resolve().parent.parent
+    long = {
+        str(path.relative_to(root)): count
+        for app in ("covenant", "proposals", "notices", "volunteers")
+        for path in (root / app).rglob("*.py")
+        if "migrations" not in path.parts and (count := len(path.read_text().splitlines())) > 600
+    }
+    assert long == {}

@@ -78,6 +78,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.proposals.factories import seeded_category
+from volunteers import captain_inbox
 from volunteers import services as volunteers_services
 from volunteers.models import Activity, ServiceEntry
 
@@ -300,7 +301,7 @@ def _a_content(a: Estate, mark: str = "", *, full: bool = True) -> dict[str, obj
     )
     made["activity"] = activity
     made["signup"] = volunteers_services.sign_up(activity_id=activity.pk, user=volunteer)
-    made["captain_message"] = volunteers_services.message_captain(
+    made["captain_message"] = captain_inbox.message_captain(
         sender=resident, captain=captain, household=a.homes["resident"], body=f"{MARK}留言{mark}"
     )
     made["service_entry"] = ServiceEntry.objects.create(

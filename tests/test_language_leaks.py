@@ -18,7 +18,7 @@ from notices import services as notices_services
 from notices.models import Audience
 from tests.proposals.factories import IdeaFactory
 from tests.volunteers.factories import ActivityFactory
-from volunteers import services as volunteers_services
+from volunteers import captain_inbox
 
 # English that belongs on a Chinese page: brands, formats, units, codes.
 ZH_ALLOWED_WORDS = {
@@ -129,7 +129,7 @@ def world(
         audience=Audience.ESTATE,
     )
     activity = ActivityFactory(organiser=captain_3, title="楼道清理", place="3栋楼道")
-    volunteers_services.message_captain(
+    captain_inbox.message_captain(
         sender=resident, captain=captain_3, household=unit_3_1201, body="楼道灯坏了"
     )
     people = [resident, neighbour, newcomer, captain_3, steward, party_member, admin_user]

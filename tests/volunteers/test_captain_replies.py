@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from notices.models import Notification
 from tests.conftest import make_captain
-from volunteers import services
+from volunteers import captain_inbox
 from volunteers.models import CaptainMessage
 from volunteers.notifications import CAPTAIN_REPLIED
 
@@ -16,7 +16,7 @@ def reply_url(message):
 
 @pytest.fixture
 def message(resident, captain_3, unit_3_1201):
-    return services.message_captain(
+    return captain_inbox.message_captain(
         sender=resident, captain=captain_3, household=unit_3_1201, body="楼道灯坏了"
     )
 
@@ -35,14 +35,14 @@ def test_the_captain_answers_and_the_resident_is_notified(client, captain_3, res
 
 
 def test_the_resident_reads_the_answer_in_their_inbox(client, captain_3, resident, message):
-    services.reply_to_captain_message(captain=captain_3, message_id=message.pk, body="明天换")
+    captain_inbox.reply_to_captain_message(captain=captain_3, message_id=message.pk, body="明天换")
     client.force_login(resident)
     page = client.get(reverse("notices:inbox")).content.decode()
     assert "明天换" in page
 
 
 def test_the_captain_sees_their_answer_under_the_message(client, captain_3, message):
-    services.reply_to_captain_message(captain=captain_3, message_id=message.pk, body="明天换")
+    captain_inbox.reply_to_captain_message(captain=captain_3, message_id=message.pk, body="明天换")
     client.force_login(captain_3)
     page = client.get(reverse("volunteers:captain_messages")).content.decode()
     assert "明天换" in page
@@ -104,5 +104,5 @@ def test_a_visitor_is_sent_to_sign_in(client, message):
 def test_the_answer_is_in_the_residents_data_export(captain_3, resident, message):
     from covenant.personal_data import collect_personal_data
 
-    services.reply_to_captain_message(captain=captain_3, message_id=message.pk, body="明天换")
+    captain_inbox.reply_to_captain_message(captain=captain_3, message_id=message.pk, body="明天换")
     assert "明天换" in str(collect_personal_data(user=resident))

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from volunteers import selectors, services
+from volunteers import captain_inbox, selectors, services
 from volunteers.forms import (
     ApplyForm,
     CaptainMessageForm,
@@ -178,7 +178,7 @@ def message_captain(request):
     form = CaptainMessageForm(request.POST)
     if form.is_valid():
         household, captain = pairs[(household_id, captain_id)]
-        services.message_captain(
+        captain_inbox.message_captain(
             sender=request.user,
             captain=captain,
             household=household,
@@ -202,7 +202,7 @@ def captain_reply(request, message_id):
         messages.error(request, _("Write an answer first."))
         return redirect("volunteers:captain_messages")
     try:
-        services.reply_to_captain_message(
+        captain_inbox.reply_to_captain_message(
             captain=request.user, message_id=message.pk, body=form.cleaned_data["body"]
         )
     except ValidationError as error:
@@ -220,5 +220,5 @@ def captain_messages(request):
     require_perm(request, "volunteers.read_captain_messages")
     page = paginate(request, selectors.messages_for_captain(captain=request.user))
     unread = {message.pk for message in page if message.read_at is None}
-    services.mark_messages_read(captain=request.user, shown=list(page))
+    captain_inbox.mark_messages_read(captain=request.user, shown=list(page))
     return render(request, "volunteers/captain_messages.html", {"page": page, "unread": unread})
