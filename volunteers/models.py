@@ -151,7 +151,7 @@ class Activity(models.Model):
     )
     title = models.CharField(_("title"), max_length=100)
     description = models.TextField(
-        _("description"), blank=True, help_text=_("What you will do and what to bring. Markdown.")
+        _("description"), blank=True, help_text=_("What you will do and what to bring.")
     )
     category = models.CharField(_("category"), max_length=12, choices=Category.choices)
     starts_at = models.DateTimeField(_("starts at"))

@@ -21,7 +21,7 @@ from proposals.models import (
 
 # --- Deliberations -------------------------------------------------------------------
 
-MARKDOWN_HELP = _("Markdown works: **bold**, lists, links.")
+FORMATTING_HELP = _("The buttons above the box make text bold, start a list or add a link.")
 
 
 class DeliberationForm(forms.Form):
@@ -36,9 +36,7 @@ class DeliberationForm(forms.Form):
         required=False,
         max_length=BODY_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_(
-            "What residents raised, what the facts are. Markdown works: **bold**, lists, links."
-        ),
+        help_text=_("What residents raised, what the facts are."),
     )
     open_to_residents = forms.BooleanField(
         label=_("Open to residents"),
@@ -116,7 +114,7 @@ class PostForm(forms.Form):
         label=_("Your post"),
         max_length=POST_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=MARKDOWN_HELP,
+        help_text=FORMATTING_HELP,
     )
 
 
@@ -163,7 +161,7 @@ class MeetingForm(forms.Form):
         label=_("Agenda"),
         max_length=BODY_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=MARKDOWN_HELP,
+        help_text=FORMATTING_HELP,
     )
 
 
@@ -172,7 +170,7 @@ class MinutesForm(forms.Form):
         label=_("Minutes"),
         max_length=BODY_MAX_LENGTH * 2,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=MARKDOWN_HELP,
+        help_text=FORMATTING_HELP,
     )
 
     def __init__(self, *args, **kwargs):
@@ -194,10 +192,7 @@ class ResolutionForm(forms.Form):
         label=_("Text of the resolution"),
         max_length=BODY_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_(
-            "Changing the text keeps the old version and asks every party to sign again. "
-            "Markdown works: **bold**, lists, links."
-        ),
+        help_text=_("Changing the text keeps the old version and asks every party to sign again."),
     )
 
 

@@ -56,7 +56,8 @@ class IdeaForm(forms.Form):
         min_length=10,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_(
-            "Where, what you noticed, and what you suggest. Markdown works: **bold**, lists, links."
+            "Where, what you noticed, and what you suggest. The buttons above the box make "
+            "text bold, start a list or add a link."
         ),
     )
     category = CategoryChoiceField(

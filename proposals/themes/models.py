@@ -147,7 +147,7 @@ class Priority(models.Model):
         help_text=_("Who answers for the progress."),
     )
     goals = models.TextField(
-        _("goals"), max_length=BODY_MAX_LENGTH, help_text=_("What will be done, by when. Markdown.")
+        _("goals"), max_length=BODY_MAX_LENGTH, help_text=_("What will be done, by when.")
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED

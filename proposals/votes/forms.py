@@ -29,7 +29,7 @@ class VoteForm(forms.ModelForm):
         help_texts = {
             "question": _(
                 "What the owners are asked, with the facts they need: costs, plans, who "
-                "pays. Markdown works. Phrase it so that 'agree' has one clear meaning."
+                "pays. Phrase it so that 'agree' has one clear meaning."
             ),
             "matter": _(
                 "Raising the maintenance fund, rebuilding, and changing the use of common "

@@ -1,14 +1,19 @@
 """A newcomer is told, on every page that turns them away, where their request stands."""
 
 import pytest
+from django.contrib import auth
 from django.urls import reverse
 
 from covenant import selectors
 from tests.conftest import fresh
 from tests.proposals.factories import IdeaFactory
 
-ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+def _in_english(client):
+    """The signed-in user chose English (their saved choice outranks the cookie)."""
+    user = auth.get_user(client)
+    user.preferred_language = "en"
+    user.save(update_fields=["preferred_language"])
 
 
 @pytest.fixture
@@ -20,7 +25,8 @@ def test_a_waiting_newcomer_opening_an_idea_is_told_whom_they_wait_for(
     client, join_request, captain_3, idea
 ):
     client.force_login(join_request.user)
-    response = client.get(reverse("proposals:idea_detail", args=[idea.pk]), **EN)
+    _in_english(client)
+    response = client.get(reverse("proposals:idea_detail", args=[idea.pk]))
     assert response.status_code == 403
     page = response.content.decode()
     assert "is waiting for captain 三栋楼长老张 to confirm it" in page
@@ -31,14 +37,15 @@ def test_a_waiting_newcomer_opening_an_idea_is_told_whom_they_wait_for(
 
 def test_the_waiting_state_speaks_chinese_by_default(client, join_request, captain_3, idea):
     client.force_login(join_request.user)
-    page = client.get(reverse("proposals:idea_detail", args=[idea.pk]), **ZH).content.decode()
+    page = client.get(reverse("proposals:idea_detail", args=[idea.pk])).content.decode()
     assert "三栋楼长老张" in page
     assert "other role" not in page
 
 
 def test_a_newcomer_who_never_asked_is_shown_the_way_to_ask(client, newcomer, idea):
     client.force_login(newcomer)
-    response = client.get(reverse("proposals:idea_detail", args=[idea.pk]), **EN)
+    _in_english(client)
+    response = client.get(reverse("proposals:idea_detail", args=[idea.pk]))
     assert response.status_code == 403
     page = response.content.decode()
     assert reverse("join_household") in page
@@ -48,7 +55,8 @@ def test_a_newcomer_who_never_asked_is_shown_the_way_to_ask(client, newcomer, id
 def test_someone_with_a_role_still_gets_the_wording_for_roles(client, steward):
     # A steward is refused for a reason the waiting state does not explain.
     client.force_login(steward)
-    response = client.get(reverse("membership_queue"), **EN)
+    _in_english(client)
+    response = client.get(reverse("membership_queue"))
     assert response.status_code == 403
     assert "newcomer-state" not in response.content.decode()
 
@@ -57,14 +65,16 @@ def test_the_volunteers_page_shows_the_waiting_request_not_join_first(
     client, join_request, captain_3
 ):
     client.force_login(join_request.user)
-    page = client.get(reverse("volunteers:index"), **EN).content.decode()
+    _in_english(client)
+    page = client.get(reverse("volunteers:index")).content.decode()
     assert "is waiting for captain 三栋楼长老张" in page
     assert "Join your household first" not in page
 
 
 def test_the_volunteers_page_still_invites_a_newcomer_without_a_request(client, newcomer):
     client.force_login(newcomer)
-    page = client.get(reverse("volunteers:index"), **EN).content.decode()
+    _in_english(client)
+    page = client.get(reverse("volunteers:index")).content.decode()
     assert reverse("join_household") in page
 
 
@@ -92,7 +102,8 @@ def test_newcomer_state_costs_at_most_two_queries(
 
 def test_my_requests_page_names_the_captain_who_will_confirm(client, join_request, captain_3):
     client.force_login(join_request.user)
-    page = client.get(reverse("my_memberships"), **EN).content.decode()
+    _in_english(client)
+    page = client.get(reverse("my_memberships")).content.decode()
     assert "三栋楼长老张" in page
 
 

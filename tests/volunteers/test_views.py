@@ -553,7 +553,7 @@ def test_the_captain_sees_the_open_ideas_of_their_building(
     client, captain_3, resident, unit_3_1201, neighbour, unit_5_0802
 ):
     # The panel is proposals' (volunteers import no proposals): it registers a provider for
-    # the "building" slot of covenant.panels. It lands with the proposals rooms.
+    # the "building" slot of covenant.panels.
     from tests.proposals.factories import IdeaFactory
 
     open_idea = IdeaFactory(household=unit_3_1201, author=resident, title="三栋楼道灯不亮")
