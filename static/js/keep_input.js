@@ -18,7 +18,8 @@
   }
 
   function keepable(field) {
-    if (!field.name || !field.form || field.form.method.toLowerCase() !== "post") { return false; }
+    // getAttribute, not form.method / form.action: a field named "method" or "action" shadows them.
+    if (!field.name || !field.form || (field.form.getAttribute("method") || "").toLowerCase() !== "post") { return false; }
     if (field.closest('[data-keep="off"]') || field.readOnly || field.disabled) { return false; }
     if (field.tagName === "TEXTAREA") { return true; }
     return field.tagName === "INPUT" && /^(text|search|tel|url|number|date|datetime-local|time)$/.test(field.type) && field.name !== "login";
@@ -80,7 +81,8 @@
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (form.action && /\/accounts\/logout\/?$/.test(new URL(form.action, location.href).pathname)) {
+    var action = form.getAttribute("action");
+    if (action && /\/accounts\/logout\/?$/.test(new URL(action, location.href).pathname)) {
       each(function (key) { store.removeItem(key); });
       return;
     }
