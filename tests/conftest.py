@@ -9,6 +9,7 @@ import os
 
 import pytest
 from django.conf import settings
+from django.db.models.signals import post_migrate
 
 from covenant.models import Membership, Role
 from tests.factories import (
@@ -38,6 +39,23 @@ def pytest_runtest_setup(item):
             if os.environ.get("CI"):
                 pytest.fail(f"{reason} (CI must provide it)", pytrace=False)
             pytest.skip(reason)
+
+
+def _reseed_categories(sender, **kwargs):
+    """A flush (each transactional test, the accessibility test's module) empties the
+    tables the migrations filled; flush sends post_migrate, and the idea categories of
+    migration proposals 0002 come back, as a fresh database has them."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    if sender.label == "proposals":
+        import_module("proposals.migrations.0002_search_index_and_categories").seed_categories(
+            apps, None
+        )
+
+
+post_migrate.connect(_reseed_categories, dispatch_uid="tests-reseed-categories")
 
 
 @pytest.fixture(autouse=True)

@@ -44,6 +44,8 @@ def _head_key(idea: Idea, language: str) -> str:
             idea.status,
             idea.moderation,
             str(idea.category_id),
+            # The label too: a category renamed in the admin is a new card, not a stale one.
+            str(idea.category.label),
             photo.thumbnail_url if photo else "",
         )
     )
