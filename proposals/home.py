@@ -79,8 +79,10 @@ def waiting_for_role(*, request, since) -> Panel | None:
             grant.community_id for grant in roles.captain_grants
         }
         # The resolution's current text, and whether a party of the reader has signed it.
+        # Two levels down (deliberation → sign-off → version): OuterRef(OuterRef) reaches
+        # the deliberation; a single OuterRef would be the sign-off's own pk.
         current = ResolutionVersion.objects.filter(
-            resolution__deliberation=OuterRef("pk")
+            resolution__deliberation=OuterRef(OuterRef("pk"))
         ).order_by("-number")
         signed = SignOff.objects.filter(
             version=Subquery(current.values("pk")[:1]), party__in=parties

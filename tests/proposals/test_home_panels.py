@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from covenant.models import Party
+from proposals.models import SignOff
 from tests.proposals.deliberation_helpers import sign
 
 
@@ -24,3 +25,15 @@ def test_a_proposed_resolution_waits_for_each_party_until_it_signs(
 
     assert ">0</span>" in _waiting_row(client, party_member)
     assert ">1</span>" in _waiting_row(client, steward)
+
+
+# Whatever the primary keys: a sign-off's pk need not equal its deliberation's.
+def test_a_party_that_signed_is_no_longer_waited_for_whatever_the_ids(
+    client, proposed, party_member, steward
+):
+    sign(proposed, steward, Party.PROPERTY)
+    sign(proposed, party_member, Party.PARTY_BRANCH)
+    assert SignOff.objects.get(party=Party.PARTY_BRANCH).pk != proposed.pk
+
+    assert ">0</span>" in _waiting_row(client, party_member)
+    assert ">0</span>" in _waiting_row(client, steward)
