@@ -35,7 +35,7 @@ from proposals.votes.demo import link_votes_to_deliberations, seed_owners_votes
 
 
 def seed(*, users: dict[str, User], say: Callable[[str], None]) -> None:
-    from covenant.management.commands.seed_demo import ADMIN_EMAIL, COMMUNITY_NAME
+    from covenant.demo import ADMIN_EMAIL, COMMUNITY_NAME
 
     started = time.perf_counter()
     community = Community.objects.get(name=COMMUNITY_NAME)
@@ -75,7 +75,7 @@ def seed(*, users: dict[str, User], say: Callable[[str], None]) -> None:
 def unseed(community_name: str | None = None) -> None:
     """Delete the demo estate's ideas, campaigns and owners' votes (tests tidying up
     before they delete the estate's users, which ideas and votes protect)."""
-    from covenant.management.commands.seed_demo import COMMUNITY_NAME
+    from covenant.demo import COMMUNITY_NAME
 
     Deliberation.objects.filter(community__name=community_name or COMMUNITY_NAME).delete()
     OwnersVote.objects.filter(community__name=community_name or COMMUNITY_NAME).delete()
@@ -147,7 +147,7 @@ def seed_second_estate(
 ) -> None:
     """A few ideas of 翠湖苑's residents, some answered by its steward. Ideas already
     there (by title, in this estate) are left alone."""
-    from covenant.management.commands.seed_demo import SECOND_STEWARD_EMAIL
+    from covenant.demo import SECOND_STEWARD_EMAIL
 
     steward = users[SECOND_STEWARD_EMAIL]
     now = timezone.now()

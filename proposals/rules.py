@@ -23,6 +23,7 @@ from covenant.rules import (
     parties_represented_by,
     roles_of,
 )
+from proposals.ideas.withdrawal import undo_deadline
 from proposals.models import ActionItem, Comment, Deliberation, Idea, Moderation, OwnersVote
 
 COMMENT_EDIT_WINDOW = timedelta(minutes=15)
@@ -52,6 +53,12 @@ def can_still_be_withdrawn(user, idea) -> bool:
 
 
 @rules.predicate
+def is_within_undo_window(user, idea) -> bool:
+    """A withdrawal its author made less than ten minutes ago (proposals/ideas/withdrawal.py)."""
+    return undo_deadline(idea) is not None
+
+
+@rules.predicate
 def is_within_edit_window(user, comment) -> bool:
     return comment is not None and timezone.now() - comment.created_at <= COMMENT_EDIT_WINDOW
 
@@ -67,6 +74,7 @@ rules.add_perm(
 rules.add_perm("proposals.submit_idea", is_estate_participant)
 rules.add_perm("proposals.record_idea_for_resident", is_captain)
 rules.add_perm("proposals.withdraw_idea", is_author & can_still_be_withdrawn)
+rules.add_perm("proposals.restore_idea", is_author & is_within_undo_window)
 rules.add_perm(
     "proposals.support_idea", is_estate_participant & is_public & idea_is_open_for_discussion
 )

@@ -160,7 +160,7 @@ STAIRWELL_POSTS = (
 
 
 def _demo_people(community: Community, users: dict[str, User]) -> dict[str, object]:
-    from covenant.management.commands.seed_demo import (
+    from covenant.demo import (
         ADMIN_EMAIL,
         PARTY_EMAILS,
         STEWARD_EMAILS,

@@ -110,7 +110,7 @@ def demo_categories() -> dict[str, Category]:
 
 class IdeaSeeder:
     def __init__(self, users: dict[str, User], community: Community):
-        from covenant.management.commands.seed_demo import (
+        from covenant.demo import (
             ADMIN_EMAIL,
             STEWARD_EMAILS,
             captain_email,

@@ -5,16 +5,15 @@ soon after is cheap: no one has been told anything that would now be wrong. For 
 minutes the author may restore the idea to the status it was withdrawn from; the public
 timeline keeps both steps. After that a withdrawal stands, as before.
 
-The lead may fold `restore_withdrawn_idea` into `proposals/services.py` (it is the one
-status change that goes back, so it checks its own rule instead of ALLOWED_TRANSITIONS)
-and the predicate into `proposals/rules.py`.
+`restore_withdrawn_idea` is the one status change that goes back, so it checks its own
+window instead of triage's ALLOWED_TRANSITIONS; the permission, `proposals.restore_idea`,
+is in proposals/rules.py with the others.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import rules
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -22,7 +21,6 @@ from django.utils.translation import gettext as _
 
 from covenant.models import User
 from proposals.models import Idea, TimelineEntry
-from proposals.rules import is_author
 
 UNDO_WINDOW = timedelta(minutes=10)
 
@@ -45,14 +43,6 @@ def undo_deadline(idea: Idea) -> datetime | None:
         return None
     deadline = last.created_at + UNDO_WINDOW
     return deadline if timezone.now() < deadline else None
-
-
-@rules.predicate
-def is_within_undo_window(user, idea) -> bool:
-    return undo_deadline(idea) is not None
-
-
-rules.add_perm("proposals.restore_idea", is_author & is_within_undo_window)
 
 
 def restore_withdrawn_idea(*, idea: Idea, actor: User) -> Idea:

@@ -84,7 +84,7 @@ PRIORITY_DELIBERATIONS = {
 def seed_priorities(*, community: Community, users: dict[str, User], say) -> None:
     """Group the ideas into themes and make the three most-raised ones priority work,
     as the estate did after its drive. Nothing is added if priority work exists."""
-    from covenant.management.commands.seed_demo import demo_email
+    from covenant.demo import demo_email
     from proposals.themes import selectors, services
     from volunteers.selectors import activities_for_linking
 

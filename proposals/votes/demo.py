@@ -100,7 +100,7 @@ def seed_owners_votes(*, community: Community, admin: User, say: Callable[[str],
     of the demo's verified owners and paper ballots entered by the admin. Written in
     bulk, without notifications: the demo's mailbox stays quiet. The demo resident's
     unit (3-1201) has not voted in the open one yet, so its ballot form shows."""
-    from covenant.management.commands.seed_demo import DEMO_UNIT
+    from covenant.demo import DEMO_UNIT
     from proposals.models import Ballot, VoteRollEntry
 
     if OwnersVote.objects.filter(community=community).exists():

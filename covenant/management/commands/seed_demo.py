@@ -18,7 +18,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from covenant.demo import *  # noqa: F403  the names other modules import from here
 from covenant.demo import (
     ADMIN_EMAIL,
     COMMUNITY_NAME,
