@@ -6,6 +6,7 @@ missing, the tests are skipped on a developer's machine and fail in CI, which in
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -66,7 +67,6 @@ def console_errors() -> list[str]:
 def new_context(browser, live_server, console_errors):
     """Open a fresh browser context (its own cookies) on the live server; closed after."""
     expect.set_options(timeout=TIMEOUT_MS)
-    contexts = []
 
     def open_context():
         context = browser.new_context(base_url=live_server.url, locale="zh-CN")
@@ -85,9 +85,37 @@ def new_context(browser, live_server, console_errors):
             page.on("pageerror", lambda error: console_errors.append(f"{page.url}: {error}"))
 
         context.on("page", watch)
-        contexts.append(context)
+        return opened.track(context)
+
+    opened = OpenedContexts()
+    yield open_context
+    opened.close()
+
+
+class OpenedContexts:
+    """Browser contexts opened for a test, closed once their last requests have finished.
+
+    With in-memory SQLite the live server's threads share the test's connection, so a
+    request still running (an htmx load, a photo) while the database is flushed breaks the
+    flush, and what it leaves behind fails the next test. Closing a browser context does
+    not stop the server's work, so the close waits for the browser's answers first.
+    """
+
+    def __init__(self):
+        self.contexts = []
+        self.in_flight = set()
+
+    def track(self, context):
+        context.on("request", lambda request: self.in_flight.add(request))
+        context.on("requestfinished", lambda request: self.in_flight.discard(request))
+        context.on("requestfailed", lambda request: self.in_flight.discard(request))
+        self.contexts.append(context)
         return context
 
-    yield open_context
-    for context in contexts:
-        context.close()
+    def close(self, seconds: float = 10):
+        pages = [page for context in self.contexts for page in context.pages]
+        deadline = time.monotonic() + seconds
+        while self.in_flight and pages and time.monotonic() < deadline:
+            pages[0].wait_for_timeout(25)  # lets Playwright deliver the pending events
+        for context in self.contexts:
+            context.close()

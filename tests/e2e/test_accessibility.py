@@ -25,6 +25,8 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from pytest_django.live_server_helper import LiveServer
 
+from tests.e2e.conftest import OpenedContexts
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
 AXE = Path(__file__).with_name("vendor") / "axe.min.js"
@@ -242,6 +244,7 @@ def contexts(browser, estate):
     """One browser context per persona, language and width: signed in once, reused."""
     base_url, _, cookies = estate
     made = {}
+    opened = OpenedContexts()
 
     def get(persona, language, width):
         key = (persona, language, width)
@@ -258,12 +261,11 @@ def contexts(browser, estate):
             if persona is not None:
                 jar.append({"name": "sessionid", "value": cookies[persona], "url": base_url})
             context.add_cookies(jar)
-            made[key] = context
+            made[key] = opened.track(context)
         return made[key]
 
     yield get
-    for context in made.values():
-        context.close()
+    opened.close()
 
 
 def _violations(results, label):

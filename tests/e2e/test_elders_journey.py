@@ -22,7 +22,7 @@ from playwright.sync_api import expect
 
 from notices import services as notices_services
 from notices.models import Audience, HouseholdReach, RelayVisit
-from tests.e2e.conftest import TIMEOUT_MS
+from tests.e2e.conftest import TIMEOUT_MS, OpenedContexts
 from tests.factories import PASSWORD
 from tests.proposals.factories import IdeaFactory
 from tests.proposals.owners_votes import open_vote
@@ -127,20 +127,18 @@ def category(db):
 @pytest.fixture
 def phone(browser, live_server):
     """A phone-sized context in Chinese, under the site's CSP; closed after."""
-    contexts = []
+    opened = OpenedContexts()
 
     def open_context(**options):
         context = browser.new_context(
             base_url=live_server.url, locale="zh-CN", viewport=PHONE, **options
         )
         context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context
+        return opened.track(context)
 
     expect.set_options(timeout=TIMEOUT_MS)
     yield open_context
-    for context in contexts:
-        context.close()
+    opened.close()
 
 
 def sign_in(page, email, *, start="/accounts/login/"):
