@@ -58,6 +58,26 @@ class UserRoles:
     working_estate_id: int | None = None
 
     @property
+    def fingerprint(self) -> str:
+        """Everything the roles decide, as text: what a cached fragment that shows links
+        by permission varies on (base.html's chrome)."""
+        return repr(
+            (
+                sorted(self.estate_roles),
+                sorted(
+                    repr((grant.community_id, grant.building_id, grant.floor_from, grant.floor_to))
+                    for grant in self.captain_grants
+                ),
+                self.has_verified_membership,
+                sorted((estate, sorted(held)) for estate, held in self.roles_by_estate.items()),
+                sorted(self.verified_community_ids),
+                self.is_superuser,
+                self.estates,
+                self.working_estate_id,
+            )
+        )
+
+    @property
     def listed_community_ids(self) -> frozenset[int]:
         """What lists show: the working estate, or the only one (or none)."""
         if self.working_estate_id is not None:
