@@ -39,6 +39,7 @@ class ProposalsConfig(AppConfig):
         register_account_deletion_handler(personal_data.forget_ballots)
         notifications.register_kinds()
         panels.register("building", building_open_ideas, order=20)
+        self._watch_filter_choices()
         app.conf.beat_schedule = {
             **(app.conf.beat_schedule or {}),
             # Photos whose task was lost (broker down at upload) are processed late, not never.
@@ -56,3 +57,17 @@ class ProposalsConfig(AppConfig):
                 "schedule": crontab(minute=30, hour=3),
             },
         }
+
+    @staticmethod
+    def _watch_filter_choices():
+        from django.db.models.signals import post_delete, post_save
+
+        from covenant.models import Building
+        from proposals.ideas.cards import choices_changed
+        from proposals.models import Category
+
+        for model in (Category, Building):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    choices_changed, sender=model, dispatch_uid=f"filters-{model.__name__}"
+                )

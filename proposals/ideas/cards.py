@@ -10,24 +10,25 @@ A card has two halves:
   request with `format_html`, which costs microseconds, not a template render.
 
 The markup matches `_idea_card.html` and `_support_button.html` (which the detail page
-and the support button's htmx answer still use); tests/proposals/test_cards.py holds
+and the support button's htmx answer still use); tests/proposals/test_speed.py holds
 them equal.
 """
 
 from __future__ import annotations
 
 import hashlib
+from html import escape
 
 from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.template.defaultfilters import truncatechars
-from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import get_language, gettext, ngettext
 
 from covenant.markup import markdown_to_text
+from covenant.rules import listed_estates
 from proposals.ideas.names import author_as_seen_by
 from proposals.ideas.threads import url_maker
 from proposals.models import Idea, Moderation
@@ -107,41 +108,53 @@ def card_heads(ideas: list[Idea]) -> dict[int, str]:
     return heads
 
 
-def support_button(
-    idea: Idea, *, request, may_support: bool, csrf_token: str, support_url=None
-) -> SafeString:
+class _Reader:
+    """What every tail of one page shares: the reader, their token, the page's address,
+    the support address maker and the answers of the support rule per kind of idea."""
+
+    def __init__(self, request):
+        self.user = request.user
+        self.csrf_token = get_token(request)
+        self.here = escape(request.get_full_path())
+        self.support_url = url_maker("proposals:idea_support")
+        self.may_support: dict[tuple, bool] = {}
+
+    def may_support_idea(self, idea: Idea) -> bool:
+        facts = _support_facts(idea)
+        if facts not in self.may_support:
+            self.may_support[facts] = self.user.has_perm("proposals.support_idea", idea)
+        return self.may_support[facts]
+
+
+def _support_button(idea: Idea, reader: _Reader) -> str:
     """`_support_button.html` for the list, without a template render."""
-    url = support_url(idea.pk) if support_url else reverse("proposals:idea_support", args=[idea.pk])
+    url = reader.support_url(idea.pk)
     if idea.is_supported:
-        inner = format_html(
+        inner = (
             '<input type="hidden" name="support" value="0">\n'
             '    <button type="submit" class="btn btn-sm btn-primary" aria-pressed="true">'
-            "\n      {}\n    </button>",
-            gettext("Supported · %(counter)s") % {"counter": idea.support_count},
+            f"\n      {escape(gettext('Supported · %(counter)s') % {'counter': idea.support_count})}"
+            "\n    </button>"
         )
-    elif may_support:
-        inner = format_html(
+    elif reader.may_support_idea(idea):
+        inner = (
             '<input type="hidden" name="support" value="1">\n'
             '    <button type="submit" class="btn btn-sm btn-outline-primary" '
-            'aria-pressed="false">\n      {}\n    </button>',
-            gettext("Support · %(counter)s") % {"counter": idea.support_count},
+            'aria-pressed="false">\n'
+            f"      {escape(gettext('Support · %(counter)s') % {'counter': idea.support_count})}"
+            "\n    </button>"
         )
     else:
-        inner = format_html(
-            '<span class="badge text-bg-light border">{}</span>',
-            ngettext("%(counter)s support", "%(counter)s supports", idea.support_count)
-            % {"counter": idea.support_count},
+        supports = ngettext("%(counter)s support", "%(counter)s supports", idea.support_count)
+        inner = (
+            '<span class="badge text-bg-light border">'
+            f"{escape(supports % {'counter': idea.support_count})}</span>"
         )
-    return format_html(
-        '<form method="post" action="{}" class="d-inline support-form"\n'
-        '      hx-post="{}" hx-target="this" hx-swap="outerHTML">\n'
-        '  <input type="hidden" name="csrfmiddlewaretoken" value="{}">\n'
-        '  <input type="hidden" name="next" value="{}">\n  {}\n</form>',
-        url,
-        url,
-        csrf_token,
-        request.get_full_path(),
-        inner,
+    return (
+        f'<form method="post" action="{url}" class="d-inline support-form"\n'
+        f'      hx-post="{url}" hx-target="this" hx-swap="outerHTML">\n'
+        f'  <input type="hidden" name="csrfmiddlewaretoken" value="{reader.csrf_token}">\n'
+        f'  <input type="hidden" name="next" value="{reader.here}">\n  {inner}\n</form>'
     )
 
 
@@ -149,39 +162,29 @@ def _support_facts(idea: Idea) -> tuple:
     """What `proposals.support_idea` reads of an idea (the estate, whether it is public,
     its status and whether it was merged): ideas alike in these get the same answer, so a
     page asks the rule once per kind of idea, not once per card. tests/proposals/
-    test_cards.py holds this equal to `has_perm` idea by idea."""
+    test_speed.py holds this equal to `has_perm` idea by idea."""
     return (idea.community_id, idea.moderation, idea.status, idea.duplicate_of_id is None)
 
 
-def _tail(idea: Idea, *, request, csrf_token: str, may_support: dict, support_url) -> SafeString:
-    user = request.user
-    facts = _support_facts(idea)
-    if facts not in may_support:
-        may_support[facts] = user.has_perm("proposals.support_idea", idea)
+def _tail(idea: Idea, reader: _Reader) -> str:
+    """The reader's half of a card, built from strings (escaped here, with the standard
+    library's escape: every value is a plain string): a page has twenty of them, and
+    `format_html`'s lazy-aware escaping cost more than the rest of the card."""
     created = localtime(idea.created_at)
+    comments = ngettext("%(counter)s comment", "%(counter)s comments", idea.comment_count)
     place = (
-        gettext("Building %(number)s") % {"number": idea.building.number}
+        " · " + escape(gettext("Building %(number)s") % {"number": idea.building.number})
         if idea.building_id
         else ""
     )
-    return format_html(
+    return (
         '      <div class="d-flex flex-wrap align-items-center gap-2 small text-body-secondary">\n'
-        "        {}\n        <span>{}</span>\n        <span>· {}{}</span>\n"
-        '        <span>· <time datetime="{}">{}</time></span>\n'
-        "      </div>\n    </div>\n  </div>\n</article>\n",
-        support_button(
-            idea,
-            request=request,
-            may_support=may_support[facts],
-            csrf_token=csrf_token,
-            support_url=support_url,
-        ),
-        ngettext("%(counter)s comment", "%(counter)s comments", idea.comment_count)
-        % {"counter": idea.comment_count},
-        author_as_seen_by(idea, user),
-        format_html(" · {}", place) if place else "",
-        created.isoformat(),  # the date filter's "c"
-        created.strftime("%Y-%m-%d"),
+        f"        {_support_button(idea, reader)}\n"
+        f"        <span>{escape(comments % {'counter': idea.comment_count})}</span>\n"
+        f"        <span>· {escape(author_as_seen_by(idea, reader.user))}{place}</span>\n"
+        # the date filter's "c", and "Y-m-d"
+        f'        <span>· <time datetime="{created.isoformat()}">{created:%Y-%m-%d}</time></span>\n'
+        "      </div>\n    </div>\n  </div>\n</article>\n"
     )
 
 
@@ -190,44 +193,39 @@ def render_cards(ideas: list[Idea], *, request) -> SafeString:
     if not ideas:
         return mark_safe("")
     heads = card_heads(ideas)
-    csrf_token = get_token(request)
-    may_support: dict[tuple, bool] = {}
-    support_url = url_maker("proposals:idea_support")
-    return format_html_join(
-        "",
-        "{}{}",
-        (
-            (
-                mark_safe(heads[idea.pk]),
-                _tail(
-                    idea,
-                    request=request,
-                    csrf_token=csrf_token,
-                    may_support=may_support,
-                    support_url=support_url,
-                ),
-            )
-            for idea in ideas
-        ),
-    )
+    reader = _Reader(request)
+    return mark_safe("".join(heads[idea.pk] + _tail(idea, reader) for idea in ideas))
 
 
 FILTER_FIELDS = ("category", "status", "building", "sort")
+# Bumped whenever a category or a building is saved or deleted (proposals/apps.py), so a
+# kept filter markup never offers a stale choice.
+CHOICES_VERSION_KEY = "proposals:filter-choices-version"
 
 
-def filter_fields(form) -> SafeString:
+def choices_changed(**kwargs) -> None:
+    """Signal receiver: the filters' choices changed; every kept markup is stale."""
+    try:
+        cache.incr(CHOICES_VERSION_KEY)
+    except ValueError:  # not set yet (or evicted): nothing kept can be current either
+        cache.set(CHOICES_VERSION_KEY, 1, None)
+
+
+def filter_fields(form, *, user) -> SafeString:
     """The list's four filter selects as crispy renders them, kept in the cache per
-    language, choices and chosen values: crispy runs once per combination, not per
-    request. The choices are still read (one query each, as before), so the page asks
-    the same queries whether the markup was cached or not."""
-    choices = []
-    for name in FILTER_FIELDS:
-        field = form.fields[name]
-        # read once (iter: no COUNT query for a length hint), also by crispy below
-        field.choices = evaluated = list(iter(field.choices))
-        choices.append([(str(value), str(label)) for value, label in evaluated])
+    language, estates, version of the choices and chosen values: crispy runs, and the
+    choices are read, once per combination rather than on every request."""
     chosen = [str(form[name].value() or "") for name in FILTER_FIELDS]
-    shown = repr((get_language(), choices, chosen, form.is_bound and form.errors.as_data()))
+    shown = repr(
+        (
+            get_language(),
+            cache.get_or_set(CHOICES_VERSION_KEY, 1, None),
+            sorted(listed_estates(user)),
+            user.is_superuser,
+            chosen,
+            form.is_bound and form.errors.as_data(),
+        )
+    )
     key = "proposals:idea-filters:" + hashlib.blake2b(shown.encode(), digest_size=16).hexdigest()
     markup = cache.get(key)
     if markup is None:

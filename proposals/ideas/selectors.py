@@ -36,7 +36,8 @@ from proposals.models import (
 
 IDEAS_PER_PAGE = 20
 BOARD_PER_PAGE = 50
-COMMENTS_PER_PAGE = 50
+# Conversations (a comment and its replies) per page of an idea: a phone's few screens.
+COMMENTS_PER_PAGE = 20
 SIMILAR_IDEAS_SHOWN = 5
 SIMILAR_CANDIDATES = 200
 SIMILARITY_THRESHOLD = 0.45
@@ -177,8 +178,37 @@ def _listed(user: User, filters: IdeaFilters) -> QuerySet[Idea]:
     return ideas
 
 
+# What the list's cards (proposals/ideas/cards.py), their permission checks and the keyset
+# cursor read: a card page builds 20 ideas and their relations, and the columns it does not
+# show (the search words, the triage fields) cost more to load than the query itself.
+CARD_FIELDS = (
+    "community_id",
+    "category__name",
+    "category__name_en",
+    "title",
+    "body",
+    "author__name",
+    "author__deleted_at",
+    "recorded_by_id",
+    "resident_name",
+    "household_id",
+    "building__number",
+    "floor",
+    "hide_name",
+    "status",
+    "moderation",
+    "duplicate_of_id",
+    "support_count",
+    "comment_count",
+    "created_at",
+    "last_activity_at",
+)
+
+
 def idea_page(*, user: User, filters: IdeaFilters, cursor: str | None) -> KeysetPage:
-    ideas = _listed(user, filters).select_related("category", "building", "author", "campaign")
+    ideas = (
+        _listed(user, filters).select_related("category", "building", "author").only(*CARD_FIELDS)
+    )
     page = keyset_paginate(
         ideas,
         ordering=SORTS.get(filters.sort, SORTS["newest"]),
@@ -242,6 +272,28 @@ def _attach_thumbnails(ideas: list[Idea]) -> None:
         idea.cover_photo = first_photo.get(idea.pk)
 
 
+def _people(*relations: str) -> list[str]:
+    """How the detail page names people (`User.display_name`): the name, or "former
+    resident" once the account was deleted; their other columns are never shown."""
+    return [f"{relation}__{field}" for relation in relations for field in ("name", "deleted_at")]
+
+
+# The idea's own columns but its search words, and of its relations what the page shows:
+# eight relations of whole rows cost more to build than the rest of the query.
+DETAIL_FIELDS = (
+    *(field.name for field in Idea._meta.concrete_fields if field.name != "search_tokens"),
+    "category__name",
+    "category__name_en",
+    "building__number",
+    "building__community_id",
+    "household__unit",
+    "household__building__number",
+    "campaign__title",
+    "duplicate_of__title",
+    *_people("author", "recorded_by", "assignee"),
+)
+
+
 def idea_for_detail(*, user: User, idea_id: int, comments_after: str | None = None) -> Idea | None:
     """The idea with everything its page shows, or None if the user may not see it (an
     idea of any estate of theirs: a link opens whichever estate they work in)."""
@@ -250,27 +302,34 @@ def idea_for_detail(*, user: User, idea_id: int, comments_after: str | None = No
         .select_related(
             "category",
             "building",
-            "household__building",
+            "household__building",  # the unit, for those who may know who wrote it
             "author",
             "recorded_by",
             "campaign",
             "assignee",
             "duplicate_of",
         )
+        .only(*DETAIL_FIELDS)
         .filter(pk=idea_id)
-        .first()
+        .order_by()  # one row by its key: an ORDER BY would only cost compiling it
     )
+    idea = next(iter(idea), None)
     if idea is None:
         return None
-    idea.ready_photos = list(idea.photos.filter(state=IdeaPhoto.State.READY))
-    states = set(idea.photos.exclude(state=IdeaPhoto.State.READY).values_list("state", "pk"))
-    idea.photos_processing = any(state == IdeaPhoto.State.PROCESSING for state, _ in states)
-    idea.photos_failed = sum(state == IdeaPhoto.State.FAILED for state, _ in states)
+    # Every photo in one query: the page shows the ready ones and says how many are
+    # still being processed or failed.
+    photos = list(idea.photos.all())
+    idea.ready_photos = [photo for photo in photos if photo.state == IdeaPhoto.State.READY]
+    idea.photos_processing = any(photo.state == IdeaPhoto.State.PROCESSING for photo in photos)
+    idea.photos_failed = sum(photo.state == IdeaPhoto.State.FAILED for photo in photos)
     idea.public_timeline = list(idea.timeline.select_related("actor"))
     idea.is_supported = Support.objects.filter(idea=idea, user=user).exists()
     idea.comment_page = comment_thread(idea=idea, user=user, after=comments_after)
     idea.thread = idea.comment_page.items
     return idea
+
+
+COMMENT_FIELDS = (*(field.name for field in Comment._meta.concrete_fields), *_people("author"))
 
 
 def comment_thread(*, idea: Idea, user: User, after: str | None = None) -> KeysetPage:
@@ -280,7 +339,12 @@ def comment_thread(*, idea: Idea, user: User, after: str | None = None) -> Keyse
     is_moderator = user.has_perm("proposals.moderate_item", idea)
     if is_moderator:
         visible = Q(pk__isnull=False)
-    replies = Comment.objects.filter(visible).select_related("author").order_by("created_at", "pk")
+    replies = (
+        Comment.objects.filter(visible)
+        .select_related("author")
+        .only(*COMMENT_FIELDS)
+        .order_by("created_at", "pk")
+    )
     # A hidden comment with visible replies stays as a placeholder, so the replies (which
     # count) keep their place in the conversation.
     shown_threads = visible | Exists(
@@ -289,6 +353,7 @@ def comment_thread(*, idea: Idea, user: User, after: str | None = None) -> Keyse
     page = keyset_paginate(
         idea.comments.filter(shown_threads, parent__isnull=True)
         .select_related("author")
+        .only(*COMMENT_FIELDS)
         .prefetch_related(Prefetch("replies", queryset=replies, to_attr="shown_replies")),
         ordering=("created_at", "id"),
         cursor=after,

@@ -106,7 +106,7 @@ def idea_list(request):
         "page": page,
         "ideas": page.items,
         "cards": render_cards(page.items, request=request),
-        "filter_fields": filter_fields(form),
+        "filter_fields": filter_fields(form, user=request.user),
         "campaigns": ideas_selectors.open_campaigns(request.user),
     }
     if request.htmx and request.GET.get("after"):
@@ -125,9 +125,15 @@ def idea_detail(request, idea_id: int):
         raise Http404
     require_perm(request, "proposals.read_idea", idea)
     user = request.user
+    may_comment = user.has_perm("proposals.comment_on_idea", idea)
+    if request.htmx and request.GET.get("comments"):
+        # "Later comments": the next conversations alone, joining the ones on the page.
+        context = {"idea": idea, "may_comment": may_comment}
+        return render(request, "proposals/idea_detail.html#comment-page", context)
     can_triage = user.has_perm("proposals.triage_idea", idea)
     context = {
         "idea": idea,
+        "may_comment": may_comment,
         "comment_form": CommentForm(idea=idea),
         "can_moderate": user.has_perm("proposals.moderate_item", idea),
         "can_triage": can_triage,
