@@ -39,7 +39,7 @@ class ProposalsConfig(AppConfig):
         register_account_deletion_handler(personal_data.forget_ballots)
         notifications.register_kinds()
         panels.register("building", building_open_ideas, order=20)
-        self._watch_filter_choices()
+        self._watch_reference_data()
         app.conf.beat_schedule = {
             **(app.conf.beat_schedule or {}),
             # Photos whose task was lost (broker down at upload) are processed late, not never.
@@ -59,15 +59,15 @@ class ProposalsConfig(AppConfig):
         }
 
     @staticmethod
-    def _watch_filter_choices():
+    def _watch_reference_data():
         from django.db.models.signals import post_delete, post_save
 
         from covenant.models import Building
-        from proposals.ideas.cards import choices_changed
-        from proposals.models import Category
+        from proposals.ideas.reference import reference_changed
+        from proposals.models import Campaign, Category
 
-        for model in (Category, Building):
+        for model in (Category, Building, Campaign):
             for signal in (post_save, post_delete):
                 signal.connect(
-                    choices_changed, sender=model, dispatch_uid=f"filters-{model.__name__}"
+                    reference_changed, sender=model, dispatch_uid=f"reference-{model.__name__}"
                 )

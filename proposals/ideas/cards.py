@@ -28,7 +28,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import get_language, gettext, ngettext
 
 from covenant.markup import markdown_to_text
-from covenant.rules import listed_estates
+from proposals.ideas import reference
 from proposals.ideas.names import author_as_seen_by
 from proposals.ideas.threads import url_maker
 from proposals.models import Idea, Moderation
@@ -198,30 +198,19 @@ def render_cards(ideas: list[Idea], *, request) -> SafeString:
 
 
 FILTER_FIELDS = ("category", "status", "building", "sort")
-# Bumped whenever a category or a building is saved or deleted (proposals/apps.py), so a
-# kept filter markup never offers a stale choice.
-CHOICES_VERSION_KEY = "proposals:filter-choices-version"
-
-
-def choices_changed(**kwargs) -> None:
-    """Signal receiver: the filters' choices changed; every kept markup is stale."""
-    try:
-        cache.incr(CHOICES_VERSION_KEY)
-    except ValueError:  # not set yet (or evicted): nothing kept can be current either
-        cache.set(CHOICES_VERSION_KEY, 1, None)
 
 
 def filter_fields(form, *, user) -> SafeString:
     """The list's four filter selects as crispy renders them, kept in the cache per
-    language, estates, version of the choices and chosen values: crispy runs, and the
-    choices are read, once per combination rather than on every request."""
+    language, estates, version of the reference data (proposals/ideas/reference.py) and
+    chosen values: crispy runs, and the choices are read, once per combination rather
+    than on every request."""
     chosen = [str(form[name].value() or "") for name in FILTER_FIELDS]
     shown = repr(
         (
             get_language(),
-            cache.get_or_set(CHOICES_VERSION_KEY, 1, None),
-            sorted(listed_estates(user)),
-            user.is_superuser,
+            reference.version(),
+            reference.estates_key(user),
             chosen,
             form.is_bound and form.errors.as_data(),
         )

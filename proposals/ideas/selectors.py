@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db.models import (
     Exists,
     OuterRef,
@@ -23,7 +24,7 @@ from covenant.models import Building, Community, Household, Membership, Role, Us
 from covenant.pagination import KeysetPage, keyset_paginate
 from covenant.rules import listed_estates, listed_estates_where, roles_of
 from covenant.selectors import captained_places
-from proposals.ideas import search
+from proposals.ideas import reference, search
 from proposals.models import (
     Campaign,
     Category,
@@ -183,8 +184,7 @@ def _listed(user: User, filters: IdeaFilters) -> QuerySet[Idea]:
 # show (the search words, the triage fields) cost more to load than the query itself.
 CARD_FIELDS = (
     "community_id",
-    "category__name",
-    "category__name_en",
+    "category",
     "title",
     "body",
     "author__name",
@@ -206,15 +206,18 @@ CARD_FIELDS = (
 
 
 def idea_page(*, user: User, filters: IdeaFilters, cursor: str | None) -> KeysetPage:
-    ideas = (
-        _listed(user, filters).select_related("category", "building", "author").only(*CARD_FIELDS)
-    )
+    # Categories come from the kept reference data, not a join: a page has twenty ideas
+    # and the estate a handful of categories.
+    ideas = _listed(user, filters).select_related("building", "author").only(*CARD_FIELDS)
     page = keyset_paginate(
         ideas,
         ordering=SORTS.get(filters.sort, SORTS["newest"]),
         cursor=cursor,
         per_page=IDEAS_PER_PAGE,
     )
+    categories = reference.categories_by_id()
+    for idea in page.items:
+        idea.category = categories[idea.category_id]
     _mark_supported(page.items, user)
     _attach_thumbnails(page.items)
     return page
@@ -409,9 +412,19 @@ def campaigns_of(user: User) -> QuerySet[Campaign]:
     return Campaign.objects.filter(in_estates_of(user))
 
 
-def open_campaigns(user: User) -> QuerySet[Campaign]:
+def open_campaigns(user: User) -> list[Campaign]:
+    """The campaigns open today in the estates the user's lists show; kept per estates,
+    day and version of the reference data (proposals/ideas/reference.py)."""
     today = timezone.localdate()
-    return campaigns_of(user).filter(starts_on__lte=today, ends_on__gte=today)
+    key = (
+        f"proposals:open-campaigns:{reference.version()}:{today.isoformat()}:"
+        f"{reference.estates_key(user)}"
+    )
+    campaigns = cache.get(key)
+    if campaigns is None:
+        campaigns = list(campaigns_of(user).filter(starts_on__lte=today, ends_on__gte=today))
+        cache.set(key, campaigns, reference.TIMEOUT)
+    return campaigns
 
 
 def open_campaigns_of_estate(community_id: int | None) -> QuerySet[Campaign]:

@@ -215,3 +215,24 @@ def test_the_bench_times_the_floor_first_and_ends_with_the_ratios_to_it():
 
 def test_the_floor_is_no_page_of_the_site(client):
     assert client.get("/bench/floor/").status_code == 404
+
+
+def test_each_ratio_is_against_the_floor_timed_in_turn_with_its_page():
+    from proposals.management.bench.timing import FLOOR_LABEL, Row
+    from proposals.management.commands.bench_ideas import ratios_line
+
+    def row(label, ms, floor=None):
+        timed = Row(label, [ms] * 3, [5] * 3, [ms] * 3)
+        timed.floor = floor
+        return timed
+
+    rows = [
+        row(FLOOR_LABEL, 100.0),  # all the floor's runs: never what a ratio is against
+        row("idea list, page 1", 8.0, row(FLOOR_LABEL, 4.0)),
+        row("idea detail (500 supports, 162 comments)", 20.0, row(FLOOR_LABEL, 5.0)),
+        row("search “电梯”", 10.0, row(FLOOR_LABEL, 3.0)),
+        row("search “停车”", 10.0, row(FLOOR_LABEL, 4.0)),
+        row("search “楼道”", 10.0, row(FLOOR_LABEL, 5.0)),
+    ]
+
+    assert ratios_line(rows, "sqlite") == "ratios to floor: list 0.50, detail 0.25, search 0.40"

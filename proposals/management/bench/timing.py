@@ -36,6 +36,8 @@ class Row:
     # database server's.
     cpu_ms: list[float]
     is_page: bool = True
+    # The floor's runs taken in turn with this page's (measure): what its ratio is against.
+    floor: Row | None = None
 
     @property
     def median(self) -> float:
@@ -109,17 +111,35 @@ ROUNDS = 4  # turns each database takes, per page, when two are timed in alterna
 
 
 FLOOR_LABEL = "floor: 1 query + tiny template"
+FLOOR_ALONE_LABEL = "(floor alone, runs in a row)"
 
 
 def measure(community: Community, estate: BenchEstate, *, runs: int) -> list[Row]:
+    """Each page, its runs taking turns one by one with runs of the floor, so that a
+    moment when the machine runs slower (a shared machine's neighbours) weighs on the
+    page and on the floor it is compared with alike; the floor's row holds all its runs."""
     rows = []
     # The floor's URLconf is the site's with the floor's view added: every page resolves
     # as on the site, and the floor's view exists in this process only.
     with override_settings(ROOT_URLCONF=floor.URLCONF):
-        for label, client, url, data in pages(community, estate, with_floor=True):
+        (floor_label, *floor_request), *timed = pages(community, estate, with_floor=True)
+        floor_client, floor_url, floor_data = floor_request
+        floor_client.get(floor_url, floor_data, secure=True)  # warm up
+        # For comparison only: the floor timed alone, its runs in a row (warmer caches
+        # than in turn with a page, so cheaper). The ratios are never against it.
+        alone = time_page(floor_client, floor_url, floor_data, runs, FLOOR_ALONE_LABEL)
+        alone.is_page = False
+        floor_row = Row(floor_label, [], [], [])
+        for label, client, url, data in timed:
             client.get(url, data, secure=True)  # warm up: templates, jieba, connection
-            rows.append(time_page(client, url, data, runs, label))
-    return rows + _time_regrouping(community, _counted(community))
+            row, beside = Row(label, [], [], []), Row(floor_label, [], [], [])
+            for _ in range(runs):
+                beside.extend(time_page(floor_client, floor_url, floor_data, 1, floor_label))
+                row.extend(time_page(client, url, data, 1, label))
+            row.floor = beside
+            floor_row.extend(beside)
+            rows.append(row)
+    return [alone, floor_row, *rows, *_time_regrouping(community, _counted(community))]
 
 
 def measure_in_turn(
