@@ -28,7 +28,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import get_language, gettext, ngettext
 
 from covenant.markup import markdown_to_text
-from proposals.ideas import reference
+from proposals.ideas.kept_forms import kept_fields, row_of_fields
 from proposals.ideas.names import author_as_seen_by
 from proposals.ideas.threads import url_maker
 from proposals.models import Idea, Moderation
@@ -201,28 +201,6 @@ FILTER_FIELDS = ("category", "status", "building", "sort")
 
 
 def filter_fields(form, *, user) -> SafeString:
-    """The list's four filter selects as crispy renders them, kept in the cache per
-    language, estates, version of the reference data (proposals/ideas/reference.py) and
-    chosen values: crispy runs, and the choices are read, once per combination rather
-    than on every request."""
-    chosen = [str(form[name].value() or "") for name in FILTER_FIELDS]
-    shown = repr(
-        (
-            get_language(),
-            reference.version(),
-            reference.estates_key(user),
-            chosen,
-            form.is_bound and form.errors.as_data(),
-        )
-    )
-    key = "proposals:idea-filters:" + hashlib.blake2b(shown.encode(), digest_size=16).hexdigest()
-    markup = cache.get(key)
-    if markup is None:
-        from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
-
-        markup = "".join(
-            f'<div class="col-6 col-md-3">{as_crispy_field(form[name])}</div>'
-            for name in FILTER_FIELDS
-        )
-        cache.set(key, markup, HEAD_TIMEOUT)
-    return mark_safe(markup)
+    """The list's four filter selects as crispy renders them, kept (kept_forms.py)."""
+    fields = kept_fields(form, FILTER_FIELDS, user=user)
+    return row_of_fields(fields, "col-6 col-md-3")

@@ -179,6 +179,12 @@ def _listed(user: User, filters: IdeaFilters) -> QuerySet[Idea]:
     return ideas
 
 
+def _people(*relations: str) -> list[str]:
+    """How the detail page names people (`User.display_name`): the name, or "former
+    resident" once the account was deleted; their other columns are never shown."""
+    return [f"{relation}__{field}" for relation in relations for field in ("name", "deleted_at")]
+
+
 # What the list's cards (proposals/ideas/cards.py), their permission checks and the keyset
 # cursor read: a card page builds 20 ideas and their relations, and the columns it does not
 # show (the search words, the triage fields) cost more to load than the query itself.
@@ -223,14 +229,31 @@ def idea_page(*, user: User, filters: IdeaFilters, cursor: str | None) -> Keyset
     return page
 
 
+# What the triage board's rows show (proposals/triage/board.py).
+BOARD_FIELDS = (
+    "category",
+    "title",
+    "priority",
+    "status",
+    "building__number",
+    "support_count",
+    "created_at",
+    *_people("assignee"),
+)
+
+
 def board_page(*, user: User, filters: IdeaFilters, cursor: str | None) -> KeysetPage:
-    ideas = _listed(user, filters).select_related("category", "building", "assignee", "author")
-    return keyset_paginate(
+    ideas = _listed(user, filters).select_related("building", "assignee").only(*BOARD_FIELDS)
+    page = keyset_paginate(
         ideas,
         ordering=BOARD_SORTS.get(filters.sort, BOARD_SORTS["oldest"]),
         cursor=cursor,
         per_page=BOARD_PER_PAGE,
     )
+    categories = reference.categories_by_id()
+    for idea in page.items:
+        idea.category = categories[idea.category_id]
+    return page
 
 
 def ideas_for_export(*, user: User, filters: IdeaFilters):
@@ -273,12 +296,6 @@ def _attach_thumbnails(ideas: list[Idea]) -> None:
         first_photo.setdefault(photo.idea_id, photo)
     for idea in ideas:
         idea.cover_photo = first_photo.get(idea.pk)
-
-
-def _people(*relations: str) -> list[str]:
-    """How the detail page names people (`User.display_name`): the name, or "former
-    resident" once the account was deleted; their other columns are never shown."""
-    return [f"{relation}__{field}" for relation in relations for field in ("name", "deleted_at")]
 
 
 # The idea's own columns but its search words, and of its relations what the page shows:

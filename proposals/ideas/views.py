@@ -31,6 +31,7 @@ from proposals.ideas.forms import (
     IdeaForm,
     RecordIdeaForm,
 )
+from proposals.ideas.kept_forms import kept_fields
 from proposals.insight import exports
 from proposals.models import (
     Comment,
@@ -41,8 +42,10 @@ from proposals.models import (
 from proposals.moderation import selectors as moderation_selectors
 from proposals.moderation import services as moderation_services
 from proposals.moderation.forms import HideForm, MergeForm, ReportForm
+from proposals.moderation.queue import render_queue
 from proposals.triage import selectors as triage_selectors
 from proposals.triage import services as triage_services
+from proposals.triage.board import board_rows
 from proposals.triage.forms import BulkTriageForm, StaffNoteForm, TriageForm
 
 logger = logging.getLogger(__name__)
@@ -427,7 +430,7 @@ def moderation_queue(request):
     return render(
         request,
         "proposals/moderation_queue.html",
-        {"items": items, "hide_form": HideForm()},
+        {"items": items, "entries": render_queue(items, request=request)},
     )
 
 
@@ -537,6 +540,9 @@ def idea_note(request, idea_id: int):
     return redirect(f"{idea.get_absolute_url()}#staff-notes")
 
 
+BOARD_FILTERS = ("status", "category", "building", "campaign", "age", "sort")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def triage_board(request):
@@ -568,11 +574,17 @@ def triage_board(request):
     page = ideas_selectors.board_page(
         user=request.user, filters=filters, cursor=request.GET.get("after")
     )
+    bulk_form = BulkTriageForm(user=request.user)
     context = {
         "form": form,
+        "filter_fields": kept_fields(form, BOARD_FILTERS, user=request.user),
         "page": page,
         "ideas": page.items,
-        "bulk_form": BulkTriageForm(user=request.user),
+        "rows": board_rows(page.items),
+        "bulk_form": bulk_form,
+        "bulk_fields": kept_fields(
+            bulk_form, ("category", "assignee"), user=request.user, read=("assignee",)
+        ),
     }
     return render(request, "proposals/triage_board.html", context)
 

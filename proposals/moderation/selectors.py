@@ -83,6 +83,31 @@ class QueueItem:
         return self.item.idea if self.is_comment else self.item
 
 
+# What an entry shows (proposals/moderation/queue.py): thirty ideas and thirty comments
+# with their relations are most of the page's cost, and most of their columns go unread.
+_AUTHOR = ("author__name", "author__deleted_at")
+QUEUE_IDEA_FIELDS = (
+    "community_id",
+    "title",
+    "body",
+    "moderation",
+    "report_count",
+    "created_at",
+    "building__number",
+    *_AUTHOR,
+)
+QUEUE_COMMENT_FIELDS = (
+    "idea__community_id",
+    "idea__title",
+    "idea__building__number",
+    "body",
+    "moderation",
+    "report_count",
+    "created_at",
+    *_AUTHOR,
+)
+
+
 def moderation_queue(*, user: User, limit: int = QUEUE_PER_PAGE) -> list[QueueItem]:
     """Items waiting for this moderator: new ones under pre-moderation, reported ones and
     those hidden by reports, oldest first; never the moderator's own."""
@@ -90,7 +115,8 @@ def moderation_queue(*, user: User, limit: int = QUEUE_PER_PAGE) -> list[QueueIt
     ideas = list(
         Idea.objects.filter(scope & NEEDS_ATTENTION)
         .exclude(author=user)
-        .select_related("author", "building", "category")
+        .select_related("author", "building")
+        .only(*QUEUE_IDEA_FIELDS)
         .order_by("created_at", "pk")[:limit]
     )
     # The page's comments are chosen from the partial indexes alone (idea, author and
@@ -105,12 +131,14 @@ def moderation_queue(*, user: User, limit: int = QUEUE_PER_PAGE) -> list[QueueIt
     comments = list(
         Comment.objects.filter(pk__in=waiting_comments)
         .select_related("author", "idea__building")
+        .only(*QUEUE_COMMENT_FIELDS)
         .order_by("created_at", "pk")
     )
     open_reports: dict[tuple[str, int], list[Report]] = {}
     reports = (
         Report.objects.filter(resolved_at__isnull=True)
         .filter(Q(idea__in=[i.pk for i in ideas]) | Q(comment__in=[c.pk for c in comments]))
+        .only("idea_id", "comment_id", "reason", "note")
         .order_by("created_at")
     )
     for report in reports:

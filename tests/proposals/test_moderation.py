@@ -933,3 +933,44 @@ def test_the_log_on_an_idea_includes_what_was_done_to_its_comments(
         ("hide", comment)
     ]
     assert f"#{comment.pk}" in response.content.decode()
+
+
+def test_a_queue_entry_shows_what_the_moderator_decides_on(
+    client, captain_3, resident, neighbour, unit_3_1201
+):
+    captain_3.preferred_language = "en"
+    captain_3.save(update_fields=["preferred_language"])
+    long_body = "**电梯**坏了。" + " ".join(f"word{n}" for n in range(80))
+    pending = IdeaFactory(
+        author=resident, household=unit_3_1201, moderation=Moderation.PENDING, body=long_body
+    )
+    comment = CommentFactory(idea=pending, author=neighbour, body="<script>alert('x')</script>")
+    for reporter, note in ((resident, "骂人<b>了</b>"), (UserFactory(), "")):
+        Report.objects.create(comment=comment, reporter=reporter, reason="abuse", note=note)
+    Comment.objects.filter(pk=comment.pk).update(report_count=2)
+    client.force_login(captain_3)
+
+    html = client.get(QUEUE, {"from": "menu"}).content.decode()
+
+    idea_entry = html[html.index(f'href="{detail_url(pending)}">#{pending.pk} ') :]
+    idea_entry = idea_entry[: idea_entry.index("</article>")]
+    assert "<strong>电梯</strong>坏了。" in idea_entry and "word58" in idea_entry
+    assert "word59" not in idea_entry and " …" in idea_entry  # cut at sixty words
+    assert resident.name in idea_entry and "Building 3" in idea_entry
+    assert f'action="{moderate_url(pending)}"' in idea_entry
+    assert ">Make visible</button>" in idea_entry  # it waits for approval
+
+    start = html.index(f'href="{detail_url(pending)}#comment-{comment.pk}"')
+    comment_entry = html[html.rindex("<article", 0, start) : html.index("</article>", start)]
+    assert f"Comment on #{pending.pk} {escape(pending.title)}" in comment_entry
+    assert '<span class="badge text-bg-danger">2 reports</span>' in comment_entry
+    assert "<li>Insulting or threatening: “骂人&lt;b&gt;了&lt;/b&gt;”</li>" in comment_entry
+    assert "<li>Insulting or threatening</li>" in comment_entry
+    assert "<script>alert" not in html
+    assert ">Keep visible</button>" in comment_entry
+    assert 'name="next" value="/ideas/moderation/?from=menu"' in comment_entry
+    assert (
+        len(re.findall(r'id="reason-(\d+)"', html))
+        == len(set(re.findall(r'id="reason-(\d+)"', html)))
+        == 2
+    )

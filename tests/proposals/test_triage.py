@@ -557,10 +557,10 @@ def test_the_board_query_count_does_not_grow_with_ideas(
     assert response.status_code == 200
     assert len(response.context["ideas"]) == min(count, 50)
     # 1. session  2. user  3. role grants  4. verified membership?
-    # 5. the page of ideas, with category, building, assignee and author joined
-    # 6.-8. the filter form's choices: categories, buildings, campaigns
-    # 9.-10. the bulk form's choices: categories, assignable staff
-    assert len(queries) == 10, "\n".join(query["sql"] for query in queries)
+    # 5. the page of ideas, with building and assignee joined  6. the categories (kept)
+    # 7.-9. the filter form's choices: categories, buildings, campaigns (its markup kept)
+    # 10.-11. the bulk form's choices: categories (its markup kept), assignable staff
+    assert len(queries) == 11, "\n".join(query["sql"] for query in queries)
 
 
 def test_the_board_pages_on_with_the_same_queries(client, steward, unit_3_1201, category):
@@ -575,7 +575,9 @@ def test_the_board_pages_on_with_the_same_queries(client, steward, unit_3_1201, 
     assert not {idea.pk for idea in first.context["ideas"]} & {
         idea.pk for idea in second.context["ideas"]
     }
-    assert len(queries) == 10
+    # session, user, roles (grants, membership), the page of ideas, the staff one may
+    # assign; the filters' choices are kept since the first page (kept_forms.py).
+    assert len(queries) == 6, "\n".join(query["sql"] for query in queries.captured_queries)
 
 
 def test_a_bulk_assignment_to_a_resident_is_refused(client, steward, board, neighbour):
@@ -625,3 +627,50 @@ def test_a_refused_status_change_saves_nothing_of_the_triage(client, idea, stewa
     assert response.status_code == 400
     idea.refresh_from_db()
     assert idea.category.slug == "parking"
+
+
+def test_a_board_row_shows_the_idea_as_the_staff_work_on_it(client, steward, unit_3_1201):
+    from django.template.defaultfilters import truncatechars
+    from django.utils.timesince import timesince
+    from django.utils.translation import gettext
+
+    idea = IdeaFactory(
+        author=UserFactory(),
+        household=unit_3_1201,
+        title="三栋北侧路灯不亮，晚上回家很不安全，请尽快修理。路灯坏了已经两个星期，老人晚上出门看不清台阶",
+        priority=Idea.Priority.URGENT,
+        assignee=steward,
+        support_count=7,
+        created_at=timezone.now() - timedelta(days=3),
+    )
+    steward.preferred_language = "zh-hans"
+    steward.save(update_fields=["preferred_language"])
+    client.force_login(steward)
+
+    html = client.get(BOARD).content.decode()
+
+    start = html.index(f'id="pick-{idea.pk}"')
+    row = html[html.rindex("<tr>", 0, start) : html.index("</tr>", start)]
+    with translation.override("zh-hans"):
+        select = gettext("Select idea %(number)s") % {"number": idea.pk}
+        assert f'name="ideas" value="{idea.pk}" id="pick-{idea.pk}" aria-label="{select}"' in row
+        shown = truncatechars(idea.title, 40)  # cut at 40 characters, as the language cuts
+        assert shown != idea.title and f'<a href="{detail_url(idea)}">{shown}</a>' in row
+        assert f'<span class="badge text-bg-danger">{Idea.Priority.URGENT.label}</span>' in row
+        assert f"idea-status-{idea.status}" in row and str(idea.get_status_display()) in row
+        assert f"<td>{idea.category.name}</td>" in row and "<td>3</td>" in row
+        assert '<td class="text-end">7</td>' in row
+        assert f"<td>{steward.name}</td>" in row
+        assert f'<td class="text-nowrap">{timesince(idea.created_at)}</td>' in row
+
+
+def test_the_kept_bulk_form_offers_staff_granted_since(client, steward, community):
+    from covenant.models import Role
+    from tests.factories import RoleGrantFactory
+
+    client.force_login(steward)
+    assert "新来的管家小吴" not in client.get(BOARD).content.decode()
+    RoleGrantFactory(
+        user=UserFactory(name="新来的管家小吴"), community=community, role=Role.PROPERTY_STAFF
+    )
+    assert "新来的管家小吴" in client.get(BOARD).content.decode()
