@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 
 from proposals.ideas import reference
 
-TIMEOUT = 24 * 3600
+TIMEOUT = reference.TIMEOUT
 
 
 def kept_fields(form, names: tuple[str, ...], *, user, read: tuple[str, ...] = ()) -> dict:

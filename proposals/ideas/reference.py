@@ -17,7 +17,8 @@ from covenant.rules import listed_estates
 from proposals.models import Category
 
 VERSION_KEY = "proposals:reference-version"
-TIMEOUT = 24 * 3600
+# An hour: if the cache was unreachable when something changed (no bump), it heals soon.
+TIMEOUT = 3600
 
 
 def reference_changed(**kwargs) -> None:

@@ -18,6 +18,7 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.urls import reverse
 from django.utils import timezone
 
 from covenant.models import Building, Community, Household, Membership, Role, User
@@ -285,15 +286,26 @@ def _mark_supported(ideas: list[Idea], user: User) -> None:
         idea.is_supported = idea.pk in supported
 
 
+@dataclass(frozen=True)
+class Cover:
+    """An idea's first ready photo, as the list's card shows it: its thumbnail's address."""
+
+    thumbnail_url: str
+
+
 def _attach_thumbnails(ideas: list[Idea]) -> None:
     if not ideas:
         return
-    first_photo: dict[int, IdeaPhoto] = {}
-    photos = IdeaPhoto.objects.filter(
-        idea__in=[idea.pk for idea in ideas], state=IdeaPhoto.State.READY
-    ).order_by("idea_id", "position", "pk")
-    for photo in photos:
-        first_photo.setdefault(photo.idea_id, photo)
+    first_photo: dict[int, Cover] = {}
+    photos = (
+        IdeaPhoto.objects.filter(idea__in=[idea.pk for idea in ideas], state=IdeaPhoto.State.READY)
+        .order_by("idea_id", "position", "pk")
+        .values_list("idea_id", "pk")
+    )
+    for idea_id, photo_id in photos:
+        if idea_id not in first_photo:
+            url = reverse("proposals:idea_photo_thumbnail", args=[idea_id, photo_id])
+            first_photo[idea_id] = Cover(url)
     for idea in ideas:
         idea.cover_photo = first_photo.get(idea.pk)
 

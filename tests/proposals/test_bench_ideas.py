@@ -34,6 +34,7 @@ PAGES = (
     "triage board (staff)",
     "moderation queue (admin)",
     "moderation queue (captain)",
+    "home, signed in (resident)",
 )
 
 

@@ -205,6 +205,7 @@ def pages(community: Community, estate: BenchEstate, *, with_floor: bool = False
         ),
     ]
     pages += [(f"search “{q}”", as_resident, list_url, {"q": q}) for q in SEARCH_QUERIES]
+    pages += [("home, signed in (resident)", as_resident, reverse("home"), {})]
     pages += [
         ("triage board (staff)", _client(users["steward"]), reverse("proposals:triage_board"), {}),
         (
