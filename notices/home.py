@@ -18,6 +18,11 @@ def announcements_for_me(*, request, since) -> Panel | None:
     announcements = list(
         announcement_list(request.user)
         .filter(publish_at__isnull=False)
+        # A row names the title, the time and whether it is urgent: not the list's
+        # author, estate and buildings (a query of their own).
+        .select_related(None)
+        .prefetch_related(None)
+        .only("title", "urgent", "pinned", "publish_at")
         .order_by("-urgent", "-pinned", "-publish_at", "-pk")[:SHOWN]
     )
     if not announcements:

@@ -153,6 +153,7 @@ def my_ideas(*, request, since) -> Panel | None:
         ideas_visible_to(user)
         .filter(Q(author=user) | Q(pk__in=supported))
         .exclude(status=Idea.Status.WITHDRAWN)
+        .only("title", "status", "comment_count", "author", "last_activity_at", "status_changed_at")
         .order_by("-last_activity_at", "-pk")[:SHOWN]
     )
     if not ideas:
