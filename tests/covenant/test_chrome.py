@@ -90,3 +90,12 @@ def test_the_elders_switch_in_the_menu_follows_the_mode(client, resident):
     resident.elders_mode = True
     resident.save(update_fields=["elders_mode"])
     assert 'name="on" value="0" class="dropdown-item"' in _page(client, reverse("home"))
+
+
+def test_visitors_share_a_chrome_but_not_its_address_or_token(client):
+    first = _page(client, reverse("privacy"))
+    second = Client().get(reverse("privacy"), {"from": "poster"}).content.decode()
+    token_1, next_1 = LANGUAGE_FORM.search(first).groups()
+    token_2, next_2 = LANGUAGE_FORM.search(second).groups()
+    assert (next_1, next_2) == ("/privacy/", "/privacy/?from=poster")
+    assert token_1 != token_2
