@@ -35,7 +35,21 @@ def test_the_badge_shows_how_many_are_unread(client, resident, to_building_3, to
 def test_the_badge_is_empty_when_all_is_read(client, resident, to_estate):
     services.mark_all_read(user=resident)
     client.force_login(resident)
-    assert client.get(BADGE).content.decode().strip() == ""
+    html = client.get(BADGE).content.decode()
+    assert "unread-count" not in html
+    assert '<span class="tabbar-badge" id="tabbar-unread" hx-swap-oob="true"></span>' in html
+
+
+def test_one_answer_fills_the_bell_and_the_tab_bar(client, resident, to_building_3, to_estate):
+    client.force_login(resident)
+    html = client.get(BADGE).content.decode()
+    tab_bar = html[html.index('id="tabbar-unread"') :]
+    assert html.count('data-testid="unread-count">2<') == 2
+    assert 'hx-swap-oob="true"><span class="badge' in tab_bar
+    page = client.get(reverse("home")).content.decode()
+    # one request for the count per page: the bell asks, the tab bar is filled out of band
+    assert page.count(f'hx-get="{BADGE}"') == 1
+    assert '<span class="tabbar-badge" id="tabbar-unread"></span>' in page
 
 
 def test_the_badge_costs_three_queries(client, resident, to_estate, django_assert_num_queries):
