@@ -1,4 +1,5 @@
-"""Golden ideas: browsing, submitting, supporting and discussing, moderation, triage."""
+"""Golden ideas: browsing, submitting, supporting and discussing, reporting. The moderators'
+and the staff's pages are in proposals/moderation/views.py and proposals/triage/views.py."""
 
 from __future__ import annotations
 
@@ -9,30 +10,25 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
-from proposals.access import require_perm
+from proposals.access import comment_for, idea_for, is_local, require_perm
 from proposals.ideas import selectors as ideas_selectors
 from proposals.ideas import services as ideas_services
 from proposals.ideas import withdrawal
 from proposals.ideas.cards import filter_fields, render_cards
 from proposals.ideas.forms import (
-    BoardFilterForm,
     CommentEditForm,
     CommentForm,
     IdeaFilterForm,
     IdeaForm,
     RecordIdeaForm,
 )
-from proposals.ideas.kept_forms import kept_fields
-from proposals.insight import exports
 from proposals.models import (
     Comment,
     Idea,
@@ -42,35 +38,10 @@ from proposals.models import (
 from proposals.moderation import selectors as moderation_selectors
 from proposals.moderation import services as moderation_services
 from proposals.moderation.forms import HideForm, MergeForm, ReportForm
-from proposals.moderation.queue import render_queue
 from proposals.triage import selectors as triage_selectors
-from proposals.triage import services as triage_services
-from proposals.triage.board import board_rows
-from proposals.triage.forms import BulkTriageForm, StaffNoteForm, TriageForm
+from proposals.triage.forms import StaffNoteForm, TriageForm
 
 logger = logging.getLogger(__name__)
-
-
-def _idea_for(request, idea_id: int, perm: str = "proposals.read_idea") -> Idea:
-    """The idea, if the user may see it and has `perm` on it; 404 if they may not see it."""
-    require_perm(request, "proposals.browse_ideas")
-    idea = (
-        ideas_selectors.ideas_visible_to(request.user, listed=False)
-        .select_related("building")
-        .filter(pk=idea_id)
-        .first()
-    )
-    if idea is None:
-        raise Http404
-    require_perm(request, perm, idea)
-    return idea
-
-
-def _comment_for(request, comment_id: int, perm: str) -> Comment:
-    comment = get_object_or_404(Comment.objects.select_related("idea__building"), pk=comment_id)
-    _idea_for(request, comment.idea_id)
-    require_perm(request, perm, comment)
-    return comment
 
 
 def _rate_limited(request, group: str) -> bool:
@@ -164,7 +135,7 @@ def idea_photo(request, idea_id: int, photo_id: int, variant: str = "image"):
     page does (404 when they may not see it, the sign-in page for visitors). The files are
     outside MEDIA_ROOT, so a hidden idea's photos stop reaching residents however their
     address was passed on."""
-    idea = _idea_for(request, idea_id)
+    idea = idea_for(request, idea_id)
     photo = get_object_or_404(IdeaPhoto, pk=photo_id, idea=idea, state=IdeaPhoto.State.READY)
     stored = photo.thumbnail if variant == "thumbnail" else photo.image
     content_type = PHOTO_TYPES.get(PurePosixPath(stored.name or "").suffix.lower())
@@ -271,7 +242,7 @@ def similar_ideas(request):
 def idea_withdraw(request, idea_id: int):
     """Asks first (saying what withdrawing an accepted idea means); withdraws only on a POST
     that carries the confirmation."""
-    idea = _idea_for(request, idea_id, "proposals.withdraw_idea")
+    idea = idea_for(request, idea_id, "proposals.withdraw_idea")
     if request.method == "GET" or request.POST.get("confirm") != "yes":
         minutes = int(withdrawal.UNDO_WINDOW.total_seconds() // 60)
         return render(
@@ -294,7 +265,7 @@ def idea_withdraw(request, idea_id: int):
 @require_POST
 def idea_restore(request, idea_id: int):
     """Undo a withdrawal made minutes ago."""
-    idea = _idea_for(request, idea_id, "proposals.restore_idea")
+    idea = idea_for(request, idea_id, "proposals.restore_idea")
     try:
         withdrawal.restore_withdrawn_idea(idea=idea, actor=request.user)
     except ValidationError as error:
@@ -310,7 +281,7 @@ def idea_restore(request, idea_id: int):
 @login_required
 @require_POST
 def idea_support(request, idea_id: int):
-    idea = _idea_for(request, idea_id)
+    idea = idea_for(request, idea_id)
     wants_support = request.POST.get("support") == "1"
     if wants_support:
         require_perm(request, "proposals.support_idea", idea)
@@ -321,17 +292,13 @@ def idea_support(request, idea_id: int):
         # Inside the idea form the button has no form of its own (forms do not nest).
         variant = "toggle" if request.POST.get("variant") == "toggle" else "button"
         return render(request, f"proposals/_support_{variant}.html", {"idea": idea})
-    return redirect(request.POST.get("next") if _is_local(request.POST.get("next")) else idea)
-
-
-def _is_local(url: str | None) -> bool:
-    return bool(url) and url.startswith("/") and not url.startswith("//")
+    return redirect(request.POST.get("next") if is_local(request.POST.get("next")) else idea)
 
 
 @login_required
 @require_POST
 def comment_create(request, idea_id: int):
-    idea = _idea_for(request, idea_id, "proposals.comment_on_idea")
+    idea = idea_for(request, idea_id, "proposals.comment_on_idea")
     form = CommentForm(request.POST, idea=idea)
     if form.is_valid():
         if _rate_limited(request, "comment"):
@@ -368,7 +335,7 @@ def comment_reply(request, comment_id: int):
     hidden under every comment: the form alone for htmx, a page of its own without
     JavaScript. It posts to `comment_create` like the form it replaces."""
     comment = get_object_or_404(Comment, pk=comment_id)
-    idea = _idea_for(request, comment.idea_id, "proposals.comment_on_idea")
+    idea = idea_for(request, comment.idea_id, "proposals.comment_on_idea")
     if comment.moderation != Moderation.VISIBLE:
         raise Http404
     template = "proposals/comment_reply.html"
@@ -380,7 +347,7 @@ def comment_reply(request, comment_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def comment_edit(request, comment_id: int):
-    comment = _comment_for(request, comment_id, "proposals.edit_comment")
+    comment = comment_for(request, comment_id, "proposals.edit_comment")
     form = CommentEditForm(request.POST or None, initial={"body": comment.body})
     if request.method == "POST" and form.is_valid():
         ideas_services.edit_comment(comment=comment, body=form.cleaned_data["body"])
@@ -408,193 +375,12 @@ def _report(request, item, idea: Idea):
 @login_required
 @require_http_methods(["GET", "POST"])
 def idea_report(request, idea_id: int):
-    idea = _idea_for(request, idea_id)
+    idea = idea_for(request, idea_id)
     return _report(request, idea, idea)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def comment_report(request, comment_id: int):
-    comment = _comment_for(request, comment_id, "proposals.read_idea")
+    comment = comment_for(request, comment_id, "proposals.read_idea")
     return _report(request, comment, comment.idea)
-
-
-# --- Moderation ----------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def moderation_queue(request):
-    require_perm(request, "proposals.see_moderation_queue")
-    items = moderation_selectors.moderation_queue(user=request.user)
-    return render(
-        request,
-        "proposals/moderation_queue.html",
-        {"items": items, "entries": render_queue(items, request=request)},
-    )
-
-
-def _moderate(request, item, idea: Idea):
-    require_perm(request, "proposals.moderate_item", item)
-    action = request.POST.get("action")
-    try:
-        if action == "hide":
-            form = HideForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError(form.errors["reason"])
-            moderation_services.hide_item(
-                item=item, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-            messages.success(request, _("Hidden. The author sees your reason."))
-        elif action == "restore":
-            moderation_services.restore_item(item=item, actor=request.user)
-            messages.success(request, _("Visible again; its reports are settled."))
-        elif action == "merge" and isinstance(item, Idea):
-            form = MergeForm(request.POST, idea=item)
-            if not form.is_valid():
-                raise ValidationError([e for errors in form.errors.values() for e in errors])
-            moderation_services.mark_duplicate(
-                idea=item,
-                original=form.cleaned_data["original"],
-                actor=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-            messages.success(request, _("Merged: its supports now count for the original."))
-        else:
-            return HttpResponse(status=400)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect(request.POST.get("next") if _is_local(request.POST.get("next")) else idea)
-
-
-@login_required
-@require_POST
-def idea_moderate(request, idea_id: int):
-    idea = _idea_for(request, idea_id)
-    return _moderate(request, idea, idea)
-
-
-@login_required
-@require_POST
-def comment_moderate(request, comment_id: int):
-    comment = _comment_for(request, comment_id, "proposals.read_idea")
-    return _moderate(request, comment, comment.idea)
-
-
-# --- Triage --------------------------------------------------------------------------
-
-
-@login_required
-@require_POST
-def idea_triage(request, idea_id: int):
-    idea = _idea_for(request, idea_id, "proposals.triage_idea")
-    form = TriageForm(request.POST, idea=idea)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            triage_services.triage(
-                idea=idea,
-                actor=request.user,
-                category=data["category"],
-                priority=data["priority"],
-                assignee=data["assignee"],
-                to_status=data["status"],
-                public_reply=data["public_reply"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request, _("Saved. Residents see the status and reply on the idea's timeline.")
-            )
-            return redirect(idea)
-    detail = ideas_selectors.idea_for_detail(user=request.user, idea_id=idea.pk)
-    context = {
-        "idea": detail,
-        "comment_form": CommentForm(idea=detail),
-        "can_triage": True,
-        "can_moderate": request.user.has_perm("proposals.moderate_item", detail),
-        "triage_form": form,
-        "note_form": StaffNoteForm(),
-        "staff_notes": triage_selectors.staff_notes(detail),
-        "triage_history": triage_selectors.triage_history(detail),
-        "audit_log": moderation_selectors.audit_log(detail),
-        "hide_form": HideForm(),
-        "merge_form": MergeForm(idea=detail),
-    }
-    return render(request, "proposals/idea_detail.html", context, status=400)
-
-
-@login_required
-@require_POST
-def idea_note(request, idea_id: int):
-    idea = _idea_for(request, idea_id, "proposals.triage_idea")
-    form = StaffNoteForm(request.POST)
-    if form.is_valid():
-        triage_services.add_staff_note(
-            idea=idea, author=request.user, body=form.cleaned_data["body"]
-        )
-        messages.success(request, _("Note saved."))
-    else:
-        messages.error(request, " ".join(form.errors["body"]))
-    return redirect(f"{idea.get_absolute_url()}#staff-notes")
-
-
-BOARD_FILTERS = ("status", "category", "building", "campaign", "age", "sort")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def triage_board(request):
-    require_perm(request, "proposals.triage_idea")
-    if request.method == "POST":
-        bulk = BulkTriageForm(request.POST, user=request.user)
-        if bulk.is_valid():
-            try:
-                count = triage_services.bulk_triage(
-                    ideas=bulk.cleaned_data["ideas"],
-                    actor=request.user,
-                    category=bulk.cleaned_data["category"],
-                    assignee=bulk.cleaned_data["assignee"],
-                )
-            except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
-            else:
-                messages.success(
-                    request,
-                    ngettext("%(count)d idea updated.", "%(count)d ideas updated.", count)
-                    % {"count": count},
-                )
-        else:
-            for error in bulk.non_field_errors() or [_("Tick at least one idea.")]:
-                messages.error(request, error)
-        return redirect(f"{reverse('proposals:triage_board')}?{request.GET.urlencode()}")
-    form = BoardFilterForm(request.GET, user=request.user)
-    filters = form.filters()
-    page = ideas_selectors.board_page(
-        user=request.user, filters=filters, cursor=request.GET.get("after")
-    )
-    bulk_form = BulkTriageForm(user=request.user)
-    context = {
-        "form": form,
-        "filter_fields": kept_fields(form, BOARD_FILTERS, user=request.user),
-        "page": page,
-        "ideas": page.items,
-        "rows": board_rows(page.items),
-        "bulk_form": bulk_form,
-        "bulk_fields": kept_fields(
-            bulk_form, ("category", "assignee"), user=request.user, read=("assignee",)
-        ),
-    }
-    return render(request, "proposals/triage_board.html", context)
-
-
-@login_required
-@require_GET
-def idea_export(request, file_format: str):
-    require_perm(request, "proposals.export_ideas")
-    filters = BoardFilterForm(request.GET, user=request.user).filters()
-    ideas = ideas_selectors.ideas_for_export(user=request.user, filters=filters)
-    if file_format == "xlsx":
-        return exports.xlsx_response(ideas)
-    return exports.csv_response(ideas)
