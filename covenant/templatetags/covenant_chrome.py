@@ -15,35 +15,26 @@ user's permissions follow from their roles' fingerprint).
 from __future__ import annotations
 
 from django import template
-from django.core.cache import cache
-from django.core.cache.utils import make_template_fragment_key
 from django.middleware.csrf import get_token
+from django.templatetags.cache import CacheNode
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 
 register = template.Library()
 
-TIMEOUT = 600
+TIMEOUT = "600"
 # Letters and digits only, so that escaping leaves them as they are wherever they land.
 TOKEN_PLACEHOLDER = "chromecsrf7f3a91c2placeholder"
 HERE_PLACEHOLDER = "chromehere5e08d1b4placeholder"
 
 
-class ChromeNode(template.Node):
-    def __init__(self, nodelist, vary_on):
-        self.nodelist = nodelist
-        self.vary_on = vary_on
+class ChromeNode(CacheNode):
+    """Django's CacheNode, rendering (on a miss) with placeholders, filled in on the way out."""
 
     def render(self, context):
         request = context["request"]
-        vary_on = [get_language(), *(variable.resolve(context) for variable in self.vary_on)]
-        key = make_template_fragment_key("covenant.chrome", vary_on)
-        fragment = cache.get(key)
-        if fragment is None:
-            with context.push(csrf_token=TOKEN_PLACEHOLDER, here=HERE_PLACEHOLDER):
-                fragment = self.nodelist.render(context)
-            cache.set(key, fragment, TIMEOUT)
+        with context.push(csrf_token=TOKEN_PLACEHOLDER, here=HERE_PLACEHOLDER):
+            fragment = super().render(context)
         return mark_safe(
             fragment.replace(TOKEN_PLACEHOLDER, get_token(request)).replace(
                 HERE_PLACEHOLDER, escape(request.get_full_path())
@@ -53,7 +44,9 @@ class ChromeNode(template.Node):
 
 @register.tag
 def chrome(parser, token):
-    vary_on = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
+    """`{% chrome vary... %}…{% endchrome %}`: as `{% cache 600 covenant.chrome
+    LANGUAGE_CODE vary... %}`."""
+    vary_on = [parser.compile_filter(bit) for bit in ("LANGUAGE_CODE", *token.split_contents()[1:])]
     nodelist = parser.parse(("endchrome",))
     parser.delete_first_token()
-    return ChromeNode(nodelist, vary_on)
+    return ChromeNode(nodelist, parser.compile_filter(TIMEOUT), "covenant.chrome", vary_on, None)

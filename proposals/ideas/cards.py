@@ -6,8 +6,8 @@ A card has two halves:
   (`card_head`), keyed by a hash of what it shows, so an edit, a new status or a new photo
   is a new key and nothing needs invalidating;
 - what depends on the reader (the support button and whether they may press it, the
-  author's name as they may see it) and the counts that change all day: filled in per
-  request with `format_html`, which costs microseconds, not a template render.
+  author's name as they may see it) and the counts that change all day: built per
+  request from strings (`_tail`), which costs microseconds, not a template render.
 
 The markup matches `_idea_card.html` and `_support_button.html` (which the detail page
 and the support button's htmx answer still use); tests/proposals/test_speed.py holds
