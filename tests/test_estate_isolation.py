@@ -869,15 +869,24 @@ def changes(before: dict, after: dict) -> list[str]:
     return [label for label in before if before[label] != after.get(label)]
 
 
+# "2 分钟" / "2 minutes" (Django's timesince, with its no-break space): it ticks over between
+# two reads of the same page when a minute ends in between.
+RELATIVE_TIME = re.compile(
+    r"\d+\xa0(?:分钟|小时|日|天|周|月|年|minutes?|hours?|days?|weeks?|months?|years?)"
+)
+
+
 def comparable(response) -> str:
     """What a page shows, without what differs on every request (CSRF tokens, nonces,
-    the dates in the headers and in an XLSX file's properties)."""
+    the dates in the headers and in an XLSX file's properties, how long ago something
+    happened)."""
     kept = [f"{name}: {response.headers.get(name)}" for name in ("Location", "Content-Disposition")]
     text = "\n".join(kept) + "\n" + body_of(response)
     text = re.sub(r'(csrfmiddlewaretoken" value=")[^"]+', r"\1", text)
     text = re.sub(r'("X-CSRFToken": ")[^"]+', r"\1", text)
     # An XLSX file says when it was made, to the second.
     text = re.sub(r'(xsi:type="dcterms:W3CDTF">)[^<]+', r"\1", text)
+    text = RELATIVE_TIME.sub("…", text)
     return re.sub(r'(nonce=")[^"]+', r"\1", text)
 
 
